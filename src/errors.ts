@@ -1,0 +1,34 @@
+// The base of every error this product raises on purpose: a stable code, an HTTP status, and
+// whether the message may be shown to a caller. Causes and details stay in logs and audit.
+
+export type ErrorCode =
+  | 'ERR_CONFIG_INVALID'
+  | 'ERR_CLI_USAGE'
+  | 'ERR_POLICY_BUNDLE_INVALID'
+  | 'ERR_POLICY_DATA_INVALID'
+  | 'ERR_POLICY_EVAL_FAILED'
+
+export abstract class CaracalMcpError extends Error {
+  abstract readonly code: ErrorCode
+  /** HTTP status a wire surface answers with. */
+  readonly status: number = 500
+  /** Whether `message` may be shown to the caller (only below 500). */
+  get expose(): boolean {
+    return this.status < 500
+  }
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/** A configuration file or option that cannot be used; raised at startup, never to a client. */
+export class ConfigError extends CaracalMcpError {
+  readonly code = 'ERR_CONFIG_INVALID'
+}
+
+/** A command line that cannot be run as written. */
+export class CliUsageError extends CaracalMcpError {
+  readonly code = 'ERR_CLI_USAGE'
+}
