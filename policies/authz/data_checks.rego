@@ -63,9 +63,11 @@ risk_malformed if {
 	not valid_risk_entry(entry)
 }
 
+# Field checks count keys instead of comparing key sets: in wasm a set costs an allocation per
+# member, and these checks run on every evaluation.
 valid_risk_entry(entry) if {
 	is_object(entry)
-	object.keys(entry) == {"scope", "tier"}
+	count(entry) == 2
 	non_empty_string(entry.scope)
 	non_empty_string(entry.tier)
 }
@@ -79,18 +81,18 @@ approval_malformed if {
 
 valid_approval_tier(entry) if {
 	is_object(entry)
-	every key in object.keys(entry) {
-		key in {"tier", "approver", "ttl_seconds", "privacy"}
-	}
 	non_empty_string(entry.tier)
+	count(entry) == ((1 + count_optional(entry, "approver")) + count_optional(entry, "privacy")) + count_optional(entry, "ttl_seconds")
 	object.get(entry, "approver", "operator") in APPROVERS
 	object.get(entry, "privacy", "identified") in PRIVACY_MODES
-	valid_optional_ttl(entry)
+	positive_integer(object.get(entry, "ttl_seconds", 1))
 }
 
-valid_optional_ttl(entry) if not "ttl_seconds" in object.keys(entry)
-
-valid_optional_ttl(entry) if positive_integer(entry.ttl_seconds)
+# 1 when the optional field is present, else 0: fields beyond tier and the optional three make
+# the count differ, so an unknown field (a typo of approver) is refused rather than ignored.
+count_optional(entry, field) := 1 if {
+	_ = entry[field]
+} else := 0
 
 confinement_malformed if not is_array(confinement_doc)
 
@@ -101,7 +103,7 @@ confinement_malformed if {
 
 valid_confinement_entry(entry) if {
 	is_object(entry)
-	object.keys(entry) == {"label_prefix", "scopes"}
+	count(entry) == 2
 	non_empty_string(entry.label_prefix)
 	is_array(entry.scopes)
 	every s in entry.scopes {

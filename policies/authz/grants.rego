@@ -11,18 +11,13 @@ grant := g if {
 
 # A grant names its owner with `application` (Caracal's shape) or, our extension for tool groups
 # shared by several client applications, with `applications`.
-grant_binding_keys contains k if {
+owner_binding_keys contains k if {
 	k := grant.application
-	non_empty_string(k)
-}
-
-grant_binding_keys contains k if {
-	some k in grant.applications
-	non_empty_string(k)
+	data.app_ids[k] == acting_app
 }
 
 owner_binding_keys contains k if {
-	some k in grant_binding_keys
+	some k in grant.applications
 	data.app_ids[k] == acting_app
 }
 

@@ -16,14 +16,18 @@ matched_approvals := [normalized_approval(d) |
 	d.tier in matched_tiers
 ]
 
-normalized_approval(d) := object.union(
-	{
-		"tier": d.tier,
-		"approver": object.get(d, "approver", "operator"),
-		"privacy": object.get(d, "privacy", "identified"),
-	},
-	{k: v | some k, v in d; k == "ttl_seconds"},
-)
+normalized_approval(d) := {
+	"tier": d.tier,
+	"approver": object.get(d, "approver", "operator"),
+	"privacy": object.get(d, "privacy", "identified"),
+	"ttl_seconds": d.ttl_seconds,
+} if {
+	d.ttl_seconds
+} else := {
+	"tier": d.tier,
+	"approver": object.get(d, "approver", "operator"),
+	"privacy": object.get(d, "privacy", "identified"),
+}
 
 step_up_diagnostics := [{"step_up_required": {"type": "human_approval", "tiers": matched_approvals}} |
 	count(matched_approvals) > 0
@@ -32,4 +36,6 @@ step_up_diagnostics := [{"step_up_required": {"type": "human_approval", "tiers":
 
 risk_diagnostics := [{"risk": matched_risk} | count(matched_risk) > 0]
 
-mint_diagnostics := array.concat(step_up_diagnostics, risk_diagnostics)
+mint_diagnostics := [] if {
+	count(matched_risk) == 0
+} else := array.concat(step_up_diagnostics, risk_diagnostics)

@@ -31,7 +31,7 @@ tool_call_decision := deny("caracal-tool-call", "resource_not_granted") if {
 	not role_covers(mandate_scopes)
 } else := deny_tool_argument(first_violation) if {
 	first_violation
-} else := allow(sprintf("caracal-%s-tool-call", [owner_binding_key]), [])
+} else := allow(concat("", ["caracal-", owner_binding_key, "-tool-call"]), [])
 
 deny_tool_argument(v) := {
 	"decision": "deny",
@@ -39,7 +39,7 @@ deny_tool_argument(v) := {
 	"determining_policies": [{"policy": "caracal-tool-call"}],
 	"diagnostics": [{
 		"reason": v[3],
-		"tool": sprintf("%s/%s", [input.tool.server, input.tool.name]),
+		"tool": concat("/", [input.tool.server, input.tool.name]),
 		"argument": v[0],
 		"condition": v[2],
 	}],

@@ -24,7 +24,7 @@ describe('buildExchangeInput', () => {
     expect(input).not.toHaveProperty('session')
     expect(input).not.toHaveProperty('delegation_edge')
     expect(input.context).not.toHaveProperty('subject_claims')
-    expect(input.principal).toEqual({ type: 'Application', id: 'app-1', zone_id: 'z' })
+    expect(input.principal).toEqual({ id: 'app-1', zone_id: 'z' })
   })
 
   it('builds an agent mint the contract allows', () => {

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The caracal-mcp command: dispatches to a command and turns every error into one line a person
+// can act on (exit 2 for a command line that cannot run, 1 for anything else).
+import { z } from 'zod'
+import { configSchema } from '../config/index.js'
+import { CaracalMcpError, CliUsageError } from '../errors.js'
+import { policyCommand } from './policy-command.js'
+import { startCommand } from './start-command.js'
+
+const USAGE = `usage: caracal-mcp <command>
+  start [--config mcp.config.json]            load the config and policies, decide the example requests
+  policy check [--config …]                   validate every zone's policy data
+  policy eval --input <file|-> [--zone id] [--entrypoint exchange|tool_call]
+                                              decide one policy input document
+  config schema                               print the JSON Schema of mcp.config.json`
+
+const out = (line: string) => process.stdout.write(`${line}\n`)
+
+async function run(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'start':
+      return startCommand(rest, out)
+    case 'policy':
+      return policyCommand(rest, out)
+    case 'config':
+      if (rest.length !== 1 || rest[0] !== 'schema') throw new CliUsageError('config has one command: schema')
+      out(JSON.stringify(z.toJSONSchema(configSchema, { io: 'input' }), null, 2))
+      return 0
+    case undefined:
+    case 'help':
+    case '--help':
+      out(USAGE)
+      return command === undefined ? 2 : 0
+    default:
+      throw new CliUsageError(`unknown command ${command}`)
+  }
+}
+
+try {
+  process.exitCode = await run(process.argv.slice(2))
+} catch (error) {
+  if (error instanceof CaracalMcpError) {
+    process.stderr.write(`caracal-mcp: ${error.message}\n`)
+    if (error instanceof CliUsageError) process.stderr.write(`${USAGE}\n`)
+    process.exitCode = error instanceof CliUsageError ? 2 : 1
+  } else {
+    process.stderr.write(`caracal-mcp: unexpected error: ${(error as Error)?.stack ?? error}\n`)
+    process.exitCode = 1
+  }
+}
