@@ -75,7 +75,8 @@ function build(opa, outDir) {
   const entrypoints = ENTRYPOINTS.flatMap((e) => ['-e', e])
   const modules = regoSources(policiesDir)
   execFileSync(opa, ['build', '-t', 'wasm', ...entrypoints, '-o', bundle, ...modules], { cwd: policiesDir, stdio: 'inherit' })
-  execFileSync('tar', ['-xzf', bundle, '-C', outDir, '/policy.wasm'], { stdio: 'inherit' })
+  // OPA writes members with a leading slash; GNU tar strips it and says so on stderr every time.
+  execFileSync('tar', ['-xzf', bundle, '-C', outDir, '/policy.wasm'], { stdio: ['ignore', 'inherit', 'pipe'] })
   const wasm = readFileSync(join(outDir, 'policy.wasm'))
   const sources = policySources(policiesDir)
   const manifest = {

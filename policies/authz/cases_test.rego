@@ -527,6 +527,15 @@ test_tool_call_deny_forbidden_present if {
 	r == {"decision":"deny","evaluation_status":"complete","determining_policies":[{"policy":"caracal-tool-call"}],"diagnostics":[{"reason":"tool_argument_forbidden","tool":"files/read_file","argument":"follow_symlinks","condition":"forbidden"}]}
 }
 
+# tool-call-deny-malformed-rules-empty-arguments: A tool entry that declares no argument conditions is refused as malformed rather than read as "no rules".
+test_tool_call_deny_malformed_rules_empty_arguments if {
+	r := authz.tool_call with input as {"schema_version":"2026-05-20","principal":{"type":"Application","id":"app-billing","zone_id":"zone-1","registration_method":"managed","agent_session_id":"sess-1","lifecycle":"task","labels":["app-billing"]},"resource":{"type":"Resource","id":"res-files-read","identifier":"resource://files/read","scopes":["files:read","files:list","files:write"]},"action":{"id":"ToolCall","method":"tools/call"},"tool":{"server":"files","name":"read_file","arguments":{"path":"/srv/public/a.txt","encoding":"utf8","limit":10}},"context":{"subject_claims":{"client_id":"app-billing","use":"resource","scope":"files:read","target":["resource://files/read"],"agent_session_id":"sess-1"},"trace_id":"req-3","agent_session_id":"sess-1"}}
+		with data.app_ids as {"app-billing":"app-billing","billing-legacy":"app-billing","app-crm":"app-crm"}
+		with data.grants as {"resource://caracal/lifecycle":{"application":"app-billing","roles":{}},"resource://files/read":{"application":"app-billing","roles":{"app-billing":["files:read","files:list"],"auditor":["files:read"],"writer":["files:write"]}}}
+		with data.tool_rules as {"files":{"read_file":{"arguments":{}}}}
+	r == {"decision":"deny","evaluation_status":"complete","determining_policies":[{"policy":"caracal-tool-call"}],"diagnostics":[{"reason":"malformed_tool_rules"}]}
+}
+
 # tool-call-deny-malformed-rules-empty-enum: An empty enum would deny silently forever; it is refused as malformed.
 test_tool_call_deny_malformed_rules_empty_enum if {
 	r := authz.tool_call with input as {"schema_version":"2026-05-20","principal":{"type":"Application","id":"app-billing","zone_id":"zone-1","registration_method":"managed","agent_session_id":"sess-1","lifecycle":"task","labels":["app-billing"]},"resource":{"type":"Resource","id":"res-files-read","identifier":"resource://files/read","scopes":["files:read","files:list","files:write"]},"action":{"id":"ToolCall","method":"tools/call"},"tool":{"server":"files","name":"read_file","arguments":{"path":"/srv/public/a.txt","encoding":"utf8","limit":10}},"context":{"subject_claims":{"client_id":"app-billing","use":"resource","scope":"files:read","target":["resource://files/read"],"agent_session_id":"sess-1"},"trace_id":"req-3","agent_session_id":"sess-1"}}
