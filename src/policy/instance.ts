@@ -41,7 +41,7 @@ export class PolicyInstance {
   constructor(module: WebAssembly.Module, data: unknown, memory: MemoryLimits = DEFAULT_MEMORY_LIMITS) {
     this.#module = module
     this.#memory = memory
-    this.#data = new TextEncoder().encode(JSON.stringify(data)).buffer as ArrayBuffer
+    this.#data = ENCODER.encode(JSON.stringify(data)).buffer as ArrayBuffer
     try {
       this.#loaded = this.#instantiate()
     } catch (thrown) {
@@ -60,10 +60,8 @@ export class PolicyInstance {
    * encoder and decoder: opa-wasm builds a TextEncoder and a TextDecoder on every call, which
    * costs more than a typical decision's rules. Older ABIs go through opa-wasm unchanged.
    */
-  #evaluate(entrypoint: string, inputJson: string): unknown {
+  #evaluate(id: number, entrypoint: string, inputJson: string): unknown {
     const loaded = this.#loaded
-    const id = (loaded.entrypoints as Record<string, number>)[entrypoint]
-    if (id === undefined || !Object.hasOwn(loaded.entrypoints, entrypoint)) throw new TypeError(`entrypoint ${entrypoint} is not in this policy`)
     if ((loaded.minorVersion as number) < 2) return loaded.evaluate(ENCODER.encode(inputJson).buffer, entrypoint)
 
     const memory = loaded.mem
@@ -91,8 +89,12 @@ export class PolicyInstance {
    * before the next evaluation.
    */
   evaluate(entrypoint: string, input: unknown): unknown {
+    const entrypoints = this.#loaded.entrypoints as Record<string, number>
+    if (!Object.hasOwn(entrypoints, entrypoint)) throw new PolicyEvaluationError(`entrypoint ${entrypoint} is not in this policy`)
+    const inputJson = JSON.stringify(input) as string | undefined
+    if (inputJson === undefined) throw new PolicyEvaluationError('policy input is not JSON')
     try {
-      return this.#evaluate(entrypoint, JSON.stringify(input))
+      return this.#evaluate(entrypoints[entrypoint]!, entrypoint, inputJson)
     } catch (thrown) {
       try {
         this.#loaded = this.#instantiate()

@@ -82,6 +82,16 @@ describe('PolicyEngine', () => {
     expect(decision).toMatchObject({ decision: 'deny', reason: 'policy_eval_failed' })
   })
 
+  it('denies an input that is not JSON (undefined, a BigInt, a cycle) with policy_eval_failed', () => {
+    const engine = new PolicyEngine({ bundle })
+    engine.activate('zone-a', data)
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    for (const bad of [undefined, { n: 1n }, cyclic]) {
+      expect(engine.evaluate('zone-a', ENTRYPOINTS.exchange, bad)).toMatchObject({ decision: 'deny', reason: 'policy_eval_failed' })
+    }
+  })
+
   it('denies when the wasm runs out of memory, then recovers for the next evaluation', () => {
     const engine = new PolicyEngine({ bundle, memory: { initialPages: 5, maximumPages: 40 } })
     engine.activate('zone-a', data)
