@@ -37,5 +37,29 @@ export function measure(name: string, op: () => unknown, options: MeasureOptions
 
 export function formatMeasurement(m: Measurement): string {
   const k = (n: number) => Math.round(n).toLocaleString('en-US')
-  return `${m.name.padEnd(44)} ${k(m.opsPerSecond.median).padStart(9)} ops/s (${k(m.opsPerSecond.min)}–${k(m.opsPerSecond.max)})  ${m.microsPerOp.toFixed(2).padStart(7)} µs/op`
+  return `${m.name.padEnd(56)} ${k(m.opsPerSecond.median).padStart(9)} ops/s (${k(m.opsPerSecond.min)}–${k(m.opsPerSecond.max)})  ${m.microsPerOp.toFixed(2).padStart(7)} µs/op`
+}
+
+async function timedRunAsync(op: () => Promise<unknown>, millis: number): Promise<number> {
+  let ops = 0
+  const start = performance.now()
+  const deadline = start + millis
+  let now = start
+  while (now < deadline) {
+    for (let i = 0; i < 20; i++) await op()
+    ops += 20
+    now = performance.now()
+  }
+  return ops / ((now - start) / 1000)
+}
+
+/** As measure, for an asynchronous operation awaited one at a time (one in flight). */
+export async function measureAsync(name: string, op: () => Promise<unknown>, options: MeasureOptions = {}): Promise<Measurement> {
+  const { runs = 5, runMillis = 1000, warmupMillis = 500 } = options
+  await timedRunAsync(op, warmupMillis)
+  const rates: number[] = []
+  for (let r = 0; r < runs; r++) rates.push(await timedRunAsync(op, runMillis))
+  rates.sort((a, b) => a - b)
+  const median = rates[Math.floor(rates.length / 2)]!
+  return { name, opsPerSecond: { median, min: rates[0]!, max: rates[rates.length - 1]! }, microsPerOp: 1e6 / median }
 }

@@ -1,9 +1,11 @@
 // Runs the benchmarks: `npm run bench` for all, `npm run bench -- policy` for one.
 // Pin to one core for per-core figures: `taskset -c 0 npm run bench`.
+import { benchMandate } from './mandate.js'
 import { benchPolicy } from './policy.js'
 
 const BENCHES: Record<string, () => Promise<void>> = {
   policy: () => benchPolicy(),
+  mandate: () => benchMandate(),
 }
 
 const wanted = process.argv.slice(2)

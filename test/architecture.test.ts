@@ -63,6 +63,16 @@ describe('architecture of src/', () => {
     expect(violations).toEqual([])
   })
 
+  it('keeps mandate/ and keys/ pure: no HTTP, storage or MCP, and keys/ depends on nothing but util', () => {
+    const pure = files.filter((f) => ['mandate', 'keys'].includes(moduleOf(f.path)))
+    const violations = pure.flatMap((f) =>
+      importsOf(f.text)
+        .filter((spec) => /^(express|better-sqlite3|@modelcontextprotocol\/|node:(http|https|net|dgram))/.test(spec) || (moduleOf(f.path) === 'keys' && /^\.\.\/(?!errors\.js|util\/)/.test(spec)))
+        .map((spec) => `${f.path} imports ${spec}`),
+    )
+    expect(violations).toEqual([])
+  })
+
   it('imports express only at the HTTP edges (sts/, proxy/, http/, app.ts)', () => {
     const edges = new Set(['sts', 'proxy', 'http', 'app.ts'])
     const violations = files.filter((f) => !edges.has(moduleOf(f.path)) && importsOf(f.text).some((s) => s === 'express' || s.startsWith('express/')))
