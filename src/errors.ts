@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'ERR_MANDATE_CHAIN_MISMATCH'
   | 'ERR_MANDATE_HOP_COUNT_EXCEEDED'
   | 'ERR_KEY_UNAVAILABLE'
+  | 'ERR_STORE_SCHEMA_TOO_NEW'
+  | 'ERR_STORE_CONFLICT'
+  | 'ERR_STORE_NOT_FOUND'
 
 export abstract class CaracalMcpError extends Error {
   abstract readonly code: ErrorCode

@@ -1,0 +1,122 @@
+// The audit writer. Requests hand it events and await them; everything recorded within one turn
+// of the event loop is committed in a single transaction (group commit), so a request waits for
+// a commit it shares with its neighbours and never for an fsync of its own (WAL with
+// synchronous=NORMAL). A promise resolves only once its row is committed: a response that
+// promises a decision was recorded is never sent before it is. A failed commit rejects every
+// event of the batch, and the caller answers with an error (fail closed).
+import type { AuditEventRow, AuditEventRepository } from '../store/index.js'
+import { canonicalJson } from '../util/canonical-json.js'
+import { uuid7 } from '../util/uuid7.js'
+import { chainHmac, contentSha256 } from './chain.js'
+import { assertNoSecrets, type AuditEvent } from './event.js'
+
+export interface RecordedEvent {
+  id: string
+  zoneId: string
+  chainSeq: number
+}
+
+interface Pending {
+  event: AuditEvent
+  id: string
+  occurredAt: string
+  resolve: (recorded: RecordedEvent) => void
+  reject: (error: unknown) => void
+}
+
+export interface AuditLogOptions {
+  /** HMAC-SHA256 key of the chain; at least 32 bytes. */
+  hmacKey: Buffer
+  now?: () => number
+}
+
+export class AuditLog {
+  readonly #repo: AuditEventRepository
+  readonly #key: Buffer
+  readonly #now: () => number
+  /** Chain heads of zones written by this process, so a batch needs no read per zone. */
+  readonly #heads = new Map<string, { chainSeq: number; contentSha256: string }>()
+  #queue: Pending[] = []
+  #scheduled = false
+  #idle: Promise<void> = Promise.resolve()
+
+  constructor(repo: AuditEventRepository, options: AuditLogOptions) {
+    if (options.hmacKey.length < 32) throw new TypeError('the audit HMAC key must be at least 32 bytes')
+    this.#repo = repo
+    this.#key = options.hmacKey
+    this.#now = options.now ?? Date.now
+  }
+
+  /** Records an event; resolves once it is committed. Throws at once if it carries a secret. */
+  record(event: AuditEvent): Promise<RecordedEvent> {
+    assertNoSecrets(event)
+    const occurredAtMs = event.occurredAt?.getTime() ?? this.#now()
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ event, id: uuid7(occurredAtMs), occurredAt: new Date(occurredAtMs).toISOString(), resolve, reject })
+      if (!this.#scheduled) {
+        this.#scheduled = true
+        this.#idle = new Promise((done) => setImmediate(() => done(this.#flush())))
+      }
+    })
+  }
+
+  /** Resolves when every event recorded so far has been committed or rejected. */
+  async flushed(): Promise<void> {
+    while (this.#scheduled) await this.#idle
+  }
+
+  #flush(): void {
+    const batch = this.#queue
+    this.#queue = []
+    this.#scheduled = false
+    const heads = new Map<string, { chainSeq: number; contentSha256: string }>()
+    const rows: AuditEventRow[] = []
+    try {
+      for (const p of batch) {
+        const head = heads.get(p.event.zoneId) ?? this.#head(p.event.zoneId)
+        const row = this.#row(p, head)
+        heads.set(row.zoneId, { chainSeq: row.chainSeq, contentSha256: row.contentSha256 })
+        rows.push(row)
+      }
+      this.#repo.insertAll(rows)
+    } catch (error) {
+      // The chain heads in memory may no longer match the database; read them again next time.
+      this.#heads.clear()
+      for (const p of batch) p.reject(error)
+      return
+    }
+    for (const [zoneId, head] of heads) this.#heads.set(zoneId, head)
+    rows.forEach((row, i) => batch[i]!.resolve({ id: row.id, zoneId: row.zoneId, chainSeq: row.chainSeq }))
+  }
+
+  #head(zoneId: string): { chainSeq: number; contentSha256: string } {
+    return this.#heads.get(zoneId) ?? this.#repo.last(zoneId) ?? { chainSeq: 0, contentSha256: '' }
+  }
+
+  #row(p: Pending, head: { chainSeq: number; contentSha256: string }): AuditEventRow {
+    const e = p.event
+    const content = {
+      id: p.id,
+      zoneId: e.zoneId,
+      eventType: e.eventType,
+      requestId: e.requestId,
+      decision: e.decision,
+      policySetId: e.policySetId ?? '',
+      policySetVersionId: e.policySetVersionId ?? '',
+      manifestSha: e.manifestSha ?? '',
+      evaluationStatus: e.evaluationStatus,
+      determiningPoliciesJson: canonicalJson(e.determiningPolicies ?? []),
+      diagnosticsJson: canonicalJson(e.diagnostics ?? []),
+      metadataJson: canonicalJson(e.metadata ?? {}),
+      occurredAt: p.occurredAt,
+    }
+    const sha = contentSha256(content)
+    return {
+      ...content,
+      chainSeq: head.chainSeq + 1,
+      contentSha256: sha,
+      prevContentSha256: head.contentSha256,
+      chainHmac: chainHmac(this.#key, sha, head.contentSha256),
+    }
+  }
+}

@@ -1,0 +1,86 @@
+// The audit log as stored: append-only (triggers refuse UPDATE and DELETE), one hash chain per
+// zone ordered by chain_seq. Rows are written in batches inside one transaction.
+import type { Db } from './db.js'
+
+export interface AuditEventRow {
+  zoneId: string
+  chainSeq: number
+  id: string
+  eventType: string
+  requestId: string
+  decision: string
+  policySetId: string
+  policySetVersionId: string
+  manifestSha: string
+  evaluationStatus: string
+  determiningPoliciesJson: string
+  diagnosticsJson: string
+  metadataJson: string
+  occurredAt: string
+  contentSha256: string
+  prevContentSha256: string
+  chainHmac: string
+}
+
+const COLUMNS = `zone_id AS zoneId, chain_seq AS chainSeq, id, event_type AS eventType, request_id AS requestId, decision,
+  policy_set_id AS policySetId, policy_set_version_id AS policySetVersionId, manifest_sha AS manifestSha,
+  evaluation_status AS evaluationStatus, determining_policies_json AS determiningPoliciesJson,
+  diagnostics_json AS diagnosticsJson, metadata_json AS metadataJson, occurred_at AS occurredAt,
+  content_sha256 AS contentSha256, prev_content_sha256 AS prevContentSha256, chain_hmac AS chainHmac`
+
+export class AuditEventRepository {
+  readonly #db: Db
+  readonly #insert
+  readonly #last
+  readonly #byZone
+  readonly #byRequest
+  readonly #zones
+  readonly #tail
+
+  constructor(db: Db) {
+    this.#db = db
+    this.#insert = db.prepare(
+      `INSERT INTO audit_events (zone_id, chain_seq, id, event_type, request_id, decision, policy_set_id, policy_set_version_id,
+         manifest_sha, evaluation_status, determining_policies_json, diagnostics_json, metadata_json, occurred_at,
+         content_sha256, prev_content_sha256, chain_hmac)
+       VALUES (@zoneId, @chainSeq, @id, @eventType, @requestId, @decision, @policySetId, @policySetVersionId,
+         @manifestSha, @evaluationStatus, @determiningPoliciesJson, @diagnosticsJson, @metadataJson, @occurredAt,
+         @contentSha256, @prevContentSha256, @chainHmac)`,
+    )
+    this.#last = db.prepare('SELECT chain_seq AS chainSeq, content_sha256 AS contentSha256 FROM audit_events WHERE zone_id = ? ORDER BY chain_seq DESC LIMIT 1')
+    this.#byZone = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE zone_id = ? ORDER BY chain_seq`)
+    this.#byRequest = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE request_id = ? ORDER BY occurred_at, zone_id, chain_seq`)
+    this.#zones = db.prepare('SELECT DISTINCT zone_id AS zoneId FROM audit_events ORDER BY zone_id')
+    this.#tail = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE zone_id = ? ORDER BY chain_seq DESC LIMIT ?`)
+  }
+
+  /** The head of a zone's chain, or undefined for a zone without events. */
+  last(zoneId: string): { chainSeq: number; contentSha256: string } | undefined {
+    return this.#last.get(zoneId) as { chainSeq: number; contentSha256: string } | undefined
+  }
+
+  /** Inserts the rows in one transaction: all or none. */
+  insertAll(rows: readonly AuditEventRow[]): void {
+    this.#db.transaction(() => {
+      for (const row of rows) this.#insert.run(row)
+    })()
+  }
+
+  /** A zone's chain, oldest first, streamed. */
+  iterateZone(zoneId: string): IterableIterator<AuditEventRow> {
+    return this.#byZone.iterate(zoneId) as IterableIterator<AuditEventRow>
+  }
+
+  byRequestId(requestId: string): AuditEventRow[] {
+    return this.#byRequest.all(requestId) as AuditEventRow[]
+  }
+
+  /** The newest `limit` events of a zone, newest first. */
+  tail(zoneId: string, limit: number): AuditEventRow[] {
+    return this.#tail.all(zoneId, limit) as AuditEventRow[]
+  }
+
+  zones(): string[] {
+    return (this.#zones.all() as { zoneId: string }[]).map((r) => r.zoneId)
+  }
+}

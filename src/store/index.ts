@@ -1,0 +1,50 @@
+/**
+ * @module store
+ * The process's state in SQLite (better-sqlite3): schema migrations and one repository per table.
+ *
+ * Must: own every SQL statement of the product; apply migrations before use; keep audit rows
+ * append-only. Must not: hold secrets in the clear (application secrets are slow hashes, private
+ * keys arrive sealed), or know about HTTP, MCP or policy.
+ */
+import { openDatabase, type Db } from './db.js'
+import { ApplicationRepository } from './applications.js'
+import { AuditEventRepository } from './audit-events.js'
+import { ResourceRepository } from './resources.js'
+import { SigningKeyRepository } from './signing-keys.js'
+import { ZoneRepository } from './zones.js'
+
+export class Store {
+  readonly db: Db
+  readonly zones: ZoneRepository
+  readonly applications: ApplicationRepository
+  readonly resources: ResourceRepository
+  readonly signingKeys: SigningKeyRepository
+  readonly auditEvents: AuditEventRepository
+
+  constructor(db: Db) {
+    this.db = db
+    this.zones = new ZoneRepository(db)
+    this.applications = new ApplicationRepository(db)
+    this.resources = new ResourceRepository(db)
+    this.signingKeys = new SigningKeyRepository(db)
+    this.auditEvents = new AuditEventRepository(db)
+  }
+
+  close(): void {
+    this.db.close()
+  }
+}
+
+/** Opens (creating if needed) and migrates the database at `path`; `:memory:` for tests. */
+export function openStore(path: string): Store {
+  return new Store(openDatabase(path))
+}
+
+export { MIGRATIONS } from './migrations.js'
+export { StoreConflictError, StoreNotFoundError, StoreSchemaError } from './errors.js'
+export type { ApplicationRow, ApplicationRepository } from './applications.js'
+export type { AuditEventRow, AuditEventRepository } from './audit-events.js'
+export type { ResourceRow, ResourceRepository } from './resources.js'
+export type { SigningKeyRow, SigningKeyRepository } from './signing-keys.js'
+export type { ZoneRow, ZoneRepository } from './zones.js'
+export type { Db }

@@ -1,0 +1,88 @@
+// Versioned schema migrations, applied in order at start, each in its own transaction together
+// with its version row, so a database is always at exactly one known version.
+import type Database from 'better-sqlite3'
+import { StoreSchemaError } from './errors.js'
+
+/** Never edit a released migration; append a new one. */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'zones, applications, resources, signing keys, audit',
+    sql: `
+      CREATE TABLE zones (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE applications (
+        id TEXT PRIMARY KEY,
+        zone_id TEXT NOT NULL REFERENCES zones(id),
+        name TEXT NOT NULL,
+        registration_method TEXT NOT NULL CHECK (registration_method IN ('managed', 'dcr')),
+        secret_hash TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX applications_zone ON applications(zone_id);
+      CREATE TABLE resources (
+        id TEXT PRIMARY KEY,
+        zone_id TEXT NOT NULL REFERENCES zones(id),
+        identifier TEXT NOT NULL,
+        scopes_json TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (zone_id, identifier)
+      );
+      CREATE TABLE signing_keys (
+        kid TEXT PRIMARY KEY,
+        zone_id TEXT NOT NULL REFERENCES zones(id),
+        public_jwk_json TEXT NOT NULL,
+        private_key_sealed BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX signing_keys_zone ON signing_keys(zone_id, created_at);
+      CREATE TABLE audit_events (
+        zone_id TEXT NOT NULL,
+        chain_seq INTEGER NOT NULL,
+        id TEXT NOT NULL UNIQUE,
+        event_type TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        policy_set_id TEXT NOT NULL,
+        policy_set_version_id TEXT NOT NULL,
+        manifest_sha TEXT NOT NULL,
+        evaluation_status TEXT NOT NULL,
+        determining_policies_json TEXT NOT NULL,
+        diagnostics_json TEXT NOT NULL,
+        metadata_json TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        content_sha256 TEXT NOT NULL,
+        prev_content_sha256 TEXT NOT NULL,
+        chain_hmac TEXT NOT NULL,
+        PRIMARY KEY (zone_id, chain_seq)
+      );
+      CREATE INDEX audit_events_request ON audit_events(request_id);
+      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+      CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+    `,
+  },
+]
+
+export function migrate(db: Database.Database): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)')
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version))
+  const newest = Math.max(0, ...applied)
+  const known = Math.max(...MIGRATIONS.map((m) => m.version))
+  if (newest > known) throw new StoreSchemaError(`database schema version ${newest} is newer than this caracal-mcp knows (${known}); upgrade caracal-mcp`)
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue
+    db.transaction(() => {
+      db.exec(m.sql)
+      record.run(m.version, m.name, Date.now())
+    })()
+  }
+}

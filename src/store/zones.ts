@@ -1,0 +1,34 @@
+// Zones: the tenant boundary every other row hangs from.
+import type { Db } from './db.js'
+import { insertOrConflict } from './errors.js'
+
+export interface ZoneRow {
+  id: string
+  name: string
+  createdAt: number
+}
+
+export class ZoneRepository {
+  readonly #insert
+  readonly #get
+  readonly #list
+
+  constructor(db: Db) {
+    this.#insert = db.prepare('INSERT INTO zones (id, name, created_at) VALUES (?, ?, ?)')
+    this.#get = db.prepare('SELECT id, name, created_at AS createdAt FROM zones WHERE id = ?')
+    this.#list = db.prepare('SELECT id, name, created_at AS createdAt FROM zones ORDER BY id')
+  }
+
+  create(zone: ZoneRow): ZoneRow {
+    insertOrConflict(`zone ${zone.id}`, () => this.#insert.run(zone.id, zone.name, zone.createdAt))
+    return zone
+  }
+
+  get(id: string): ZoneRow | undefined {
+    return this.#get.get(id) as ZoneRow | undefined
+  }
+
+  list(): ZoneRow[] {
+    return this.#list.all() as ZoneRow[]
+  }
+}

@@ -1,0 +1,80 @@
+// Proves the store on a real SQLite file: migrations apply once and refuse a newer schema, rows
+// round-trip, identities conflict instead of being overwritten, and audit rows cannot be
+// updated or deleted through SQL.
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { MIGRATIONS, StoreConflictError, StoreNotFoundError, StoreSchemaError, openStore } from '../../../src/store/index.js'
+import { tempStoreFactory } from '../../helpers/store.js'
+
+const stores = tempStoreFactory()
+
+describe('migrations', () => {
+  it('bring a new database to the newest version, in WAL mode, and are idempotent', () => {
+    const store = stores.open('m.sqlite')
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal')
+    store.close()
+    const again = openStore(stores.path('m.sqlite'))
+    const versions = again.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()
+    expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version })))
+    again.close()
+  })
+
+  it('refuse a database written by a newer caracal-mcp', () => {
+    stores.open('newer.sqlite').close()
+    const raw = new Database(stores.path('newer.sqlite'))
+    raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, ?, 0)').run('future')
+    raw.close()
+    expect(() => openStore(stores.path('newer.sqlite'))).toThrow(StoreSchemaError)
+  })
+})
+
+describe('repositories', () => {
+  it('refuse a second zone or application with the same id', () => {
+    const store = stores.open()
+    store.zones.create({ id: 'z1', name: 'Zone 1', createdAt: 1 })
+    expect(() => store.zones.create({ id: 'z1', name: 'again', createdAt: 2 })).toThrow(StoreConflictError)
+    const app = { id: 'a1', zoneId: 'z1', name: 'A', registrationMethod: 'managed' as const, secretHash: 'h', status: 'active' as const, createdAt: 1, updatedAt: 1 }
+    store.applications.create(app)
+    expect(() => store.applications.create(app)).toThrow(StoreConflictError)
+    expect(store.zones.get('z1')).toEqual({ id: 'z1', name: 'Zone 1', createdAt: 1 })
+  })
+
+  it('refuse an application in a zone that does not exist', () => {
+    const store = stores.open()
+    expect(() =>
+      store.applications.create({ id: 'a1', zoneId: 'nope', name: 'A', registrationMethod: 'managed', secretHash: 'h', status: 'active', createdAt: 1, updatedAt: 1 }),
+    ).toThrow(/FOREIGN KEY/)
+  })
+
+  it('update application status and secret, and name the missing one', () => {
+    const store = stores.open()
+    store.zones.create({ id: 'z1', name: 'Z', createdAt: 1 })
+    store.applications.create({ id: 'a1', zoneId: 'z1', name: 'A', registrationMethod: 'dcr', secretHash: 'h1', status: 'active', createdAt: 1, updatedAt: 1 })
+    store.applications.setStatus('a1', 'disabled', 5)
+    store.applications.setSecretHash('a1', 'h2', 6)
+    expect(store.applications.get('a1')).toMatchObject({ status: 'disabled', secretHash: 'h2', updatedAt: 6 })
+    expect(() => store.applications.setStatus('a9', 'disabled', 7)).toThrow(StoreNotFoundError)
+  })
+
+  it('re-register a resource in place: same row id, new scopes', () => {
+    const store = stores.open()
+    store.zones.create({ id: 'z1', name: 'Z', createdAt: 1 })
+    const first = store.resources.register('z1', 'resource://files/read', ['files:read'], 'r-1', 1)
+    const again = store.resources.register('z1', 'resource://files/read', ['files:list', 'files:read', 'files:read'], 'r-2', 2)
+    expect(again).toEqual({ ...first, scopes: ['files:list', 'files:read'], updatedAt: 2 })
+    expect(store.resources.get('z1', "resource://x' OR '1'='1")).toBeUndefined()
+  })
+
+  it('refuse updates and deletes of audit rows', () => {
+    const store = stores.open()
+    store.auditEvents.insertAll([
+      {
+        zoneId: 'z1', chainSeq: 1, id: 'e1', eventType: 'token_exchange', requestId: 'r', decision: 'allow', policySetId: '', policySetVersionId: '',
+        manifestSha: '', evaluationStatus: 'complete', determiningPoliciesJson: '[]', diagnosticsJson: '[]', metadataJson: '{}',
+        occurredAt: '2026-11-25T00:00:00.000Z', contentSha256: 'c', prevContentSha256: '', chainHmac: 'h',
+      },
+    ])
+    expect(() => store.db.prepare("UPDATE audit_events SET decision = 'deny'").run()).toThrow(/append-only/)
+    expect(() => store.db.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/)
+  })
+})
