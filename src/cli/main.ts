@@ -4,6 +4,7 @@
 import { z } from 'zod'
 import { configSchema } from '../config/index.js'
 import { CaracalMcpError, CliUsageError } from '../errors.js'
+import { auditCommand } from './audit-command.js'
 import { policyCommand } from './policy-command.js'
 import { startCommand } from './start-command.js'
 
@@ -12,9 +13,13 @@ const USAGE = `usage: caracal-mcp <command>
   policy check [--config …]                   validate every zone's policy data
   policy eval --input <file|-> [--zone id] [--entrypoint exchange|tool_call]
                                               decide one policy input document
+  audit verify [--zone id] [--config …]       recompute the audit hash chains; name the first broken row
+  audit tail --zone id [--limit 20]           print a zone's newest audit events
+  audit query --request-id id                 print the audit events of one request
   config schema                               print the JSON Schema of mcp.config.json`
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
+const warn = (line: string) => process.stderr.write(`caracal-mcp: ${line}\n`)
 
 async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv
@@ -23,6 +28,8 @@ async function run(argv: readonly string[]): Promise<number> {
       return startCommand(rest, out)
     case 'policy':
       return policyCommand(rest, out)
+    case 'audit':
+      return auditCommand(rest, out, warn)
     case 'config':
       if (rest.length !== 1 || rest[0] !== 'schema') throw new CliUsageError('config has one command: schema')
       out(JSON.stringify(z.toJSONSchema(configSchema, { io: 'input' }), null, 2))

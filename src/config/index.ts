@@ -5,5 +5,6 @@
  * Must: validate once at startup, name the JSON path of every error, freeze the result.
  * Must not: be read anywhere else; other modules receive the frozen Config.
  */
-export { loadConfig, type LoadedConfig } from './load.js'
+export { loadConfig, DATABASE_ENV, type LoadedConfig } from './load.js'
 export { configSchema, type Config } from './schema.js'
+export { loadSecrets, SEALING_KEY_ENV, AUDIT_HMAC_KEY_ENV, type Secrets } from './secrets.js'

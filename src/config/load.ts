@@ -11,7 +11,11 @@ export interface LoadedConfig {
   config: Config
   /** Resolves a path written in the config relative to the config file. */
   resolvePath(path: string): string
+  /** The SQLite database: CARACAL_MCP_DATABASE, else `store.path` relative to the config file. */
+  databasePath: string
 }
+
+export const DATABASE_ENV = 'CARACAL_MCP_DATABASE'
 
 function jsonPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : /^[A-Za-z_$][\w$]*$/.test(String(key)) ? `${out}.${String(key)}` : `${out}[${JSON.stringify(String(key))}]`), '$')
@@ -25,7 +29,7 @@ function deepFreeze<T>(value: T): T {
   return value
 }
 
-export async function loadConfig(file: string): Promise<LoadedConfig> {
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
   const path = resolve(file)
   let text: string
   try {
@@ -46,5 +50,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
     throw new ConfigError(`config ${path} is invalid at ${jsonPath(issue.path)}: ${issue.message}${keys}`)
   }
   const base = dirname(path)
-  return { path, config: deepFreeze(parsed.data), resolvePath: (p) => resolve(base, p) }
+  const resolvePath = (p: string) => resolve(base, p)
+  const databasePath = env[DATABASE_ENV] ? resolve(env[DATABASE_ENV]) : resolvePath(parsed.data.store.path)
+  return { path, config: deepFreeze(parsed.data), resolvePath, databasePath }
 }

@@ -19,9 +19,15 @@ export const policyConfigSchema = z.strictObject({
   zones: z.record(zoneId, zonePolicySchema).refine((zones) => Object.keys(zones).length > 0, 'configure at least one zone'),
 })
 
+export const storeConfigSchema = z.strictObject({
+  /** SQLite database file, relative to the config file; overridden by CARACAL_MCP_DATABASE. */
+  path: z.string().min(1).default('.caracal/caracal.sqlite'),
+})
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   policy: policyConfigSchema,
+  store: storeConfigSchema.default({ path: '.caracal/caracal.sqlite' }),
 })
 
 export type Config = z.infer<typeof configSchema>

@@ -1,9 +1,15 @@
 // The signing keys of every zone: one active key per zone, created on first use; after a
 // rotation the previous key stays published and verifying for 24 h from the new key's creation,
-// so mandates signed just before a rotation keep verifying (contract §1.7). Held in memory here;
-// the store persists them (encrypted) behind the same interface.
+// so mandates signed just before a rotation keep verifying (contract §1.7). Keys are held in
+// memory and, when the ring has a persistence, written there before they are used.
 import type { KeyObject } from 'node:crypto'
 import { generateSigningKey, type PublicJwk, type SigningKey } from './signing-key.js'
+
+/** Where a ring keeps its keys beyond the process: loaded once per zone, appended on create. */
+export interface KeyPersistence {
+  load(zoneId: string): SigningKey[]
+  save(key: SigningKey): void
+}
 
 export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000
 
@@ -18,26 +24,43 @@ export interface JwksDocument {
 
 export class KeyRing implements VerificationKeys {
   readonly #zones = new Map<string, SigningKey[]>()
+  readonly #persistence: KeyPersistence | undefined
 
-  /** The zone's active key, generated on first use. */
-  signingKey(zoneId: string, nowMs: number = Date.now()): SigningKey {
-    const keys = this.#zones.get(zoneId)
-    if (keys && keys.length > 0) return keys[keys.length - 1]!
+  constructor(persistence?: KeyPersistence) {
+    this.#persistence = persistence
+  }
+
+  /** A zone's keys, oldest first, loaded from the persistence on first use. */
+  #keys(zoneId: string): SigningKey[] {
+    let keys = this.#zones.get(zoneId)
+    if (!keys) {
+      keys = this.#persistence?.load(zoneId) ?? []
+      this.#zones.set(zoneId, keys)
+    }
+    return keys
+  }
+
+  #add(zoneId: string, nowMs: number): SigningKey {
     const key = generateSigningKey(zoneId, nowMs)
-    this.#zones.set(zoneId, [key])
+    this.#persistence?.save(key)
+    this.#keys(zoneId).push(key)
     return key
+  }
+
+  /** The zone's active key, generated (and persisted) on first use. */
+  signingKey(zoneId: string, nowMs: number = Date.now()): SigningKey {
+    const keys = this.#keys(zoneId)
+    return keys.length > 0 ? keys[keys.length - 1]! : this.#add(zoneId, nowMs)
   }
 
   /** Makes a new key active; the previous one stays in its grace window. */
   rotate(zoneId: string, nowMs: number = Date.now()): SigningKey {
-    const key = generateSigningKey(zoneId, nowMs)
-    this.#zones.set(zoneId, [...(this.#zones.get(zoneId) ?? []), key])
-    return key
+    return this.#add(zoneId, nowMs)
   }
 
   /** The active key and the keys it replaced less than 24 h ago, newest first. */
   publishedKeys(zoneId: string, nowMs: number = Date.now()): SigningKey[] {
-    const keys = this.#zones.get(zoneId) ?? []
+    const keys = this.#keys(zoneId)
     const published: SigningKey[] = []
     for (let i = keys.length - 1; i >= 0; i--) {
       const successor = keys[i + 1]

@@ -5,7 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
+import { AuditLog } from '../../src/audit/index.js'
+import { openStore } from '../../src/store/index.js'
 import { packageRoot } from '../../src/util/package-root.js'
 
 const root = packageRoot()
@@ -14,8 +17,12 @@ const dir = mkdtempSync(join(tmpdir(), 'caracal-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliWithEnv({}, ...args)
+}
+
+async function cliWithEnv(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { cwd: root })
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, ...env } })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string }
@@ -53,5 +60,47 @@ describe('caracal-mcp', () => {
     expect(code).toBe(2)
     expect(stderr).toContain('caracal-mcp: unknown option --inputt')
     expect(stderr).toContain('usage: caracal-mcp')
+  })
+})
+
+describe('caracal-mcp audit', () => {
+  const hmacHex = 'ab'.repeat(32)
+  const env = { CARACAL_MCP_AUDIT_HMAC_KEY: hmacHex, CARACAL_MCP_SEALING_KEY: 'cd'.repeat(32) }
+
+  async function auditedConfig(): Promise<string> {
+    const sub = mkdtempSync(join(dir, 'audit-'))
+    writeFileSync(join(sub, 'data.json'), '{}')
+    writeFileSync(join(sub, 'mcp.config.json'), JSON.stringify({ policy: { zones: { z1: { data: 'data.json' } } }, store: { path: 'state.sqlite' } }))
+    const store = openStore(join(sub, 'state.sqlite'))
+    const log = new AuditLog(store.auditEvents, { hmacKey: Buffer.from(hmacHex, 'hex') })
+    for (let i = 1; i <= 3; i++) await log.record({ zoneId: 'z1', eventType: 'token_exchange', requestId: `req-${i}`, decision: 'allow', evaluationStatus: 'complete' })
+    store.close()
+    return join(sub, 'mcp.config.json')
+  }
+
+  it('verify reports an intact chain, and names the first broken row after tampering (exit 1)', async () => {
+    const config = await auditedConfig()
+    expect(await cliWithEnv(env, 'audit', 'verify', '--config', config)).toMatchObject({ code: 0, stdout: 'zone z1: 3 events, chain intact\n' })
+    const db = new Database(join(config, '..', 'state.sqlite'))
+    db.exec("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET decision = 'deny' WHERE chain_seq = 2")
+    db.close()
+    const broken = await cliWithEnv(env, 'audit', 'verify', '--config', config)
+    expect(broken.code).toBe(1)
+    expect(broken.stdout).toMatch(/^zone z1: chain broken at chain_seq 2 \(event [0-9a-f-]{36}\): content_hash_mismatch\n$/)
+  })
+
+  it('query prints the events of one request, and tail the newest of a zone', async () => {
+    const config = await auditedConfig()
+    const query = await cliWithEnv(env, 'audit', 'query', '--request-id', 'req-2', '--config', config)
+    expect(JSON.parse(query.stdout)).toMatchObject({ zone_id: 'z1', chain_seq: 2, request_id: 'req-2', decision: 'allow' })
+    const tail = await cliWithEnv(env, 'audit', 'tail', '--zone', 'z1', '--limit', '2', '--config', config)
+    expect(tail.stdout.trim().split('\n').map((l) => JSON.parse(l).chain_seq)).toEqual([2, 3])
+  })
+
+  it('warns loudly once when it falls back to development keys', async () => {
+    const config = await auditedConfig()
+    const { stderr } = await cliWithEnv({ CARACAL_MCP_AUDIT_HMAC_KEY: '', CARACAL_MCP_SEALING_KEY: '' }, 'audit', 'verify', '--config', config)
+    expect(stderr.match(/WARNING/g)).toHaveLength(1)
+    expect(stderr).toContain('You MUST set them in production')
   })
 })
