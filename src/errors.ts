@@ -21,6 +21,17 @@ export type ErrorCode =
   | 'ERR_STORE_SCHEMA_TOO_NEW'
   | 'ERR_STORE_CONFLICT'
   | 'ERR_STORE_NOT_FOUND'
+  | 'ERR_STS_REQUEST_INVALID'
+  | 'ERR_STS_METHOD_NOT_ALLOWED'
+  | 'ERR_STS_PAYLOAD_TOO_LARGE'
+  | 'ERR_STS_MEDIA_TYPE'
+  | 'ERR_STS_CLIENT_AUTH_FAILED'
+  | 'ERR_STS_ZONE_INVALID'
+  | 'ERR_STS_AUTH_RATE_LIMITED'
+  | 'ERR_STS_EXCHANGE_DENIED'
+  | 'ERR_STS_POLICY_UNAVAILABLE'
+  | 'ERR_STS_INTERNAL'
+  | 'ERR_STS_NOT_FOUND'
 
 export abstract class CaracalMcpError extends Error {
   abstract readonly code: ErrorCode

@@ -9,6 +9,8 @@
 import { openDatabase, type Db } from './db.js'
 import { ApplicationRepository } from './applications.js'
 import { AuditEventRepository } from './audit-events.js'
+import { AuthorityRecordRepository } from './authority-records.js'
+import { IssuedJtiRepository } from './issued-jtis.js'
 import { ResourceRepository } from './resources.js'
 import { SigningKeyRepository } from './signing-keys.js'
 import { ZoneRepository } from './zones.js'
@@ -20,6 +22,8 @@ export class Store {
   readonly resources: ResourceRepository
   readonly signingKeys: SigningKeyRepository
   readonly auditEvents: AuditEventRepository
+  readonly authorityRecords: AuthorityRecordRepository
+  readonly issuedJtis: IssuedJtiRepository
 
   constructor(db: Db) {
     this.db = db
@@ -28,6 +32,8 @@ export class Store {
     this.resources = new ResourceRepository(db)
     this.signingKeys = new SigningKeyRepository(db)
     this.auditEvents = new AuditEventRepository(db)
+    this.authorityRecords = new AuthorityRecordRepository(db)
+    this.issuedJtis = new IssuedJtiRepository(db)
   }
 
   close(): void {
@@ -44,6 +50,8 @@ export { MIGRATIONS } from './migrations.js'
 export { StoreConflictError, StoreNotFoundError, StoreSchemaError } from './errors.js'
 export type { ApplicationRow, ApplicationRepository } from './applications.js'
 export type { AuditEventRow, AuditEventRepository } from './audit-events.js'
+export type { AuthorityRecordRow, AuthorityRecordRepository } from './authority-records.js'
+export type { IssuedJtiRepository } from './issued-jtis.js'
 export type { ResourceRow, ResourceRepository } from './resources.js'
 export type { SigningKeyRow, SigningKeyRepository } from './signing-keys.js'
 export type { ZoneRow, ZoneRepository } from './zones.js'

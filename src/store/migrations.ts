@@ -69,6 +69,32 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'authority records and issued jtis',
+    sql: `
+      CREATE TABLE authority_records (
+        id TEXT PRIMARY KEY,
+        zone_id TEXT NOT NULL REFERENCES zones(id),
+        application_id TEXT NOT NULL REFERENCES applications(id),
+        subject TEXT NOT NULL,
+        sub_type TEXT NOT NULL CHECK (sub_type IN ('user', 'application')),
+        parent_id TEXT REFERENCES authority_records(id),
+        root_id TEXT NOT NULL,
+        use TEXT NOT NULL CHECK (use IN ('session', 'gateway', 'resource')),
+        status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX authority_records_root ON authority_records(root_id);
+      CREATE TABLE issued_jtis (
+        jti TEXT PRIMARY KEY,
+        zone_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX issued_jtis_expiry ON issued_jtis(expires_at);
+    `,
+  },
 ]
 
 export function migrate(db: Database.Database): void {

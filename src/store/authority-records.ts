@@ -1,0 +1,43 @@
+// Authority records: one per mint (`sid`), chained to the record it was minted under
+// (`parent_id`) up to the root (`root_sid`), so revoking any record reaches everything below it.
+import type { Db } from './db.js'
+import { insertOrConflict } from './errors.js'
+
+export interface AuthorityRecordRow {
+  id: string
+  zoneId: string
+  applicationId: string
+  subject: string
+  subType: 'user' | 'application'
+  parentId: string | null
+  rootId: string
+  use: 'session' | 'gateway' | 'resource'
+  status: 'active' | 'revoked'
+  createdAt: number
+  expiresAt: number
+}
+
+const COLUMNS = `id, zone_id AS zoneId, application_id AS applicationId, subject, sub_type AS subType, parent_id AS parentId,
+  root_id AS rootId, use, status, created_at AS createdAt, expires_at AS expiresAt`
+
+export class AuthorityRecordRepository {
+  readonly #insert
+  readonly #get
+
+  constructor(db: Db) {
+    this.#insert = db.prepare(
+      `INSERT INTO authority_records (id, zone_id, application_id, subject, sub_type, parent_id, root_id, use, status, created_at, expires_at)
+       VALUES (@id, @zoneId, @applicationId, @subject, @subType, @parentId, @rootId, @use, @status, @createdAt, @expiresAt)`,
+    )
+    this.#get = db.prepare(`SELECT ${COLUMNS} FROM authority_records WHERE id = ?`)
+  }
+
+  create(row: AuthorityRecordRow): AuthorityRecordRow {
+    insertOrConflict(`authority record ${row.id}`, () => this.#insert.run(row))
+    return row
+  }
+
+  get(id: string): AuthorityRecordRow | undefined {
+    return this.#get.get(id) as AuthorityRecordRow | undefined
+  }
+}

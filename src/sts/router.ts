@@ -1,0 +1,91 @@
+// The STS's HTTP surface, as a list of small named steps: POST /oauth/2/token and
+// GET /.well-known/jwks.json?zone_id=… with Caracal's transport rules, statuses and headers.
+import express, { type NextFunction, type Request, type Response } from 'express'
+import { requestIdFrom } from '../http/index.js'
+import { JWKS_HEADERS, type KeyRing } from '../keys/index.js'
+import {
+  AuthenticationRateLimitedError,
+  JwksNotFoundError,
+  JwksZoneRequiredError,
+  StsError,
+  StsInternalError,
+  TokenMediaTypeError,
+  TokenMethodNotAllowedError,
+  TokenRequestInvalidError,
+  TokenRequestTooLargeError,
+} from './errors.js'
+import { parseTokenForm } from './form.js'
+import { readTokenRequest } from './params.js'
+import type { TokenExchange } from './token-exchange.js'
+
+export const TOKEN_PATH = '/oauth/2/token'
+export const JWKS_PATH = '/.well-known/jwks.json'
+const MAX_BODY_BYTES = 64 * 1024
+
+export interface StsRouterDeps {
+  exchange: TokenExchange
+  keys: KeyRing
+  /** Errors the caller does not see in detail, for the process log. */
+  onError?: (error: unknown, requestId: string) => void
+}
+
+function requestId(req: Request, res: Response): string {
+  const id = (res.locals.requestId as string | undefined) ?? requestIdFrom(req.headers['x-request-id'])
+  res.locals.requestId = id
+  res.setHeader('X-Request-Id', id)
+  return id
+}
+
+function sendError(res: Response, error: StsError, id: string): void {
+  res.setHeader('Cache-Control', 'no-store')
+  if (error instanceof AuthenticationRateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds))
+  res.status(error.status).json(error.toBody(id))
+}
+
+function rejectQueryString(req: Request, _res: Response, next: NextFunction): void {
+  next(req.originalUrl.includes('?') ? new TokenRequestInvalidError('query parameters are not allowed') : undefined)
+}
+
+function requireFormBody(req: Request, _res: Response, next: NextFunction): void {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+  next(type === 'application/x-www-form-urlencoded' ? undefined : new TokenMediaTypeError())
+}
+
+const readBody = express.raw({ type: () => true, limit: MAX_BODY_BYTES })
+
+export function createStsRouter(deps: StsRouterDeps): express.Router {
+  const router = express.Router()
+  router.use((req, res, next) => {
+    requestId(req, res)
+    next()
+  })
+
+  router.post(TOKEN_PATH, rejectQueryString, requireFormBody, readBody, async function exchangeToken(req, res) {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+    const response = await deps.exchange.exchange(readTokenRequest(parseTokenForm(body)), requestId(req, res))
+    res.setHeader('Cache-Control', 'no-store')
+    res.setHeader('Pragma', 'no-cache')
+    res.status(200).json(response)
+  })
+  router.all(TOKEN_PATH, (_req, _res, next) => next(new TokenMethodNotAllowedError()))
+
+  router.get(JWKS_PATH, function jwks(req, res) {
+    const zoneId = typeof req.query.zone_id === 'string' ? req.query.zone_id : ''
+    if (zoneId === '') throw new JwksZoneRequiredError()
+    const doc = deps.keys.jwks(zoneId)
+    if (!doc) throw new JwksNotFoundError()
+    res.set(JWKS_HEADERS).status(200).json(doc)
+  })
+
+  router.use(function stsErrors(error: unknown, req: Request, res: Response, next: NextFunction) {
+    if (res.headersSent) return next(error)
+    const id = requestId(req, res)
+    const type = (error as { type?: string }).type
+    if (type === 'entity.too.large') return sendError(res, new TokenRequestTooLargeError(), id)
+    if (type !== undefined && (error as { status?: number }).status === 400) return sendError(res, new TokenRequestInvalidError('malformed request body'), id)
+    if (error instanceof StsError) return sendError(res, error, id)
+    deps.onError?.(error, id)
+    sendError(res, new StsInternalError('unexpected error', { cause: error }), id)
+  })
+  return router
+}

@@ -1,0 +1,153 @@
+// Runs every fixtures/token-exchange vector against the STS over real HTTP on loopback (real
+// SQLite, the committed policy wasm), checking status, body and headers, and that no refused
+// request minted anything. Then the behaviours a vector cannot hold: the mandate verifies with
+// our verifier and with jose against the JWKS endpoint, every decision is audited, and repeated
+// authentication failures are rate limited.
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { createRemoteJWKSet, jwtVerify } from 'jose'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { verifyAuditChains } from '../../src/audit/index.js'
+import { InMemoryRevocationStore, REQUIRED_CLAIMS, authenticateMandate } from '../../src/mandate/index.js'
+import { packageRoot } from '../../src/util/package-root.js'
+import { encodeForm, startStsWorld, type StsWorld } from '../helpers/sts-world.js'
+
+interface ExchangeVector {
+  id: string
+  description: string
+  source: string
+  request: {
+    method?: string
+    path?: string
+    content_type?: string
+    form?: Record<string, string | string[]>
+    raw_form?: [string, string][]
+    raw?: string
+    raw_hex?: string
+    pad_bytes?: number
+  }
+  expect: { status: number; body: Record<string, unknown> }
+}
+
+const dir = join(packageRoot(), 'fixtures', 'token-exchange')
+const vectors: ExchangeVector[] = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => {
+    const body = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>
+    const unknown = Object.keys(body).filter((k) => !['description', 'source', 'request', 'expect'].includes(k))
+    if (unknown.length > 0) throw new Error(`fixtures/token-exchange/${f}: unknown field(s) ${unknown.join(', ')}`)
+    return { id: f.slice(0, -5), ...body } as ExchangeVector
+  })
+
+let world: StsWorld
+beforeAll(async () => {
+  world = await startStsWorld()
+})
+afterAll(() => world.close())
+
+function bodyOf(r: ExchangeVector['request']): string | Uint8Array<ArrayBuffer> | undefined {
+  if (r.raw_hex !== undefined) return new Uint8Array(Buffer.from(r.raw_hex, 'hex'))
+  if (r.raw !== undefined) return r.raw
+  const fields: [string, string][] = r.raw_form ?? Object.entries(r.form ?? {}).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x] as [string, string]) : [[k, v] as [string, string]]))
+  if (r.pad_bytes) fields.push(['padding', 'a'.repeat(r.pad_bytes)])
+  return r.method === 'GET' ? undefined : encodeForm(fields)
+}
+
+function send(r: ExchangeVector['request'], requestId = 'vector-request-1'): Promise<Response> {
+  return fetch(`${world.url}${r.path ?? '/oauth/2/token'}`, {
+    method: r.method ?? 'POST',
+    headers: { 'content-type': r.content_type ?? 'application/x-www-form-urlencoded', 'x-request-id': requestId },
+    body: bodyOf(r),
+  })
+}
+
+const countRows = (table: string) => (world.store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
+
+describe('token exchange vectors over HTTP', () => {
+  it.each(vectors.map((v) => [v.id, v] as const))('%s', async (_id, v) => {
+    const records = countRows('authority_records')
+    const response = await send(v.request)
+    const body = (await response.json()) as Record<string, unknown>
+    expect(response.status, JSON.stringify(body)).toBe(v.expect.status)
+    expect(body).toMatchObject(v.expect.body)
+    expect(response.headers.get('x-request-id')).toBe('vector-request-1')
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    if (v.expect.status === 200) {
+      expect(countRows('authority_records')).toBe(records + 1)
+    } else {
+      expect(body).toEqual({ ...v.expect.body, error: v.expect.body.error, error_description: expect.any(String), requestId: 'vector-request-1' })
+      expect(countRows('authority_records')).toBe(records)
+      expect(JSON.stringify(body)).not.toContain('cmcs_')
+    }
+  })
+})
+
+describe('the bootstrap mandate', () => {
+  const form = { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', zone_id: 'zone-1', application_id: 'app-1', client_secret: '@secret:app-1', resource: 'resource://caracal/lifecycle', scope: 'agent:lifecycle' }
+
+  async function bootstrap(requestId: string): Promise<string> {
+    const response = await send({ form }, requestId)
+    expect(response.status).toBe(200)
+    return ((await response.json()) as { access_token: string }).access_token
+  }
+
+  it('verifies with our verifier as a use=session mandate for the issuer', async () => {
+    const token = await bootstrap('req-verify')
+    const result = await authenticateMandate(token, { issuer: world.issuer, audience: world.issuer, zoneId: 'zone-1', requiredUse: 'session', requiredScopes: ['agent:lifecycle'] }, { keys: world.keys, revocations: new InMemoryRevocationStore() })
+    expect(result.ok && result.mandate).toMatchObject({ sub: 'app-1', clientId: 'app-1', subType: 'application', use: 'session', targetResources: ['resource://caracal/lifecycle'] })
+    if (result.ok) expect(result.mandate.rootAuthorityRecordId).toBe(result.mandate.authorityRecordId)
+  })
+
+  it('verifies with plain jose against the JWKS endpoint over HTTP', async () => {
+    const token = await bootstrap('req-jose')
+    const jwks = createRemoteJWKSet(new URL(`${world.issuer}/.well-known/jwks.json?zone_id=zone-1`))
+    const { payload } = await jwtVerify(token, jwks, { algorithms: ['ES256'], issuer: world.issuer, audience: world.issuer, clockTolerance: 60, requiredClaims: [...REQUIRED_CLAIMS] })
+    expect(payload).toMatchObject({ zone_id: 'zone-1', use: 'session', scope: 'agent:lifecycle' })
+    expect(payload).not.toHaveProperty('nbf')
+  })
+
+  it('is audited per resource, allow and deny, on an intact chain, without the secret', async () => {
+    await send({ form: { ...form, resource: ['resource://caracal/lifecycle', 'resource://files/read'] } as never }, 'req-audit')
+    const rows = world.store.auditEvents.byRequestId('req-audit')
+    expect(rows.map((r) => [JSON.parse(r.metadataJson).resource, r.decision, r.evaluationStatus])).toEqual([
+      ['resource://caracal/lifecycle', 'allow', 'complete'],
+      ['resource://files/read', 'deny', 'resource_not_granted'],
+    ])
+    expect(JSON.stringify(rows)).not.toContain('cmcs_')
+    expect(verifyAuditChains(world.store.auditEvents, world.auditKey).every((z) => z.firstBreak === undefined)).toBe(true)
+  })
+
+  it('audits an authentication failure in the named zone', async () => {
+    await send({ form: { ...form, client_secret: 'cmcs_wrong' } }, 'req-auth-fail')
+    expect(world.store.auditEvents.byRequestId('req-auth-fail')).toMatchObject([{ zoneId: 'zone-1', decision: 'deny', evaluationStatus: 'exchange_denied' }])
+  })
+
+  it('serves the JWKS with Caracal\'s headers and errors', async () => {
+    await bootstrap('req-jwks')
+    const ok = await fetch(`${world.url}/.well-known/jwks.json?zone_id=zone-1`)
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('cache-control')).toBe('public, max-age=300, must-revalidate')
+    expect(ok.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(((await ok.json()) as { keys: unknown[] }).keys.length).toBeGreaterThan(0)
+    expect(await (await fetch(`${world.url}/.well-known/jwks.json`)).json()).toMatchObject({ error: 'invalid_token', error_description: 'zone_id required' })
+    expect((await fetch(`${world.url}/.well-known/jwks.json?zone_id=zone-9`)).status).toBe(404)
+  })
+})
+
+describe('authentication failure limit', () => {
+  it('blocks an application after too many failures, even with the right secret, with Retry-After', async () => {
+    const limited = await startStsWorld({ failureLimits: { maxFailures: 3, windowMs: 60_000, blockMs: 60_000 } })
+    try {
+      const form = (secret: string) => encodeForm([['grant_type', 'urn:ietf:params:oauth:grant-type:token-exchange'], ['zone_id', 'zone-1'], ['application_id', 'app-1'], ['client_secret', secret], ['resource', 'resource://caracal/lifecycle'], ['scope', 'agent:lifecycle']])
+      const post = (secret: string) => fetch(`${limited.url}/oauth/2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(secret) })
+      for (let i = 0; i < 4; i++) expect((await post('cmcs_wrong')).status).toBe(401)
+      const blocked = await post('@secret:app-1')
+      expect(blocked.status).toBe(429)
+      expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/)
+      expect(await blocked.json()).toMatchObject({ error: 'provider_rate_limited' })
+    } finally {
+      await limited.close()
+    }
+  })
+})
