@@ -34,8 +34,6 @@ export class AuditLog {
   readonly #repo: AuditEventRepository
   readonly #key: Buffer
   readonly #now: () => number
-  /** Chain heads of zones written by this process, so a batch needs no read per zone. */
-  readonly #heads = new Map<string, { chainSeq: number; contentSha256: string }>()
   #queue: Pending[] = []
   #scheduled = false
   #idle: Promise<void> = Promise.resolve()
@@ -65,32 +63,27 @@ export class AuditLog {
     while (this.#scheduled) await this.#idle
   }
 
+  // Chain heads are read inside the batch's write transaction (one indexed read per zone), never
+  // cached across batches: another process (the CLI) may append to the same database.
   #flush(): void {
     const batch = this.#queue
     this.#queue = []
     this.#scheduled = false
-    const heads = new Map<string, { chainSeq: number; contentSha256: string }>()
-    const rows: AuditEventRow[] = []
+    let rows: AuditEventRow[]
     try {
-      for (const p of batch) {
-        const head = heads.get(p.event.zoneId) ?? this.#head(p.event.zoneId)
-        const row = this.#row(p, head)
-        heads.set(row.zoneId, { chainSeq: row.chainSeq, contentSha256: row.contentSha256 })
-        rows.push(row)
-      }
-      this.#repo.insertAll(rows)
+      rows = this.#repo.appendChained((stored) => {
+        const heads = new Map<string, { chainSeq: number; contentSha256: string }>()
+        return batch.map((p) => {
+          const row = this.#row(p, heads.get(p.event.zoneId) ?? stored(p.event.zoneId))
+          heads.set(row.zoneId, { chainSeq: row.chainSeq, contentSha256: row.contentSha256 })
+          return row
+        })
+      })
     } catch (error) {
-      // The chain heads in memory may no longer match the database; read them again next time.
-      this.#heads.clear()
       for (const p of batch) p.reject(error)
       return
     }
-    for (const [zoneId, head] of heads) this.#heads.set(zoneId, head)
     rows.forEach((row, i) => batch[i]!.resolve({ id: row.id, zoneId: row.zoneId, chainSeq: row.chainSeq }))
-  }
-
-  #head(zoneId: string): { chainSeq: number; contentSha256: string } {
-    return this.#heads.get(zoneId) ?? this.#repo.last(zoneId) ?? { chainSeq: 0, contentSha256: '' }
   }
 
   #row(p: Pending, head: { chainSeq: number; contentSha256: string }): AuditEventRow {

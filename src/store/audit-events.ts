@@ -59,11 +59,19 @@ export class AuditEventRepository {
     return this.#last.get(zoneId) as { chainSeq: number; contentSha256: string } | undefined
   }
 
-  /** Inserts the rows in one transaction: all or none. */
-  insertAll(rows: readonly AuditEventRow[]): void {
-    this.#db.transaction(() => {
-      for (const row of rows) this.#insert.run(row)
-    })()
+  /**
+   * Builds rows against the current chain heads and inserts them, all inside one IMMEDIATE
+   * transaction: the write lock is taken before the heads are read, so another process
+   * appending to the same database cannot interleave between the read and the write.
+   */
+  appendChained(build: (head: (zoneId: string) => { chainSeq: number; contentSha256: string }) => AuditEventRow[]): AuditEventRow[] {
+    return this.#db
+      .transaction(() => {
+        const rows = build((zoneId) => this.last(zoneId) ?? { chainSeq: 0, contentSha256: '' })
+        for (const row of rows) this.#insert.run(row)
+        return rows
+      })
+      .immediate()
   }
 
   /** A zone's chain, oldest first, streamed. */

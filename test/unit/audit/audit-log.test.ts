@@ -22,10 +22,10 @@ const event = (zoneId: string, n: number): AuditEvent => ({
 describe('AuditLog', () => {
   it('commits everything recorded in one turn in one transaction', async () => {
     const store = stores.open()
-    const insertAll = vi.spyOn(store.auditEvents, 'insertAll')
+    const appendChained = vi.spyOn(store.auditEvents, 'appendChained')
     const log = new AuditLog(store.auditEvents, { hmacKey: KEY })
     const recorded = await Promise.all(Array.from({ length: 50 }, (_, i) => log.record(event('z1', i))))
-    expect(insertAll).toHaveBeenCalledTimes(1)
+    expect(appendChained).toHaveBeenCalledTimes(1)
     expect(recorded.map((r) => r.chainSeq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1))
   })
 
@@ -55,16 +55,16 @@ describe('AuditLog', () => {
     second.close()
   })
 
-  it('rejects every event of a batch whose commit fails, then recovers its chain heads', async () => {
+  it('rejects every event of a batch whose commit fails, and the next batch continues the chain', async () => {
     const store = stores.open()
     const log = new AuditLog(store.auditEvents, { hmacKey: KEY })
     await log.record(event('z1', 1))
-    const insertAll = vi.spyOn(store.auditEvents, 'insertAll').mockImplementationOnce(() => {
+    const appendChained = vi.spyOn(store.auditEvents, 'appendChained').mockImplementationOnce(() => {
       throw new Error('disk I/O error')
     })
     const batch = [log.record(event('z1', 2)), log.record(event('z1', 3))]
     await expect(Promise.all(batch.map((p) => p.catch((e: Error) => e.message)))).resolves.toEqual(['disk I/O error', 'disk I/O error'])
-    insertAll.mockRestore()
+    appendChained.mockRestore()
     expect(await log.record(event('z1', 4))).toMatchObject({ chainSeq: 2 })
     expect(verifyAuditChains(store.auditEvents, KEY)).toEqual([{ zoneId: 'z1', events: 2 }])
   })
@@ -78,6 +78,20 @@ describe('AuditLog', () => {
     expect(() => log.record({ ...event('z1', 1), metadata: { subject_token: 'x' } })).toThrow(/may hold a secret/)
     await log.record({ ...event('z1', 1), metadata: { subject_fp: tokenFingerprint(jwt) } })
     expect(store.auditEvents.tail('z1', 10)).toHaveLength(1)
+  })
+
+  it('continues the chain another process appended to the same database', async () => {
+    const path = stores.path('two-writers.sqlite')
+    const a = openStore(path)
+    const b = openStore(path)
+    const logA = new AuditLog(a.auditEvents, { hmacKey: KEY })
+    const logB = new AuditLog(b.auditEvents, { hmacKey: KEY })
+    await logA.record(event('z1', 1))
+    await logB.record(event('z1', 2))
+    expect(await logA.record(event('z1', 3))).toMatchObject({ chainSeq: 3 })
+    expect(verifyAuditChains(a.auditEvents, KEY)).toEqual([{ zoneId: 'z1', events: 3 }])
+    a.close()
+    b.close()
   })
 
   it('refuses an HMAC key shorter than 32 bytes', () => {

@@ -67,7 +67,7 @@ describe('repositories', () => {
 
   it('refuse updates and deletes of audit rows', () => {
     const store = stores.open()
-    store.auditEvents.insertAll([
+    store.auditEvents.appendChained(() => [
       {
         zoneId: 'z1', chainSeq: 1, id: 'e1', eventType: 'token_exchange', requestId: 'r', decision: 'allow', policySetId: '', policySetVersionId: '',
         manifestSha: '', evaluationStatus: 'complete', determiningPoliciesJson: '[]', diagnosticsJson: '[]', metadataJson: '{}',
