@@ -4,12 +4,22 @@
 import { z } from 'zod'
 import { configSchema } from '../config/index.js'
 import { CaracalMcpError, CliUsageError } from '../errors.js'
+import { adminCommand, isAdminCommand } from './admin-command.js'
 import { auditCommand } from './audit-command.js'
 import { policyCommand } from './policy-command.js'
 import { startCommand } from './start-command.js'
+import { tokenCommand } from './token-command.js'
 
 const USAGE = `usage: caracal-mcp <command>
-  start [--config mcp.config.json]            load the config and policies, decide the example requests
+  start [--config mcp.config.json]            serve the STS (after deciding the example requests)
+  zones list
+  applications create --zone id --name n [--id id] [--registration managed|dcr]
+                                              prints the application id and, once, its secret
+  applications list --zone id | disable --id id | rotate-secret --id id
+  resources register --zone id --identifier resource://… --scopes a,b | list --zone id
+  keys rotate --zone id                       new signing key; the previous one verifies for 24 h
+  token --zone id --application id --resource resource://… [--ttl s] [--secret-file f]
+                                              print a bootstrap mandate (secret in CARACAL_MCP_CLIENT_SECRET)
   policy check [--config …]                   validate every zone's policy data
   policy eval --input <file|-> [--zone id] [--entrypoint exchange|tool_call]
                                               decide one policy input document
@@ -25,7 +35,9 @@ async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv
   switch (command) {
     case 'start':
-      return startCommand(rest, out)
+      return startCommand(rest, out, warn)
+    case 'token':
+      return tokenCommand(rest, out, warn)
     case 'policy':
       return policyCommand(rest, out)
     case 'audit':
@@ -40,6 +52,7 @@ async function run(argv: readonly string[]): Promise<number> {
       out(USAGE)
       return command === undefined ? 2 : 0
     default:
+      if (isAdminCommand(command)) return adminCommand(command!, rest, out, warn)
       throw new CliUsageError(`unknown command ${command}`)
   }
 }

@@ -1,11 +1,12 @@
-// `caracal-mcp start`: loads the configuration and every zone's policy, reports what is ready,
-// and decides the example requests in fixtures/requests for the zones they name. The MCP proxy
-// and the STS join this command as they are built (issues #3 and #5).
+// `caracal-mcp start`: loads the configuration and every zone's policy, decides the example
+// requests in fixtures/requests for the zones they name, then serves the STS (token endpoint and
+// JWKS) until SIGINT or SIGTERM, when it stops accepting, finishes the audit writes and closes
+// the database. The MCP proxy joins this command when it is built.
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadConfig } from '../config/index.js'
 import { ENTRYPOINTS, type PolicyDecision } from '../policy/index.js'
-import { createPolicyEngineFromConfig } from '../policy-from-config.js'
+import { listen, openRuntime } from '../runtime.js'
 import { packageRoot } from '../util/package-root.js'
 import { optionValue, parseArgs } from './args.js'
 
@@ -22,24 +23,47 @@ function describeDecision(d: PolicyDecision): string {
   return stepUp ? `allow once approved (step-up: ${stepUp})` : `allow (${d.determiningPolicies.map((p) => p.policy).join(', ')})`
 }
 
-export async function startCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+export async function startCommand(argv: readonly string[], out: (line: string) => void, warn: (line: string) => void): Promise<number> {
   const args = parseArgs(argv, ['config'])
   const loaded = await loadConfig(optionValue(args, 'config') ?? 'mcp.config.json')
-  const engine = await createPolicyEngineFromConfig(loaded)
-  out(`caracal-mcp: config ${loaded.path}`)
+  const runtime = await openRuntime(loaded, process.env, warn)
+  out(`caracal-mcp: config ${loaded.path}, database ${loaded.databasePath}`)
   for (const zoneId of Object.keys(loaded.config.policy.zones)) {
-    out(`caracal-mcp: zone ${zoneId}: policy version ${engine.version(zoneId)!.id.slice(0, 16)} active`)
+    out(`caracal-mcp: zone ${zoneId}: policy version ${runtime.policy.version(zoneId)!.id.slice(0, 16)} active`)
+  }
+  const dir = join(packageRoot(), 'fixtures', 'requests')
+  for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
+    const example = JSON.parse(await readFile(join(dir, file), 'utf8')) as ExampleRequest
+    if (!runtime.policy.version(example.zone)) continue
+    const entrypoint = example.entrypoint === 'tool_call' ? ENTRYPOINTS.toolCall : ENTRYPOINTS.exchange
+    out(`  ${example.description}: ${describeDecision(runtime.policy.evaluate(example.zone, entrypoint, example.input))}`)
   }
 
-  const dir = join(packageRoot(), 'fixtures', 'requests')
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()
-  for (const file of files) {
-    const example = JSON.parse(await readFile(join(dir, file), 'utf8')) as ExampleRequest
-    if (!engine.version(example.zone)) continue
-    const entrypoint = example.entrypoint === 'tool_call' ? ENTRYPOINTS.toolCall : ENTRYPOINTS.exchange
-    out(`  ${example.description}: ${describeDecision(engine.evaluate(example.zone, entrypoint, example.input))}`)
+  let running
+  try {
+    running = await listen(runtime, process.env, warn)
+  } catch (error) {
+    await runtime.close()
+    throw error
   }
-  out('caracal-mcp: the policy engine is ready; the STS and the MCP proxy are not built yet, so nothing is listening.')
-  out('caracal-mcp: decide your own input with: npx caracal-mcp policy eval --input <file> [--entrypoint tool_call]')
+  const zone = Object.keys(loaded.config.policy.zones)[0]!
+  out(`caracal-mcp: STS listening on ${running.url} (issuer ${running.issuer}): POST /oauth/2/token, GET /.well-known/jwks.json?zone_id=…`)
+  out('caracal-mcp: get a bootstrap mandate:')
+  out(`  npx caracal-mcp applications create --zone ${zone} --name "Demo agent" --id demo-agent   # prints, once, the secret`)
+  out(`  CARACAL_MCP_CLIENT_SECRET=<secret> npx caracal-mcp token --zone ${zone} --application demo-agent --resource resource://caracal/lifecycle`)
+  out('  (the demo zone\'s policy data, fixtures/zones/demo.json, grants the lifecycle resource to demo-agent)')
+  out('caracal-mcp: the MCP proxy is not built yet; Ctrl-C stops the STS.')
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  await new Promise<void>((resolve) => {
+    running.server.close(() => resolve())
+    running.server.closeAllConnections()
+  })
+  await runtime.close()
+  out('caracal-mcp: stopped')
   return 0
 }

@@ -4,9 +4,13 @@ import { z } from 'zod'
 
 const zoneId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a zone id is 1–64 letters, digits, ".", "_" or "-"')
 
+const scope = z.string().min(1).max(200).regex(/^\S+$/, 'a scope has no whitespace')
+
 export const zonePolicySchema = z.strictObject({
   /** Path to this zone's data documents (JSON), relative to the config file. */
   data: z.string().min(1),
+  /** Resources registered in the zone at start, by identifier, with the scopes each declares. */
+  resources: z.record(z.string().min(1).max(256), z.strictObject({ scopes: z.array(scope).max(64) })).default({}),
 })
 
 export const policyConfigSchema = z.strictObject({
@@ -24,10 +28,20 @@ export const storeConfigSchema = z.strictObject({
   path: z.string().min(1).default('.caracal/caracal.sqlite'),
 })
 
+export const serverConfigSchema = z.strictObject({
+  /** Listen address; overridden by CARACAL_MCP_HOST. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Listen port (0: any free port); overridden by CARACAL_MCP_PORT. */
+  port: z.number().int().min(0).max(65535).default(8780),
+  /** The STS issuer URL (`iss` of every mandate); defaults to http://host:port. Overridden by CARACAL_MCP_ISSUER. */
+  issuer: z.url({ protocol: /^https?$/ }).optional(),
+})
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   policy: policyConfigSchema,
   store: storeConfigSchema.default({ path: '.caracal/caracal.sqlite' }),
+  server: serverConfigSchema.default({ host: '127.0.0.1', port: 8780 }),
 })
 
 export type Config = z.infer<typeof configSchema>

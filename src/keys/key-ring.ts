@@ -22,28 +22,46 @@ export interface JwksDocument {
   keys: PublicJwk[]
 }
 
-export class KeyRing implements VerificationKeys {
-  readonly #zones = new Map<string, SigningKey[]>()
-  readonly #persistence: KeyPersistence | undefined
+export interface KeyRingOptions {
+  /**
+   * How long a zone's keys loaded from the persistence are trusted before they are read again,
+   * so a rotation by another process (the CLI) reaches this one. Default 5 s.
+   */
+  refreshMs?: number
+  /** Wall clock for refreshes (token times are passed to each method). */
+  clock?: () => number
+}
 
-  constructor(persistence?: KeyPersistence) {
+export class KeyRing implements VerificationKeys {
+  readonly #zones = new Map<string, { keys: SigningKey[]; loadedAt: number }>()
+  readonly #persistence: KeyPersistence | undefined
+  readonly #refreshMs: number
+  readonly #clock: () => number
+
+  constructor(persistence?: KeyPersistence, options: KeyRingOptions = {}) {
     this.#persistence = persistence
+    this.#refreshMs = options.refreshMs ?? 5_000
+    this.#clock = options.clock ?? Date.now
   }
 
-  /** A zone's keys, oldest first, loaded from the persistence on first use. */
-  #keys(zoneId: string): SigningKey[] {
-    let keys = this.#zones.get(zoneId)
-    if (!keys) {
-      keys = this.#persistence?.load(zoneId) ?? []
-      this.#zones.set(zoneId, keys)
-    }
+  /** A zone's keys, oldest first, (re)loaded from the persistence when stale. */
+  #keys(zoneId: string, maxAgeMs = this.#refreshMs): SigningKey[] {
+    const cached = this.#zones.get(zoneId)
+    const now = this.#clock()
+    if (cached && (!this.#persistence || now - cached.loadedAt < maxAgeMs)) return cached.keys
+    const keys = this.#persistence?.load(zoneId) ?? []
+    this.#zones.set(zoneId, { keys, loadedAt: now })
     return keys
   }
 
   #add(zoneId: string, nowMs: number): SigningKey {
     const key = generateSigningKey(zoneId, nowMs)
-    this.#persistence?.save(key)
-    this.#keys(zoneId).push(key)
+    if (!this.#persistence) {
+      this.#keys(zoneId).push(key)
+      return key
+    }
+    this.#persistence.save(key)
+    this.#keys(zoneId, 0)
     return key
   }
 
@@ -71,6 +89,10 @@ export class KeyRing implements VerificationKeys {
   }
 
   verificationKey(zoneId: string, kid: string, nowMs: number): KeyObject | undefined {
+    const found = this.publishedKeys(zoneId, nowMs).find((k) => k.kid === kid)
+    if (found || !this.#persistence) return found?.publicKey
+    // An unknown kid may be a key another process just created: read again, at most once a second.
+    this.#keys(zoneId, 1_000)
     return this.publishedKeys(zoneId, nowMs).find((k) => k.kid === kid)?.publicKey
   }
 

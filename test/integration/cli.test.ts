@@ -1,12 +1,12 @@
 // Runs the built caracal-mcp command as a user does (node dist/…, built by `npm test`'s pretest)
 // and checks what it prints and its exit codes, including the one-line errors.
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { AuditLog } from '../../src/audit/index.js'
 import { openStore } from '../../src/store/index.js'
 import { packageRoot } from '../../src/util/package-root.js'
@@ -31,13 +31,36 @@ async function cliWithEnv(env: Record<string, string>, ...args: string[]): Promi
 }
 
 describe('caracal-mcp', () => {
-  it('start decides the example requests of the demo zone', async () => {
-    const { code, stdout } = await cli('start')
-    expect(code).toBe(0)
-    expect(stdout).toMatch(/zone demo: policy version [0-9a-f]{16} active/)
-    expect(stdout).toContain('demo-agent asks for its lifecycle mandate: allow (caracal-bootstrap)')
-    expect(stdout).toContain('held for approval: allow once approved (step-up: high, approver operator)')
-    expect(stdout).toContain('read_file climbing out of /srv/demo/ with ..: deny (tool_argument_prefix_mismatch)')
+  it('start decides the example requests, serves the STS until SIGTERM, and the printed steps give a mandate', async () => {
+    const env = { CARACAL_MCP_PORT: '0', CARACAL_MCP_DATABASE: join(dir, 'start.sqlite'), CARACAL_MCP_AUDIT_HMAC_KEY: 'ab'.repeat(32), CARACAL_MCP_SEALING_KEY: 'cd'.repeat(32) }
+    const child = spawn(process.execPath, [bin, 'start'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    try {
+      await vi.waitFor(() => expect(stdout).toMatch(/STS listening on (http:\/\/127\.0\.0\.1:\d+)/), { timeout: 15_000, interval: 50 })
+      const url = /STS listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!
+      expect(stdout).toMatch(/zone demo: policy version [0-9a-f]{16} active/)
+      expect(stdout).toContain('demo-agent asks for its lifecycle mandate: allow (caracal-bootstrap)')
+      expect(stdout).toContain('held for approval: allow once approved (step-up: high, approver operator)')
+      expect(stdout).toContain('read_file climbing out of /srv/demo/ with ..: deny (tool_argument_prefix_mismatch)')
+
+      const created = await cliWithEnv(env, 'applications', 'create', '--zone', 'demo', '--name', 'Demo agent', '--id', 'demo-agent')
+      const secret = /client_secret: (\S+)/.exec(created.stdout)![1]!
+      const token = await cliWithEnv({ ...env, CARACAL_MCP_CLIENT_SECRET: secret }, 'token', '--zone', 'demo', '--application', 'demo-agent', '--resource', 'resource://caracal/lifecycle')
+      expect(token.code, token.stderr).toBe(0)
+      expect(token.stdout.trim()).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/)
+      const form = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', zone_id: 'demo', application_id: 'demo-agent', client_secret: secret, resource: 'resource://caracal/lifecycle', scope: 'agent:lifecycle' })
+      const response = await fetch(`${url}/oauth/2/token`, { method: 'POST', body: form })
+      expect(response.status).toBe(200)
+      const jwks = (await (await fetch(`${url}/.well-known/jwks.json?zone_id=demo`)).json()) as { keys: { kid: string }[] }
+      const kid = JSON.parse(Buffer.from(token.stdout.split('.')[0]!, 'base64url').toString()).kid
+      expect(jwks.keys.map((k) => k.kid)).toContain(kid)
+    } finally {
+      child.kill('SIGTERM')
+    }
+    expect(await exited).toBe(0)
+    expect(stdout).toContain('caracal-mcp: stopped')
   })
 
   it('policy eval prints the decision for an example request', async () => {

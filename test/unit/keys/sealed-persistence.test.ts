@@ -78,6 +78,23 @@ describe('sealed key persistence', () => {
     second.store.close()
   })
 
+  it('sees a rotation made by another process: at once for an unknown kid, and as its signing key after the refresh', () => {
+    const path = seeded()
+    let clock = 0
+    const server = openStore(path)
+    const cli = openStore(path)
+    const serverRing = new KeyRing(sealedKeyPersistence(server.signingKeys, SEALING), { clock: () => clock })
+    const cliRing = new KeyRing(sealedKeyPersistence(cli.signingKeys, SEALING), { clock: () => clock })
+    const old = serverRing.signingKey('zone-1', 1_000)
+    clock = 2_000
+    const rotated = cliRing.rotate('zone-1', 2_000)
+    expect(serverRing.verificationKey('zone-1', rotated.kid, 2_000)).toBeDefined()
+    expect(serverRing.signingKey('zone-1', 2_000).kid).toBe(rotated.kid)
+    expect(serverRing.jwks('zone-1', 2_000)!.keys.map((k) => k.kid)).toEqual([rotated.kid, old.kid])
+    server.close()
+    cli.close()
+  })
+
   it('refuses a sealing key that is not 32 bytes', () => {
     expect(() => sealedKeyPersistence(stores.open().signingKeys, Buffer.alloc(16))).toThrow(TypeError)
   })

@@ -1,0 +1,99 @@
+// Assembles the product from a loaded configuration: the store (zones and resources of the
+// config ensured), secret keys, signing keys, policy engine, audit log, and — once the listen
+// address is known — the STS and its HTTP server. Used by `start` and by the CLI commands that
+// act on the same state. No logic of its own beyond wiring and shutdown order.
+import { mkdirSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { dirname } from 'node:path'
+import { createApp } from './app.js'
+import { AuditLog } from './audit/index.js'
+import { loadSecrets, type LoadedConfig, type Secrets } from './config/index.js'
+import { ConfigError } from './errors.js'
+import { KeyRing, sealedKeyPersistence } from './keys/index.js'
+import type { PolicyEngine } from './policy/index.js'
+import { createPolicyEngineFromConfig } from './policy-from-config.js'
+import { openStore, type Store } from './store/index.js'
+import { AuthFailureLimiter, TokenExchange } from './sts/index.js'
+import { uuid7 } from './util/uuid7.js'
+
+export const HOST_ENV = 'CARACAL_MCP_HOST'
+export const PORT_ENV = 'CARACAL_MCP_PORT'
+export const ISSUER_ENV = 'CARACAL_MCP_ISSUER'
+
+export interface Runtime {
+  loaded: LoadedConfig
+  store: Store
+  secrets: Secrets
+  keys: KeyRing
+  policy: PolicyEngine
+  audit: AuditLog
+  /** The STS exchange for an issuer (the server's, or the configured one for CLI use). */
+  tokenExchange(issuer: string): TokenExchange
+  close(): Promise<void>
+}
+
+/** Creates the config's zones and registers their resources; existing rows are kept. */
+function ensureZones(store: Store, loaded: LoadedConfig, nowMs: number): void {
+  for (const [zoneId, zone] of Object.entries(loaded.config.policy.zones)) {
+    if (!store.zones.get(zoneId)) store.zones.create({ id: zoneId, name: zoneId, createdAt: nowMs })
+    for (const [identifier, resource] of Object.entries(zone.resources)) store.resources.register(zoneId, identifier, resource.scopes, uuid7(nowMs), nowMs)
+  }
+}
+
+export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<Runtime> {
+  mkdirSync(dirname(loaded.databasePath), { recursive: true })
+  const policy = await createPolicyEngineFromConfig(loaded)
+  const secrets = loadSecrets(loaded.databasePath, env, warn)
+  const store = openStore(loaded.databasePath)
+  ensureZones(store, loaded, Date.now())
+  const keys = new KeyRing(sealedKeyPersistence(store.signingKeys, secrets.sealingKey))
+  const audit = new AuditLog(store.auditEvents, { hmacKey: secrets.auditHmacKey })
+  const failures = new AuthFailureLimiter()
+  return {
+    loaded,
+    store,
+    secrets,
+    keys,
+    policy,
+    audit,
+    tokenExchange: (issuer) => new TokenExchange({ issuer, store, keys, policy, audit, failures }),
+    async close() {
+      await audit.flushed()
+      store.close()
+    },
+  }
+}
+
+/** The issuer named by the environment or the config, or the listen URL. */
+export function issuerFor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, listenUrl?: string): string {
+  const issuer = env[ISSUER_ENV] || loaded.config.server.issuer || listenUrl
+  if (!issuer) throw new ConfigError(`no issuer: set server.issuer in ${loaded.path} or ${ISSUER_ENV}`)
+  return issuer.replace(/\/+$/, '')
+}
+
+export interface RunningServer {
+  server: Server
+  url: string
+  issuer: string
+}
+
+/** Listens on the configured address and serves the STS; resolves once listening. */
+export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<RunningServer> {
+  const host = env[HOST_ENV] || runtime.loaded.config.server.host
+  const port = env[PORT_ENV] !== undefined && env[PORT_ENV] !== '' ? Number(env[PORT_ENV]) : runtime.loaded.config.server.port
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${PORT_ENV} must be a port number`)
+  const server = createServer()
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new ConfigError(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { cause: error })))
+    server.listen(port, host, resolve)
+  })
+  const address = server.address() as AddressInfo
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+  const issuer = issuerFor(runtime.loaded, env, url)
+  if (issuer.startsWith('http://')) {
+    warn(`WARNING: issuer ${issuer} is plain http: mandates name it and verifiers fetch its JWKS. Use an https issuer outside development.`)
+  }
+  server.on('request', createApp({ sts: { exchange: runtime.tokenExchange(issuer), keys: runtime.keys, onError: (error, id) => warn(`request ${id}: ${(error as Error)?.stack ?? error}`) } }))
+  return { server, url, issuer }
+}
