@@ -14,7 +14,7 @@ import { KeyRing, sealedKeyPersistence } from './keys/index.js'
 import type { PolicyEngine } from './policy/index.js'
 import { createPolicyEngineFromConfig } from './policy-from-config.js'
 import { openStore, type Store } from './store/index.js'
-import { AuthFailureLimiter, TokenExchange } from './sts/index.js'
+import { AuthFailureLimiter, MintRateLimiter, TokenExchange } from './sts/index.js'
 import { uuid7 } from './util/uuid7.js'
 
 export const HOST_ENV = 'CARACAL_MCP_HOST'
@@ -49,7 +49,9 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
   ensureZones(store, loaded, Date.now())
   const keys = new KeyRing(sealedKeyPersistence(store.signingKeys, secrets.sealingKey))
   const audit = new AuditLog(store.auditEvents, { hmacKey: secrets.auditHmacKey })
-  const failures = new AuthFailureLimiter()
+  const { sts } = loaded.config
+  const failures = new AuthFailureLimiter({ maxFailures: sts.authFailuresPerMinute, windowMs: 60_000, blockMs: 60_000 })
+  const mintRate = new MintRateLimiter(sts.mintsPerMinute)
   return {
     loaded,
     store,
@@ -57,7 +59,7 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
     keys,
     policy,
     audit,
-    tokenExchange: (issuer) => new TokenExchange({ issuer, store, keys, policy, audit, failures }),
+    tokenExchange: (issuer) => new TokenExchange({ issuer, store, keys, policy, audit, failures, mintRate }),
     async close() {
       await audit.flushed()
       store.close()

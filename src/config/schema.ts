@@ -37,11 +37,19 @@ export const serverConfigSchema = z.strictObject({
   issuer: z.url({ protocol: /^https?$/ }).optional(),
 })
 
+export const stsConfigSchema = z.strictObject({
+  /** Mints a minute per (zone, resource, application); Caracal's default 1000. */
+  mintsPerMinute: z.number().int().min(1).default(1000),
+  /** Failed authentications of one application within a minute before it is blocked for one. */
+  authFailuresPerMinute: z.number().int().min(1).default(60),
+})
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   policy: policyConfigSchema,
   store: storeConfigSchema.default({ path: '.caracal/caracal.sqlite' }),
   server: serverConfigSchema.default({ host: '127.0.0.1', port: 8780 }),
+  sts: stsConfigSchema.default({ mintsPerMinute: 1000, authFailuresPerMinute: 60 }),
 })
 
 export type Config = z.infer<typeof configSchema>

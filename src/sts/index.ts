@@ -9,6 +9,7 @@
  */
 export { AuthFailureLimiter, DEFAULT_FAILURE_LIMITS, type FailureLimits } from './auth-failures.js'
 export { StsError } from './errors.js'
+export { DEFAULT_MINTS_PER_MINUTE, MintRateLimiter } from './mint-rate.js'
 export { ACCESS_TOKEN_TYPE, ID_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT, readTokenRequest, type TokenRequest } from './params.js'
 export { parseTokenForm } from './form.js'
 export { JWKS_PATH, TOKEN_PATH, createStsRouter, type StsRouterDeps } from './router.js'

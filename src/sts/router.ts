@@ -20,6 +20,7 @@ import type { TokenExchange } from './token-exchange.js'
 
 export const TOKEN_PATH = '/oauth/2/token'
 export const JWKS_PATH = '/.well-known/jwks.json'
+export const METADATA_PATH = '/.well-known/oauth-authorization-server'
 const MAX_BODY_BYTES = 64 * 1024
 
 export interface StsRouterDeps {
@@ -75,6 +76,22 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
     const doc = deps.keys.jwks(zoneId)
     if (!doc) throw new JwksNotFoundError()
     res.set(JWKS_HEADERS).status(200).json(doc)
+  })
+
+  // RFC 8414 metadata, our addition so OAuth and MCP clients can discover the token endpoint.
+  // Keys are per zone, so jwks_uri appears only when the zone is named (?zone_id=).
+  router.get(METADATA_PATH, function authorizationServerMetadata(req, res) {
+    const issuer = deps.exchange.issuer
+    const zoneId = typeof req.query.zone_id === 'string' && req.query.zone_id !== '' ? req.query.zone_id : undefined
+    res.setHeader('Cache-Control', 'public, max-age=300')
+    res.status(200).json({
+      issuer,
+      token_endpoint: `${issuer}${TOKEN_PATH}`,
+      ...(zoneId && { jwks_uri: `${issuer}${JWKS_PATH}?zone_id=${encodeURIComponent(zoneId)}` }),
+      grant_types_supported: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+      token_endpoint_auth_methods_supported: ['client_secret_post'],
+      response_types_supported: [],
+    })
   })
 
   router.use(function stsErrors(error: unknown, req: Request, res: Response, next: NextFunction) {

@@ -11,6 +11,7 @@ import type { ApplicationRow, Store } from '../store/index.js'
 import { uuid7 } from '../util/uuid7.js'
 import type { AuthFailureLimiter } from './auth-failures.js'
 import { authenticateApplication } from './client-auth.js'
+import type { MintRateLimiter } from './mint-rate.js'
 import { ExchangeDeniedError, PolicyUnavailableError, StsError, StsInternalError, TokenRequestInvalidError } from './errors.js'
 import { ACCESS_TOKEN_TYPE, type TokenRequest } from './params.js'
 
@@ -25,6 +26,7 @@ export interface TokenExchangeDeps {
   policy: PolicyEngine
   audit: AuditLog
   failures: AuthFailureLimiter
+  mintRate: MintRateLimiter
   now?: () => number
 }
 
@@ -66,6 +68,10 @@ export class TokenExchange {
     this.#now = deps.now ?? Date.now
   }
 
+  get issuer(): string {
+    return this.#d.issuer
+  }
+
   async exchange(req: TokenRequest, requestId: string): Promise<TokenResponse> {
     const nowMs = this.#now()
     const app = await this.#authenticate(req, requestId, nowMs)
@@ -78,7 +84,7 @@ export class TokenExchange {
 
     // One policy version decides every resource of this exchange.
     const version = this.#d.policy.version(app.zoneId)
-    const outcomes = req.resources.map((resource) => this.#decide(app, resource, req, requestId, version))
+    const outcomes = req.resources.map((resource) => this.#decide(app, resource, req, requestId, version, nowMs))
     const failed = outcomes.find((o) => o.decision?.evaluationStatus === 'policy_eval_failed')
     if (failed) {
       await this.#recordAll(app, req, requestId, outcomes)
@@ -88,6 +94,7 @@ export class TokenExchange {
     if (granted.length === 0) {
       await this.#recordAll(app, req, requestId, outcomes)
       const reason = outcomes.find((o) => o.decision?.reason)?.decision?.reason
+      if (!reason && outcomes.some((o) => o.status === 'rate_limited')) throw new ExchangeDeniedError('rate limited')
       throw new ExchangeDeniedError(reason ? `policy denied (${reason})` : 'policy denied')
     }
 
@@ -135,11 +142,12 @@ export class TokenExchange {
     }
   }
 
-  #decide(app: ApplicationRow, resource: string, req: TokenRequest, requestId: string, version: ReturnType<PolicyEngine['version']>): ResourceOutcome {
+  #decide(app: ApplicationRow, resource: string, req: TokenRequest, requestId: string, version: ReturnType<PolicyEngine['version']>, nowMs: number): ResourceOutcome {
     const row = this.#d.store.resources.get(app.zoneId, resource)
     if (!row) return { resource, status: 'resource_not_found' }
     // agent:lifecycle is reserved: every resource admits it, as Caracal's Gateway-routed ones do.
     if (req.scopes.some((s) => s !== LIFECYCLE_SCOPE && !row.scopes.includes(s))) return { resource, status: 'scope_mismatch' }
+    if (!this.#d.mintRate.take(app.zoneId, resource, app.id, nowMs)) return { resource, status: 'rate_limited' }
     const input = buildExchangeInput({
       principal: { applicationId: app.id, zoneId: app.zoneId, registrationMethod: app.registrationMethod },
       resource: { id: row.id, identifier: row.identifier, scopes: row.scopes },

@@ -12,7 +12,7 @@ import { AuditLog } from '../../src/audit/index.js'
 import { KeyRing, sealedKeyPersistence } from '../../src/keys/index.js'
 import { PolicyEngine } from '../../src/policy/index.js'
 import { openStore, type Store } from '../../src/store/index.js'
-import { AuthFailureLimiter, TokenExchange, type FailureLimits } from '../../src/sts/index.js'
+import { AuthFailureLimiter, MintRateLimiter, TokenExchange, type FailureLimits } from '../../src/sts/index.js'
 import { committedBundle } from './policy.js'
 
 export const TEST_SECRETS: Record<string, string> = {
@@ -32,7 +32,7 @@ export interface StsWorld {
   close(): Promise<void>
 }
 
-export async function startStsWorld(options: { failureLimits?: FailureLimits } = {}): Promise<StsWorld> {
+export async function startStsWorld(options: { failureLimits?: FailureLimits; mintsPerMinute?: number } = {}): Promise<StsWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'caracal-sts-'))
   const store = openStore(join(dir, 'sts.sqlite'))
   const now = Date.now()
@@ -61,7 +61,7 @@ export async function startStsWorld(options: { failureLimits?: FailureLimits } =
   const server: Server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const exchange = new TokenExchange({ issuer, store, keys, policy, audit, failures: new AuthFailureLimiter(options.failureLimits) })
+  const exchange = new TokenExchange({ issuer, store, keys, policy, audit, failures: new AuthFailureLimiter(options.failureLimits), mintRate: new MintRateLimiter(options.mintsPerMinute) })
   server.on('request', createApp({ sts: { exchange, keys } }))
   return {
     url: issuer,

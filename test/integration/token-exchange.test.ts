@@ -151,3 +151,36 @@ describe('authentication failure limit', () => {
     }
   })
 })
+
+describe('mint rate limit', () => {
+  it('skips a resource over its per-minute mints, audited rate_limited, and answers 403 when nothing is left', async () => {
+    const limited = await startStsWorld({ mintsPerMinute: 2 })
+    try {
+      const body = encodeForm([['grant_type', 'urn:ietf:params:oauth:grant-type:token-exchange'], ['zone_id', 'zone-1'], ['application_id', 'app-1'], ['client_secret', '@secret:app-1'], ['resource', 'resource://caracal/lifecycle'], ['scope', 'agent:lifecycle']])
+      const post = (id: string) => fetch(`${limited.url}/oauth/2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-request-id': id }, body })
+      expect((await post('m1')).status).toBe(200)
+      expect((await post('m2')).status).toBe(200)
+      const third = await post('m3')
+      expect(third.status).toBe(403)
+      expect(await third.json()).toMatchObject({ error: 'access_denied', error_description: 'rate limited' })
+      expect(limited.store.auditEvents.byRequestId('m3')).toMatchObject([{ decision: 'deny', evaluationStatus: 'rate_limited' }])
+    } finally {
+      await limited.close()
+    }
+  })
+})
+
+describe('authorization server metadata (RFC 8414)', () => {
+  it('names the issuer, the token endpoint and, for a zone, its JWKS', async () => {
+    const plain = await (await fetch(`${world.url}/.well-known/oauth-authorization-server`)).json()
+    expect(plain).toEqual({
+      issuer: world.issuer,
+      token_endpoint: `${world.issuer}/oauth/2/token`,
+      grant_types_supported: ['urn:ietf:params:oauth:grant-type:token-exchange'],
+      token_endpoint_auth_methods_supported: ['client_secret_post'],
+      response_types_supported: [],
+    })
+    const zoned = (await (await fetch(`${world.url}/.well-known/oauth-authorization-server?zone_id=zone-1`)).json()) as { jwks_uri: string }
+    expect(zoned.jwks_uri).toBe(`${world.issuer}/.well-known/jwks.json?zone_id=zone-1`)
+  })
+})
