@@ -3,24 +3,12 @@
 // nanoseconds; each row's HMAC binds its content to its predecessor's, under a key the writer
 // holds, so neither an edited row nor a removed or reordered one goes unnoticed.
 import { createHash, createHmac } from 'node:crypto'
+import type { AuditEventRow } from '../store/index.js'
 
 const SEP = '\u001f'
 
-export interface ChainContent {
-  id: string
-  zoneId: string
-  eventType: string
-  requestId: string
-  decision: string
-  policySetId: string
-  policySetVersionId: string
-  manifestSha: string
-  evaluationStatus: string
-  determiningPoliciesJson: string
-  diagnosticsJson: string
-  metadataJson: string
-  occurredAt: string
-}
+/** The fields a row's content hash covers: the stored row without its chain columns. */
+export type ChainContent = Omit<AuditEventRow, 'chainSeq' | 'contentSha256' | 'prevContentSha256' | 'chainHmac'>
 
 /** RFC 3339 → nanoseconds since the epoch, truncated to microseconds, as a decimal string. */
 export function occurredAtNanos(occurredAt: string): string {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import type { VerificationKeys } from '../../src/keys/index.js'
 import { DEFAULT_MAX_REVOCATIONS, InMemoryRevocationStore, authenticateMandate, type VerifyOptions } from '../../src/mandate/index.js'
 import { packageRoot } from '../../src/util/package-root.js'
+import { readVectors } from '../helpers/vectors.js'
 
 interface MandateVector {
   id: string
@@ -22,18 +23,8 @@ interface MandateVector {
   expect: { ok: true; mandate: Record<string, unknown> } | { error: string; status: number; error_description?: string }
 }
 
-const FIELDS = new Set(['description', 'source', 'token', 'now', 'options', 'revoked', 'store_epoch', 'expect'])
 const root = packageRoot()
-const dir = join(root, 'fixtures', 'mandate')
-const vectors: MandateVector[] = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => {
-    const body = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>
-    const unknown = Object.keys(body).filter((k) => !FIELDS.has(k))
-    if (unknown.length > 0) throw new Error(`fixtures/mandate/${f}: unknown field(s) ${unknown.join(', ')}`)
-    return { id: f.slice(0, -5), ...body } as MandateVector
-  })
+const vectors = readVectors<MandateVector>('mandate', ['description', 'source', 'token', 'now', 'options', 'revoked', 'store_epoch', 'expect'])
 
 /** The public halves of the test-only keys, each visible only inside its own zone. */
 function testKeys(): VerificationKeys {

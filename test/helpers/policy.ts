@@ -1,8 +1,6 @@
 // Shared loading of the committed policy build for tests: one bundle per test file.
-import { readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { loadPolicyBundle, type PolicyBundle } from '../../src/policy/index.js'
-import { packageRoot } from '../../src/util/package-root.js'
+import { readVectors } from './vectors.js'
 
 let bundle: Promise<PolicyBundle> | undefined
 
@@ -27,18 +25,7 @@ export interface PolicyCase {
   load_error?: { document: string; path: string }
 }
 
-const CASE_FIELDS = new Set(['description', 'source', 'entrypoint', 'input', 'data', 'expect', 'load_error'])
-
-/** Every fixtures/policy case; a file with an unknown field fails loudly rather than being half-read. */
+/** Every fixtures/policy case. */
 export function policyCases(): PolicyCase[] {
-  const dir = join(packageRoot(), 'fixtures', 'policy')
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((file) => {
-      const body = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>
-      const unknown = Object.keys(body).filter((k) => !CASE_FIELDS.has(k))
-      if (unknown.length > 0) throw new Error(`fixtures/policy/${file}: unknown field(s) ${unknown.join(', ')}`)
-      return { id: file.slice(0, -'.json'.length), ...body } as PolicyCase
-    })
+  return readVectors<PolicyCase>('policy', ['description', 'source', 'entrypoint', 'input', 'data', 'expect', 'load_error'])
 }

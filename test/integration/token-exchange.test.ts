@@ -3,14 +3,12 @@
 // request minted anything. Then the behaviours a vector cannot hold: the mandate verifies with
 // our verifier and with jose against the JWKS endpoint, every decision is audited, and repeated
 // authentication failures are rate limited.
-import { readFileSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyAuditChains } from '../../src/audit/index.js'
 import { InMemoryRevocationStore, REQUIRED_CLAIMS, authenticateMandate } from '../../src/mandate/index.js'
-import { packageRoot } from '../../src/util/package-root.js'
 import { encodeForm, startStsWorld, type StsWorld } from '../helpers/sts-world.js'
+import { readVectors } from '../helpers/vectors.js'
 
 interface ExchangeVector {
   id: string
@@ -29,16 +27,7 @@ interface ExchangeVector {
   expect: { status: number; body: Record<string, unknown> }
 }
 
-const dir = join(packageRoot(), 'fixtures', 'token-exchange')
-const vectors: ExchangeVector[] = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => {
-    const body = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>
-    const unknown = Object.keys(body).filter((k) => !['description', 'source', 'request', 'expect'].includes(k))
-    if (unknown.length > 0) throw new Error(`fixtures/token-exchange/${f}: unknown field(s) ${unknown.join(', ')}`)
-    return { id: f.slice(0, -5), ...body } as ExchangeVector
-  })
+const vectors = readVectors<ExchangeVector>('token-exchange', ['description', 'source', 'request', 'expect'])
 
 let world: StsWorld
 beforeAll(async () => {
