@@ -36,7 +36,7 @@ export interface Runtime {
 /** Creates the config's zones and registers their resources; existing rows are kept. */
 function ensureZones(store: Store, loaded: LoadedConfig, nowMs: number): void {
   for (const [zoneId, zone] of Object.entries(loaded.config.policy.zones)) {
-    if (!store.zones.get(zoneId)) store.zones.create({ id: zoneId, name: zoneId, createdAt: nowMs })
+    store.zones.ensure({ id: zoneId, name: zoneId, createdAt: nowMs })
     for (const [identifier, resource] of Object.entries(zone.resources)) store.resources.register(zoneId, identifier, resource.scopes, uuid7(nowMs), nowMs)
   }
 }
@@ -72,6 +72,16 @@ export function issuerFor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, listenUr
   const issuer = env[ISSUER_ENV] || loaded.config.server.issuer || listenUrl
   if (!issuer) throw new ConfigError(`no issuer: set server.issuer in ${loaded.path} or ${ISSUER_ENV}`)
   return issuer.replace(/\/+$/, '')
+}
+
+/**
+ * The URL the server listens on as configured (environment over config), for commands that run
+ * beside it and must name the same issuer. Port 0 has no such URL: the issuer must be set then.
+ */
+export function listenUrlFor(loaded: LoadedConfig, env: NodeJS.ProcessEnv): string | undefined {
+  const host = env[HOST_ENV] || loaded.config.server.host
+  const port = env[PORT_ENV] !== undefined && env[PORT_ENV] !== '' ? Number(env[PORT_ENV]) : loaded.config.server.port
+  return port > 0 ? `http://${host.includes(':') ? `[${host}]` : host}:${port}` : undefined
 }
 
 export interface RunningServer {

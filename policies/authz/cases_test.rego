@@ -456,6 +456,15 @@ test_tool_call_allow_optional_argument_absent if {
 	r == {"decision":"allow","evaluation_status":"complete","determining_policies":[{"policy":"caracal-app-billing-tool-call"}],"diagnostics":[]}
 }
 
+# tool-call-allow-path-under-prefix-without-slash: A prefix without a trailing slash admits paths below it at a segment boundary.
+test_tool_call_allow_path_under_prefix_without_slash if {
+	r := authz.tool_call with input as {"schema_version":"2026-05-20","principal":{"type":"Application","id":"app-billing","zone_id":"zone-1","registration_method":"managed","agent_session_id":"sess-1","lifecycle":"task","labels":["app-billing"]},"resource":{"type":"Resource","id":"res-files-read","identifier":"resource://files/read","scopes":["files:read","files:list","files:write"]},"action":{"id":"ToolCall","method":"tools/call"},"tool":{"server":"files","name":"read_file","arguments":{"path":"/srv/public/a.txt","encoding":"utf8","limit":10}},"context":{"subject_claims":{"client_id":"app-billing","use":"resource","scope":"files:read","target":["resource://files/read"],"agent_session_id":"sess-1"},"trace_id":"req-3","agent_session_id":"sess-1"}}
+		with data.app_ids as {"app-billing":"app-billing","billing-legacy":"app-billing","app-crm":"app-crm"}
+		with data.grants as {"resource://caracal/lifecycle":{"application":"app-billing","roles":{}},"resource://files/read":{"application":"app-billing","roles":{"app-billing":["files:read","files:list"],"auditor":["files:read"],"writer":["files:write"]}}}
+		with data.tool_rules as {"files":{"read_file":{"arguments":{"path":{"required":true,"path_prefix":["/srv/public"]},"encoding":{"enum":["utf8","base64"]},"limit":{"min":1,"max":100},"follow_symlinks":{"forbidden":true},"mode":{"prefix":["ro-"]}}}}}
+	r == {"decision":"allow","evaluation_status":"complete","determining_policies":[{"policy":"caracal-app-billing-tool-call"}],"diagnostics":[]}
+}
+
 # tool-call-allow-rules-satisfied: Every declared argument condition holds: allow.
 test_tool_call_allow_rules_satisfied if {
 	r := authz.tool_call with input as {"schema_version":"2026-05-20","principal":{"type":"Application","id":"app-billing","zone_id":"zone-1","registration_method":"managed","agent_session_id":"sess-1","lifecycle":"task","labels":["app-billing"]},"resource":{"type":"Resource","id":"res-files-read","identifier":"resource://files/read","scopes":["files:read","files:list","files:write"]},"action":{"id":"ToolCall","method":"tools/call"},"tool":{"server":"files","name":"read_file","arguments":{"path":"/srv/public/a.txt","encoding":"utf8","limit":10}},"context":{"subject_claims":{"client_id":"app-billing","use":"resource","scope":"files:read","target":["resource://files/read"],"agent_session_id":"sess-1"},"trace_id":"req-3","agent_session_id":"sess-1"}}
@@ -603,6 +612,24 @@ test_tool_call_deny_path_outside_prefix if {
 		with data.app_ids as {"app-billing":"app-billing","billing-legacy":"app-billing","app-crm":"app-crm"}
 		with data.grants as {"resource://caracal/lifecycle":{"application":"app-billing","roles":{}},"resource://files/read":{"application":"app-billing","roles":{"app-billing":["files:read","files:list"],"auditor":["files:read"],"writer":["files:write"]}}}
 		with data.tool_rules as {"files":{"read_file":{"arguments":{"path":{"required":true,"path_prefix":["/srv/public/"]},"encoding":{"enum":["utf8","base64"]},"limit":{"min":1,"max":100},"follow_symlinks":{"forbidden":true},"mode":{"prefix":["ro-"]}}}}}
+	r == {"decision":"deny","evaluation_status":"complete","determining_policies":[{"policy":"caracal-tool-call"}],"diagnostics":[{"reason":"tool_argument_prefix_mismatch","tool":"files/read_file","argument":"path","condition":"path_prefix"}]}
+}
+
+# tool-call-deny-path-percent-encoded-dots: Percent-encoded dots are refused: a tool that decodes them would climb out.
+test_tool_call_deny_path_percent_encoded_dots if {
+	r := authz.tool_call with input as {"schema_version":"2026-05-20","principal":{"type":"Application","id":"app-billing","zone_id":"zone-1","registration_method":"managed","agent_session_id":"sess-1","lifecycle":"task","labels":["app-billing"]},"resource":{"type":"Resource","id":"res-files-read","identifier":"resource://files/read","scopes":["files:read","files:list","files:write"]},"action":{"id":"ToolCall","method":"tools/call"},"tool":{"server":"files","name":"read_file","arguments":{"path":"/srv/public/%2E%2E/%2e%2e/etc/passwd","encoding":"utf8","limit":10}},"context":{"subject_claims":{"client_id":"app-billing","use":"resource","scope":"files:read","target":["resource://files/read"],"agent_session_id":"sess-1"},"trace_id":"req-3","agent_session_id":"sess-1"}}
+		with data.app_ids as {"app-billing":"app-billing","billing-legacy":"app-billing","app-crm":"app-crm"}
+		with data.grants as {"resource://caracal/lifecycle":{"application":"app-billing","roles":{}},"resource://files/read":{"application":"app-billing","roles":{"app-billing":["files:read","files:list"],"auditor":["files:read"],"writer":["files:write"]}}}
+		with data.tool_rules as {"files":{"read_file":{"arguments":{"path":{"required":true,"path_prefix":["/srv/public/"]},"encoding":{"enum":["utf8","base64"]},"limit":{"min":1,"max":100},"follow_symlinks":{"forbidden":true},"mode":{"prefix":["ro-"]}}}}}
+	r == {"decision":"deny","evaluation_status":"complete","determining_policies":[{"policy":"caracal-tool-call"}],"diagnostics":[{"reason":"tool_argument_prefix_mismatch","tool":"files/read_file","argument":"path","condition":"path_prefix"}]}
+}
+
+# tool-call-deny-path-sibling-of-prefix: A prefix without a trailing slash admits its subtree only, not a sibling sharing its name ("/srv/public" vs "/srv/public-keys").
+test_tool_call_deny_path_sibling_of_prefix if {
+	r := authz.tool_call with input as {"schema_version":"2026-05-20","principal":{"type":"Application","id":"app-billing","zone_id":"zone-1","registration_method":"managed","agent_session_id":"sess-1","lifecycle":"task","labels":["app-billing"]},"resource":{"type":"Resource","id":"res-files-read","identifier":"resource://files/read","scopes":["files:read","files:list","files:write"]},"action":{"id":"ToolCall","method":"tools/call"},"tool":{"server":"files","name":"read_file","arguments":{"path":"/srv/public-keys/id.pem","encoding":"utf8","limit":10}},"context":{"subject_claims":{"client_id":"app-billing","use":"resource","scope":"files:read","target":["resource://files/read"],"agent_session_id":"sess-1"},"trace_id":"req-3","agent_session_id":"sess-1"}}
+		with data.app_ids as {"app-billing":"app-billing","billing-legacy":"app-billing","app-crm":"app-crm"}
+		with data.grants as {"resource://caracal/lifecycle":{"application":"app-billing","roles":{}},"resource://files/read":{"application":"app-billing","roles":{"app-billing":["files:read","files:list"],"auditor":["files:read"],"writer":["files:write"]}}}
+		with data.tool_rules as {"files":{"read_file":{"arguments":{"path":{"required":true,"path_prefix":["/srv/public"]},"encoding":{"enum":["utf8","base64"]},"limit":{"min":1,"max":100},"follow_symlinks":{"forbidden":true},"mode":{"prefix":["ro-"]}}}}}
 	r == {"decision":"deny","evaluation_status":"complete","determining_policies":[{"policy":"caracal-tool-call"}],"diagnostics":[{"reason":"tool_argument_prefix_mismatch","tool":"files/read_file","argument":"path","condition":"path_prefix"}]}
 }
 

@@ -81,3 +81,16 @@ test_valid_condition_rules if {
 	not authz.valid_condition({"required": "yes"})
 	not authz.valid_condition({"min": 2, "max": 1})
 }
+
+test_safe_path_under_respects_segment_boundaries if {
+	authz.safe_path_under("/srv/demo", ["/srv/demo"])
+	authz.safe_path_under("/srv/demo/a", ["/srv/demo"])
+	not authz.safe_path_under("/srv/demo-secrets/key.pem", ["/srv/demo"])
+	not authz.safe_path_under("/srv/demo", ["/srv/demo/"])
+}
+
+test_safe_path_under_refuses_percent_encoded_separators if {
+	not authz.safe_path_under("/srv/demo/%2e%2e/etc", ["/srv/demo/"])
+	not authz.safe_path_under("/srv/demo/a%2Fb", ["/srv/demo/"])
+	not authz.safe_path_under("/srv/demo/a%5cb", ["/srv/demo/"])
+}

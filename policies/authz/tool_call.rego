@@ -132,10 +132,31 @@ has_prefix(value, prefixes) if {
 	startswith(value, p)
 }
 
-# A path argument is under an allowed prefix only if it starts with one and cannot climb out of
-# it: no `..` segment (either separator), no NUL byte.
+# A path argument is under an allowed prefix only if it is the prefix itself or continues it at a
+# segment boundary ("/srv/demo" admits "/srv/demo/a", never "/srv/demo-secrets"), and cannot climb
+# out of it: no `..` segment (either separator), no percent-encoded dot, slash or backslash (a
+# tool that decodes them would climb), no NUL byte.
 safe_path_under(value, prefixes) if {
-	has_prefix(value, prefixes)
+	some p in prefixes
+	path_within(value, p)
 	not ".." in split(replace(value, "\\", "/"), "/")
+	not encoded_separator(value)
 	not contains(value, "\u0000")
+}
+
+path_within(value, p) if {
+	endswith(p, "/")
+	startswith(value, p)
+}
+
+path_within(value, p) if value == p
+
+path_within(value, p) if {
+	not endswith(p, "/")
+	startswith(value, concat("", [p, "/"]))
+}
+
+encoded_separator(value) if {
+	some code in ["%2e", "%2f", "%5c"]
+	contains(lower(value), code)
 }

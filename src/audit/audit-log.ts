@@ -8,7 +8,7 @@ import type { AuditEventRow, AuditEventRepository } from '../store/index.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { uuid7 } from '../util/uuid7.js'
 import { chainHmac, contentSha256 } from './chain.js'
-import { assertNoSecrets, type AuditEvent } from './event.js'
+import { assertNoSecretFields, redactTokens, type AuditEvent } from './event.js'
 
 export interface RecordedEvent {
   id: string
@@ -45,9 +45,13 @@ export class AuditLog {
     this.#now = options.now ?? Date.now
   }
 
-  /** Records an event; resolves once it is committed. Throws at once if it carries a secret. */
-  record(event: AuditEvent): Promise<RecordedEvent> {
-    assertNoSecrets(event)
+  /**
+   * Records an event; resolves once it is committed. Token-like strings are replaced by their
+   * fingerprint; a field named like a secret throws at once (a programming error).
+   */
+  record(raw: AuditEvent): Promise<RecordedEvent> {
+    assertNoSecretFields(raw)
+    const event = redactTokens(raw)
     const occurredAtMs = event.occurredAt?.getTime() ?? this.#now()
     return new Promise((resolve, reject) => {
       this.#queue.push({ event, id: uuid7(occurredAtMs), occurredAt: new Date(occurredAtMs).toISOString(), resolve, reject })

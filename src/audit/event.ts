@@ -1,5 +1,6 @@
-// An audit event as the product records it (contract §7 fields), and the guard that keeps
+// An audit event as the product records it (contract §7 fields), and the guards that keep
 // tokens and secrets out of it.
+import { tokenFingerprint } from './fingerprint.js'
 export type AuditEventType =
   | 'token_exchange'
   | 'tool_call'
@@ -38,22 +39,29 @@ const JWT_LIKE = /eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\./
 const SECRET_KEY = /(secret|password|passphrase|private_key|(^|_)token$|^authorization$|^cookie$)/i
 
 /**
- * Throws when an event carries something that looks like a token or a secret: a programming
- * error to be caught in tests, never a row that leaks. Tokens are referred to by fingerprint.
+ * Throws when an event has a field named like a secret: a programming error, caught in tests,
+ * never a row that leaks.
  */
-export function assertNoSecrets(value: unknown, path = 'event'): void {
-  if (typeof value === 'string') {
-    if (JWT_LIKE.test(value)) throw new TypeError(`${path} looks like a token; audit a fingerprint instead`)
-    return
-  }
+export function assertNoSecretFields(value: unknown, path = 'event'): void {
   if (Array.isArray(value)) {
-    value.forEach((v, i) => assertNoSecrets(v, `${path}[${i}]`))
-    return
-  }
-  if (typeof value === 'object' && value !== null) {
+    value.forEach((v, i) => assertNoSecretFields(v, `${path}[${i}]`))
+  } else if (typeof value === 'object' && value !== null) {
     for (const [key, v] of Object.entries(value)) {
       if (SECRET_KEY.test(key) && v !== undefined && v !== null && v !== '') throw new TypeError(`${path}.${key} may hold a secret; audit events never carry one`)
-      assertNoSecrets(v, `${path}.${key}`)
+      assertNoSecretFields(v, `${path}.${key}`)
     }
   }
+}
+
+/**
+ * Replaces every string that looks like a token with its fingerprint. Values a caller sent (a
+ * resource, a scope) may be anything, and the row must still be written, without the token.
+ */
+export function redactTokens<T>(value: T): T {
+  if (typeof value === 'string') return (JWT_LIKE.test(value) ? `[token ${tokenFingerprint(value)}]` : value) as T
+  if (Array.isArray(value)) return value.map(redactTokens) as T
+  if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactTokens(v)])) as T
+  }
+  return value
 }

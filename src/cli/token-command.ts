@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises'
 import { loadConfig } from '../config/index.js'
 import { CliUsageError } from '../errors.js'
-import { issuerFor, openRuntime } from '../runtime.js'
+import { issuerFor, listenUrlFor, openRuntime } from '../runtime.js'
 import { LIFECYCLE_SCOPE } from '../policy/index.js'
 import { TOKEN_EXCHANGE_GRANT } from '../sts/index.js'
 import { uuid7 } from '../util/uuid7.js'
@@ -29,7 +29,7 @@ export async function tokenCommand(argv: readonly string[], out: (line: string) 
   const loaded = await loadConfig(optionValue(args, 'config') ?? 'mcp.config.json')
   const runtime = await openRuntime(loaded, process.env, warn)
   try {
-    const exchange = runtime.tokenExchange(issuerFor(loaded, process.env, `http://${loaded.config.server.host}:${loaded.config.server.port}`))
+    const exchange = runtime.tokenExchange(issuerFor(loaded, process.env, listenUrlFor(loaded, process.env)))
     const response = await exchange.exchange(
       { grantType: TOKEN_EXCHANGE_GRANT, zoneId, applicationId, clientSecret: secret, resources: [resource], scopes: [LIFECYCLE_SCOPE], ...(ttl && { ttlSeconds: Number(ttl) }) },
       uuid7(),

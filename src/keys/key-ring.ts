@@ -50,12 +50,17 @@ export class KeyRing implements VerificationKeys {
     const now = this.#clock()
     if (cached && (!this.#persistence || now - cached.loadedAt < maxAgeMs)) return cached.keys
     const keys = this.#persistence?.load(zoneId) ?? []
-    this.#zones.set(zoneId, { keys, loadedAt: now })
+    // A zone without keys is not remembered: anyone can ask for any zone's JWKS, and memory
+    // must not grow with made-up zone ids.
+    if (keys.length > 0 || !this.#persistence) this.#zones.set(zoneId, { keys, loadedAt: now })
+    else this.#zones.delete(zoneId)
     return keys
   }
 
   #add(zoneId: string, nowMs: number): SigningKey {
-    const key = generateSigningKey(zoneId, nowMs)
+    // Strictly after the newest key, so "newest" is never decided by a tie within one millisecond.
+    const newest = this.#keys(zoneId, 0).at(-1)
+    const key = generateSigningKey(zoneId, Math.max(nowMs, (newest?.createdAt ?? -1) + 1))
     if (!this.#persistence) {
       this.#keys(zoneId).push(key)
       return key

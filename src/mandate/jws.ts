@@ -24,9 +24,26 @@ function encodeJson(value: unknown): string {
 }
 
 function decodeSegment(segment: string, what: string): Buffer {
-  // Node's decoder skips characters outside the alphabet; a token must not carry any.
+  // Node's decoder skips characters outside the alphabet and ignores spare bits; a token must be
+  // the one canonical encoding of its bytes, so that one mandate is one string (caches and
+  // fingerprints key on the string).
   if (!B64URL.test(segment) || segment.length % 4 === 1) throw new TypeError(`${what} is not base64url`)
-  return Buffer.from(segment, 'base64url')
+  const bytes = Buffer.from(segment, 'base64url')
+  if (bytes.toString('base64url') !== segment) throw new TypeError(`${what} is not canonical base64url`)
+  return bytes
+}
+
+// P-256 group order. ECDSA accepts (r, s) and (r, n − s) alike; we sign and accept only the low
+// half, so a signature cannot be rewritten into a second valid token.
+const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
+const P256_HALF_N = P256_N >> 1n
+
+const toBigInt = (bytes: Buffer) => BigInt(`0x${bytes.toString('hex')}`)
+
+function lowS(signature: Buffer): Buffer {
+  const s = toBigInt(signature.subarray(32))
+  if (s <= P256_HALF_N) return signature
+  return Buffer.concat([signature.subarray(0, 32), Buffer.from((P256_N - s).toString(16).padStart(64, '0'), 'hex')])
 }
 
 function decodeJsonObject(segment: string, what: string): Record<string, unknown> {
@@ -42,7 +59,7 @@ function decodeJsonObject(segment: string, what: string): Record<string, unknown
 
 export function signCompactEs256(kid: string, payload: Record<string, unknown>, privateKey: KeyObject): string {
   const signingInput = `${encodeJson({ alg: 'ES256', kid, typ: 'JWT' })}.${encodeJson(payload)}`
-  const signature = sign('sha256', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' })
+  const signature = lowS(sign('sha256', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' }))
   return `${signingInput}.${signature.toString('base64url')}`
 }
 
@@ -58,6 +75,7 @@ export function parseCompactEs256(token: string): ParsedJws {
   if ('typ' in header && typeof header.typ !== 'string') throw new TypeError('header typ is not a string')
   const signature = decodeSegment(signaturePart, 'signature')
   if (signature.length !== 64) throw new TypeError('signature is not 64 bytes')
+  if (toBigInt(signature.subarray(32)) > P256_HALF_N) throw new TypeError('signature is not in low-S form')
   const payload = decodeJsonObject(payloadPart, 'payload')
   return { header: header as unknown as JwsHeader, payload, signingInput: `${headerPart}.${payloadPart}`, signature }
 }

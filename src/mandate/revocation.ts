@@ -15,6 +15,11 @@ export interface RevocationStore {
 export const DEFAULT_REVOCATION_TTL_MS = 24 * 60 * 60 * 1000
 export const DEFAULT_MAX_REVOCATIONS = 100_000
 
+// A NaN or non-positive TTL would turn a revocation into an immediate expiry: refuse it.
+function checkTtl(ttlMs: number): void {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new TypeError('a revocation TTL is a positive number of milliseconds')
+}
+
 export class RevocationCapacityError extends Error {
   constructor(max: number) {
     super(`revocation store is full (${max} live anchors); refusing to forget a revocation`)
@@ -46,6 +51,7 @@ export class InMemoryRevocationStore implements RevocationStore {
   }
 
   markRevoked(anchor: string, ttlMs: number = DEFAULT_REVOCATION_TTL_MS): void {
+    checkTtl(ttlMs)
     if (anchor === '') return
     const now = this.#now()
     const expiresAt = Math.max(now + ttlMs, this.#anchors.get(anchor) ?? 0)
@@ -63,6 +69,7 @@ export class InMemoryRevocationStore implements RevocationStore {
 
   markDelegationEpoch(zoneId: string, epoch: number, ttlMs: number = DEFAULT_REVOCATION_TTL_MS): void {
     if (!Number.isSafeInteger(epoch) || epoch < 0) throw new TypeError('a delegation epoch is a non-negative integer')
+    checkTtl(ttlMs)
     const current = this.currentDelegationEpoch(zoneId)
     if (current !== undefined && current >= epoch) return
     this.#epochs.set(zoneId, { epoch, expiresAt: this.#now() + ttlMs })

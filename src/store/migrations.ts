@@ -1,5 +1,5 @@
-// Versioned schema migrations, applied in order at start, each in its own transaction together
-// with its version row, so a database is always at exactly one known version.
+// Versioned schema migrations, applied in order at start in one transaction together with their
+// version rows, so a database is always at exactly one known version.
 import type Database from 'better-sqlite3'
 import { StoreSchemaError } from './errors.js'
 
@@ -99,16 +99,18 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
 
 export function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)')
-  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version))
-  const newest = Math.max(0, ...applied)
-  const known = Math.max(...MIGRATIONS.map((m) => m.version))
-  if (newest > known) throw new StoreSchemaError(`database schema version ${newest} is newer than this caracal-mcp knows (${known}); upgrade caracal-mcp`)
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
-  for (const m of MIGRATIONS) {
-    if (applied.has(m.version)) continue
-    db.transaction(() => {
+  // One IMMEDIATE transaction around reading the applied versions and applying the rest: two
+  // processes opening a new database at once serialise here instead of both creating tables.
+  db.transaction(() => {
+    const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version))
+    const newest = Math.max(0, ...applied)
+    const known = Math.max(...MIGRATIONS.map((m) => m.version))
+    if (newest > known) throw new StoreSchemaError(`database schema version ${newest} is newer than this caracal-mcp knows (${known}); upgrade caracal-mcp`)
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue
       db.exec(m.sql)
       record.run(m.version, m.name, Date.now())
-    })()
-  }
+    }
+  }).immediate()
 }

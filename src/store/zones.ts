@@ -10,11 +10,13 @@ export interface ZoneRow {
 
 export class ZoneRepository {
   readonly #insert
+  readonly #ensure
   readonly #get
   readonly #list
 
   constructor(db: Db) {
     this.#insert = db.prepare('INSERT INTO zones (id, name, created_at) VALUES (?, ?, ?)')
+    this.#ensure = db.prepare('INSERT INTO zones (id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING')
     this.#get = db.prepare('SELECT id, name, created_at AS createdAt FROM zones WHERE id = ?')
     this.#list = db.prepare('SELECT id, name, created_at AS createdAt FROM zones ORDER BY id')
   }
@@ -22,6 +24,11 @@ export class ZoneRepository {
   create(zone: ZoneRow): ZoneRow {
     insertOrConflict(`zone ${zone.id}`, () => this.#insert.run(zone.id, zone.name, zone.createdAt))
     return zone
+  }
+
+  /** Creates the zone unless it exists (another process may be creating it at the same time). */
+  ensure(zone: ZoneRow): void {
+    this.#ensure.run(zone.id, zone.name, zone.createdAt)
   }
 
   get(id: string): ZoneRow | undefined {

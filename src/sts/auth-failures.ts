@@ -33,6 +33,12 @@ export class AuthFailureLimiter {
     if (this.#entries.size > 100_000) this.#sweep(nowMs)
   }
 
+  /** Takes back one counted attempt that turned out to be a success. */
+  forgive(key: string, nowMs: number): void {
+    const entry = this.#entries.get(key)
+    if (entry && entry.failures > 0 && nowMs - entry.windowStart < this.#limits.windowMs) entry.failures--
+  }
+
   // Bounded memory under a flood of made-up application ids: forget entries that no longer matter.
   #sweep(nowMs: number): void {
     for (const [key, e] of this.#entries) {

@@ -18,16 +18,17 @@ export async function authenticateApplication(
   nowMs: number,
 ): Promise<ApplicationRow> {
   const { zoneId, applicationId, clientSecret } = credentials
-  const limiterKey = `${zoneId ?? ''}\u0000${applicationId ?? ''}`
+  // Keyed by the application alone (the zone is the caller's word), and counted before the slow
+  // comparison so that parallel guesses count too; only a full success takes the attempt back.
+  const limiterKey = applicationId ?? ''
   const blocked = deps.failures.blockedFor(limiterKey, nowMs)
   if (blocked > 0) throw new AuthenticationRateLimitedError(Math.ceil(blocked / 1000))
+  deps.failures.recordFailure(limiterKey, nowMs)
   const app = applicationId ? deps.applications.get(applicationId) : undefined
   const proven = await verifySecret(clientSecret ?? '', app?.secretHash)
-  if (!app || !proven || !zoneId || !clientSecret) {
-    deps.failures.recordFailure(limiterKey, nowMs)
-    throw new ClientAuthenticationError(!app ? 'unknown application' : 'wrong secret or missing zone')
-  }
+  if (!app || !proven || !zoneId || !clientSecret) throw new ClientAuthenticationError(!app ? 'unknown application' : 'wrong secret or missing zone')
   if (app.zoneId !== zoneId) throw new ClientZoneError()
+  deps.failures.forgive(limiterKey, nowMs)
   if (app.status !== 'active') throw new ClientAuthenticationError('application disabled')
   return app
 }

@@ -22,6 +22,8 @@ export const TOKEN_PATH = '/oauth/2/token'
 export const JWKS_PATH = '/.well-known/jwks.json'
 export const METADATA_PATH = '/.well-known/oauth-authorization-server'
 const MAX_BODY_BYTES = 64 * 1024
+/** The shape of a zone id (config schema); anything else has no keys, without a lookup. */
+const ZONE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
 export interface StsRouterDeps {
   exchange: TokenExchange
@@ -73,7 +75,7 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
   router.get(JWKS_PATH, function jwks(req, res) {
     const zoneId = typeof req.query.zone_id === 'string' ? req.query.zone_id : ''
     if (zoneId === '') throw new JwksZoneRequiredError()
-    const doc = deps.keys.jwks(zoneId)
+    const doc = ZONE_ID.test(zoneId) ? deps.keys.jwks(zoneId) : undefined
     if (!doc) throw new JwksNotFoundError()
     res.set(JWKS_HEADERS).status(200).json(doc)
   })
@@ -98,9 +100,14 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
     if (res.headersSent) return next(error)
     const id = requestId(req, res)
     const type = (error as { type?: string }).type
+    const status = (error as { status?: number }).status
     if (type === 'entity.too.large') return sendError(res, new TokenRequestTooLargeError(), id)
-    if (type !== undefined && (error as { status?: number }).status === 400) return sendError(res, new TokenRequestInvalidError('malformed request body'), id)
-    if (error instanceof StsError) return sendError(res, error, id)
+    // Any other refusal by the body reader (bad encoding, unsupported Content-Encoding) is the caller's.
+    if (type !== undefined && typeof status === 'number' && status < 500) return sendError(res, new TokenRequestInvalidError('malformed request body'), id)
+    if (error instanceof StsError) {
+      if (error.status >= 500) deps.onError?.(error.cause ?? error, id)
+      return sendError(res, error, id)
+    }
     deps.onError?.(error, id)
     sendError(res, new StsInternalError('unexpected error', { cause: error }), id)
   })

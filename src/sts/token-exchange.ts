@@ -12,7 +12,7 @@ import { uuid7 } from '../util/uuid7.js'
 import type { AuthFailureLimiter } from './auth-failures.js'
 import { authenticateApplication } from './client-auth.js'
 import type { MintRateLimiter } from './mint-rate.js'
-import { ExchangeDeniedError, PolicyUnavailableError, StsError, StsInternalError, TokenRequestInvalidError } from './errors.js'
+import { ClientZoneError, ExchangeDeniedError, PolicyUnavailableError, StsError, StsInternalError, TokenRequestInvalidError } from './errors.js'
 import { ACCESS_TOKEN_TYPE, type TokenRequest } from './params.js'
 
 /** Default and cap of a mandate minted without a subject token (contract §2.4). */
@@ -94,6 +94,7 @@ export class TokenExchange {
     if (granted.length === 0) {
       await this.#recordAll(app, req, requestId, outcomes)
       const reason = outcomes.find((o) => o.decision?.reason)?.decision?.reason
+      if (!reason && outcomes.some((o) => o.status === 'approval_required')) throw new ExchangeDeniedError('policy requires human approval, which this STS cannot hold yet')
       if (!reason && outcomes.some((o) => o.status === 'rate_limited')) throw new ExchangeDeniedError('rate limited')
       throw new ExchangeDeniedError(reason ? `policy denied (${reason})` : 'policy denied')
     }
@@ -132,7 +133,8 @@ export class TokenExchange {
     try {
       return await authenticateApplication(req, { applications: this.#d.store.applications, failures: this.#d.failures }, nowMs)
     } catch (error) {
-      if (error instanceof StsError && req.zoneId && this.#d.store.zones.get(req.zoneId)) {
+      // Not for a proven secret of another zone's application: that zone's log is not its own.
+      if (error instanceof StsError && !(error instanceof ClientZoneError) && req.zoneId && this.#d.store.zones.get(req.zoneId)) {
         await this.#d.audit.record({
           zoneId: req.zoneId, eventType: 'token_exchange', requestId, decision: 'deny', evaluationStatus: 'exchange_denied',
           diagnostics: [{ reason: error.wireCode }], metadata: { application_id: req.applicationId ?? null, resource: req.resources, requested_scopes: req.scopes },
@@ -155,6 +157,8 @@ export class TokenExchange {
       traceId: requestId,
     })
     const decision = version ? version.evaluate(ENTRYPOINTS.exchange, input) : this.#d.policy.evaluate(app.zoneId, ENTRYPOINTS.exchange, input)
+    // An allow that requires human approval grants nothing until approvals exist (fail closed).
+    if (decision.decision === 'allow' && decision.stepUp) return { resource, decision, status: 'approval_required' }
     return { resource, decision, status: decision.decision === 'allow' ? 'complete' : decision.evaluationStatus === 'complete' ? decision.reason! : decision.evaluationStatus }
   }
 

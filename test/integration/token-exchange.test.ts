@@ -18,6 +18,7 @@ interface ExchangeVector {
     method?: string
     path?: string
     content_type?: string
+    content_encoding?: string
     form?: Record<string, string | string[]>
     raw_form?: [string, string][]
     raw?: string
@@ -46,7 +47,7 @@ function bodyOf(r: ExchangeVector['request']): string | Uint8Array<ArrayBuffer> 
 function send(r: ExchangeVector['request'], requestId = 'vector-request-1'): Promise<Response> {
   return fetch(`${world.url}${r.path ?? '/oauth/2/token'}`, {
     method: r.method ?? 'POST',
-    headers: { 'content-type': r.content_type ?? 'application/x-www-form-urlencoded', 'x-request-id': requestId },
+    headers: { 'content-type': r.content_type ?? 'application/x-www-form-urlencoded', 'x-request-id': requestId, ...(r.content_encoding && { 'content-encoding': r.content_encoding }) },
     body: bodyOf(r),
   })
 }
@@ -125,6 +126,23 @@ describe('the bootstrap mandate', () => {
 })
 
 describe('authentication failure limit', () => {
+  it('counts guesses per application whatever zone they name, and counts parallel guesses', async () => {
+    const limited = await startStsWorld({ failureLimits: { maxFailures: 5, windowMs: 60_000, blockMs: 60_000 } })
+    try {
+      const post = (zone: string, secret: string) =>
+        fetch(`${limited.url}/oauth/2/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: encodeForm([['grant_type', 'urn:ietf:params:oauth:grant-type:token-exchange'], ['zone_id', zone], ['application_id', 'app-1'], ['client_secret', secret], ['resource', 'resource://caracal/lifecycle'], ['scope', 'agent:lifecycle']]),
+        })
+      const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => post(`zone-made-up-${i % 3}`, 'cmcs_wrong').then((r) => r.status)))
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0)
+      expect((await post('zone-2', '@secret:app-1')).status).toBe(429)
+    } finally {
+      await limited.close()
+    }
+  })
+
   it('blocks an application after too many failures, even with the right secret, with Retry-After', async () => {
     const limited = await startStsWorld({ failureLimits: { maxFailures: 3, windowMs: 60_000, blockMs: 60_000 } })
     try {
@@ -138,6 +156,18 @@ describe('authentication failure limit', () => {
     } finally {
       await limited.close()
     }
+  })
+})
+
+describe('audit of caller-supplied values', () => {
+  it('writes a token-shaped resource as a fingerprint, never the token', async () => {
+    const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'
+    const form = { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', zone_id: 'zone-1', application_id: 'app-1', client_secret: '@secret:app-1', resource: ['resource://caracal/lifecycle', jwt], scope: 'agent:lifecycle' }
+    expect((await send({ form }, 'req-token-shaped')).status).toBe(200)
+    const rows = world.store.auditEvents.byRequestId('req-token-shaped')
+    expect(rows).toHaveLength(2)
+    expect(JSON.stringify(rows)).not.toContain(jwt)
+    expect(rows.map((r) => r.evaluationStatus).sort()).toEqual(['complete', 'resource_not_found'])
   })
 })
 

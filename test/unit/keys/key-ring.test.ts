@@ -36,6 +36,14 @@ describe('KeyRing', () => {
     expect(ring.verificationKey('zone-1', key.kid, T0)).toBe(key.publicKey)
   })
 
+  it('orders a rotation in the same millisecond after the key it replaces', () => {
+    const ring = new KeyRing()
+    const first = ring.signingKey('zone-1', T0)
+    const next = ring.rotate('zone-1', T0)
+    expect(next.createdAt).toBeGreaterThan(first.createdAt)
+    expect(ring.signingKey('zone-1', T0)).toBe(next)
+  })
+
   it('keeps the previous key for 24 h after a rotation, then drops it', () => {
     const ring = new KeyRing()
     const old = ring.signingKey('zone-1', T0)

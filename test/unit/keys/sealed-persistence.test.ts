@@ -95,6 +95,18 @@ describe('sealed key persistence', () => {
     cli.close()
   })
 
+  it('does not remember zones without keys, so made-up zone ids cost no memory', () => {
+    const path = seeded()
+    let loads = 0
+    const store = openStore(path)
+    const persistence = sealedKeyPersistence(store.signingKeys, SEALING)
+    const ring = new KeyRing({ load: (z) => (loads++, persistence.load(z)), save: (k) => persistence.save(k) })
+    for (let i = 0; i < 3; i++) expect(ring.jwks(`zone-made-up-${i}`)).toBeUndefined()
+    expect(ring.jwks('zone-made-up-0')).toBeUndefined()
+    expect(loads).toBe(4)
+    store.close()
+  })
+
   it('refuses a sealing key that is not 32 bytes', () => {
     expect(() => sealedKeyPersistence(stores.open().signingKeys, Buffer.alloc(16))).toThrow(TypeError)
   })

@@ -37,6 +37,16 @@ describe('InMemoryRevocationStore', () => {
     expect(store.isRevoked('b')).toBe(true)
   })
 
+  it('refuses a TTL that would make a revocation expire at once, and keeps the revocation', () => {
+    const store = new InMemoryRevocationStore()
+    store.markRevoked('sid-1')
+    for (const bad of [Number.NaN, -1, 0, Number.POSITIVE_INFINITY]) expect(() => store.markRevoked('sid-1', bad)).toThrow(TypeError)
+    expect(store.isRevoked('sid-1')).toBe(true)
+    store.markDelegationEpoch('z', 7)
+    expect(() => store.markDelegationEpoch('z', 9, Number.NaN)).toThrow(TypeError)
+    expect(store.currentDelegationEpoch('z')).toBe(7)
+  })
+
   it('advances the delegation epoch and never moves it back', () => {
     const store = new InMemoryRevocationStore()
     expect(store.currentDelegationEpoch('z')).toBeUndefined()
