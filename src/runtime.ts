@@ -79,9 +79,16 @@ export function issuerFor(loaded: LoadedConfig, env: NodeJS.ProcessEnv, listenUr
  * beside it and must name the same issuer. Port 0 has no such URL: the issuer must be set then.
  */
 export function listenUrlFor(loaded: LoadedConfig, env: NodeJS.ProcessEnv): string | undefined {
+  const { host, port } = listenAddress(loaded, env)
+  return port > 0 ? `http://${host.includes(':') ? `[${host}]` : host}:${port}` : undefined
+}
+
+/** The listen address: the environment over the config, the port checked. */
+function listenAddress(loaded: LoadedConfig, env: NodeJS.ProcessEnv): { host: string; port: number } {
   const host = env[HOST_ENV] || loaded.config.server.host
   const port = env[PORT_ENV] !== undefined && env[PORT_ENV] !== '' ? Number(env[PORT_ENV]) : loaded.config.server.port
-  return port > 0 ? `http://${host.includes(':') ? `[${host}]` : host}:${port}` : undefined
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${PORT_ENV} must be a port number`)
+  return { host, port }
 }
 
 export interface RunningServer {
@@ -92,9 +99,7 @@ export interface RunningServer {
 
 /** Listens on the configured address and serves the STS; resolves once listening. */
 export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<RunningServer> {
-  const host = env[HOST_ENV] || runtime.loaded.config.server.host
-  const port = env[PORT_ENV] !== undefined && env[PORT_ENV] !== '' ? Number(env[PORT_ENV]) : runtime.loaded.config.server.port
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${PORT_ENV} must be a port number`)
+  const { host, port } = listenAddress(runtime.loaded, env)
   const server = createServer()
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(new ConfigError(`cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { cause: error })))

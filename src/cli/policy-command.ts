@@ -2,11 +2,9 @@
 import { readFile } from 'node:fs/promises'
 import { loadConfig } from '../config/index.js'
 import { CliUsageError } from '../errors.js'
-import { ENTRYPOINTS, type Entrypoint } from '../policy/index.js'
 import { createPolicyEngineFromConfig } from '../policy-from-config.js'
 import { optionValue, parseArgs } from './args.js'
-
-const ENTRYPOINT_NAMES: Record<string, Entrypoint> = { exchange: ENTRYPOINTS.exchange, tool_call: ENTRYPOINTS.toolCall }
+import { ENTRYPOINT_NAMES, isExampleRequest } from './example-request.js'
 
 export async function policyCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
   const args = parseArgs(argv, ['config', 'zone', 'entrypoint', 'input'])
@@ -45,10 +43,6 @@ export async function policyCommand(argv: readonly string[], out: (line: string)
     return 0
   }
   throw new CliUsageError(sub ? `unknown policy command ${sub} (check, eval)` : 'policy needs a command: check, eval')
-}
-
-function isExampleRequest(value: unknown): value is { input: unknown; zone?: string; entrypoint?: string } {
-  return typeof value === 'object' && value !== null && !('schema_version' in value) && 'input' in value
 }
 
 async function readStdin(): Promise<string> {

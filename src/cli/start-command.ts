@@ -5,17 +5,11 @@
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadConfig } from '../config/index.js'
-import { ENTRYPOINTS, type PolicyDecision } from '../policy/index.js'
+import type { PolicyDecision } from '../policy/index.js'
 import { listen, openRuntime } from '../runtime.js'
 import { packageRoot } from '../util/package-root.js'
 import { optionValue, parseArgs } from './args.js'
-
-interface ExampleRequest {
-  description: string
-  zone: string
-  entrypoint: 'exchange' | 'tool_call'
-  input: unknown
-}
+import { ENTRYPOINT_NAMES, type ExampleRequest } from './example-request.js'
 
 function describeDecision(d: PolicyDecision): string {
   if (d.decision === 'deny') return `deny (${d.reason})`
@@ -34,8 +28,8 @@ export async function startCommand(argv: readonly string[], out: (line: string) 
   const dir = join(packageRoot(), 'fixtures', 'requests')
   for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
     const example = JSON.parse(await readFile(join(dir, file), 'utf8')) as ExampleRequest
-    if (!runtime.policy.version(example.zone)) continue
-    const entrypoint = example.entrypoint === 'tool_call' ? ENTRYPOINTS.toolCall : ENTRYPOINTS.exchange
+    const entrypoint = ENTRYPOINT_NAMES[example.entrypoint ?? 'exchange']
+    if (!example.zone || !runtime.policy.version(example.zone) || !entrypoint) continue
     out(`  ${example.description}: ${describeDecision(runtime.policy.evaluate(example.zone, entrypoint, example.input))}`)
   }
 

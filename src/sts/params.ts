@@ -1,6 +1,7 @@
 // The token request's parameters (contract §1.2), read from the parsed form with Caracal's rules:
 // refused parameters, the subject_token/subject_token_type pairing, the canonical resource set,
 // ttl_seconds as a positive integer, and a length bound on every identifier.
+import { parseScope } from '../mandate/index.js'
 import { TokenRequestInvalidError } from './errors.js'
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
@@ -70,7 +71,7 @@ export function readTokenRequest(form: Map<string, string[]>): TokenRequest {
   const request: TokenRequest = {
     grantType,
     resources: [...new Set(resources)].sort(),
-    scopes: [...new Set((single(form, 'scope', 4096) ?? '').split(/[\t\n\f\r ]+/).filter(Boolean))],
+    scopes: parseScope(single(form, 'scope', 4096)),
   }
   const optional = {
     zoneId: identifier(form, 'zone_id'),
