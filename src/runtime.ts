@@ -7,12 +7,15 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { dirname } from 'node:path'
 import { createApp } from './app.js'
+import { Approvals } from './approvals/index.js'
 import { AuditLog } from './audit/index.js'
 import { loadSecrets, type LoadedConfig, type Secrets } from './config/index.js'
 import { ConfigError } from './errors.js'
+import { IdTokenVerifier } from './federation/index.js'
 import { KeyRing, sealedKeyPersistence } from './keys/index.js'
 import type { PolicyEngine } from './policy/index.js'
 import { createPolicyEngineFromConfig } from './policy-from-config.js'
+import { AgentSessions } from './sessions/index.js'
 import { openStore, type Store } from './store/index.js'
 import { AuthFailureLimiter, MintRateLimiter, TokenExchange } from './sts/index.js'
 import { uuid7 } from './util/uuid7.js'
@@ -28,6 +31,8 @@ export interface Runtime {
   keys: KeyRing
   policy: PolicyEngine
   audit: AuditLog
+  sessions: AgentSessions
+  approvals: Approvals
   /** The STS exchange for an issuer (the server's, or the configured one for CLI use). */
   tokenExchange(issuer: string): TokenExchange
   close(): Promise<void>
@@ -52,6 +57,12 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
   const { sts } = loaded.config
   const failures = new AuthFailureLimiter({ maxFailures: sts.authFailuresPerMinute, windowMs: 60_000, blockMs: 60_000 })
   const mintRate = new MintRateLimiter(sts.mintsPerMinute)
+  const sessions = new AgentSessions({ store, audit })
+  const approvals = new Approvals({ store, audit })
+  const verifiers = new Map<string, IdTokenVerifier>()
+  for (const [zoneId, zone] of Object.entries(loaded.config.policy.zones)) {
+    if (zone.federation && zone.federation.length > 0) verifiers.set(zoneId, new IdTokenVerifier(zone.federation))
+  }
   return {
     loaded,
     store,
@@ -59,7 +70,10 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
     keys,
     policy,
     audit,
-    tokenExchange: (issuer) => new TokenExchange({ issuer, store, keys, policy, audit, failures, mintRate }),
+    sessions,
+    approvals,
+    tokenExchange: (issuer) =>
+      new TokenExchange({ issuer, store, keys, policy, audit, failures, mintRate, sessions, approvals, federation: (zoneId) => verifiers.get(zoneId) }),
     async close() {
       await audit.flushed()
       store.close()

@@ -6,11 +6,58 @@ const zoneId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a zone id 
 
 const scope = z.string().min(1).max(200).regex(/^\S+$/, 'a scope has no whitespace')
 
+/** Hosts on which a federation URL may use plain http (tests and development only). */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/** Parsed for the refinements below; a value that is no URL at all is reported by z.url() alone. */
+const parsedUrl = (value: string): URL | undefined => (URL.canParse(value) ? new URL(value) : undefined)
+
+/** An absolute URL fetched or compared by the STS: https, or http on a loopback host; no credentials. */
+const federationUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((value) => {
+    const url = parsedUrl(value)
+    return url === undefined || url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname)
+  }, 'use https (http only on 127.0.0.1, localhost or [::1])')
+  .refine((value) => {
+    const url = parsedUrl(value)
+    return url === undefined || (url.username === '' && url.password === '')
+  }, 'a federation URL carries no credentials')
+
+/** JWS algorithms an issuer may sign id_tokens with: asymmetric only, never `none` or HS*. */
+const FEDERATION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'] as const
+
+export const federatedIssuerSchema = z.strictObject({
+  /** The OpenID Connect issuer, compared exactly (byte for byte) with the id_token's `iss`; no query or fragment. */
+  issuer: federationUrl.refine((value) => !value.includes('?') && !value.includes('#'), 'an issuer has no query or fragment'),
+  /** Where the issuer publishes its signing keys (JWK Set); fetched with a timeout and cached. */
+  jwksUri: federationUrl,
+  /** The client id(s) an id_token must be issued to: its `aud` must contain one of them. */
+  audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  /** JWS algorithms accepted from this issuer; by default RS256 and ES256. */
+  algorithms: z.array(z.enum(FEDERATION_ALGORITHMS)).min(1).default(['RS256', 'ES256']),
+})
+
 export const zonePolicySchema = z.strictObject({
   /** Path to this zone's data documents (JSON), relative to the config file. */
   data: z.string().min(1),
   /** Resources registered in the zone at start, by identifier, with the scopes each declares. */
   resources: z.record(z.string().min(1).max(256), z.strictObject({ scopes: z.array(scope).max(64) })).default({}),
+  /**
+   * OpenID Connect issuers whose id_tokens the STS accepts as `subject_token` for a user of this
+   * zone; each issuer at most once. Absent: no federated users.
+   */
+  federation: z
+    .array(federatedIssuerSchema)
+    .max(16)
+    .superRefine((issuers, ctx) => {
+      const seen = new Set<string>()
+      issuers.forEach(({ issuer }, index) => {
+        if (seen.has(issuer)) ctx.addIssue({ code: 'custom', message: `issuer ${issuer} is configured more than once in this zone`, path: [index, 'issuer'] })
+        seen.add(issuer)
+      })
+    })
+    .optional(),
 })
 
 export const policyConfigSchema = z.strictObject({
@@ -53,3 +100,4 @@ export const configSchema = z.strictObject({
 })
 
 export type Config = z.infer<typeof configSchema>
+export type FederatedIssuerConfig = z.infer<typeof federatedIssuerSchema>

@@ -23,6 +23,7 @@ const COLUMNS = `id, zone_id AS zoneId, application_id AS applicationId, subject
 export class AuthorityRecordRepository {
   readonly #insert
   readonly #get
+  readonly #revoke
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -30,6 +31,7 @@ export class AuthorityRecordRepository {
        VALUES (@id, @zoneId, @applicationId, @subject, @subType, @parentId, @rootId, @use, @status, @createdAt, @expiresAt)`,
     )
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM authority_records WHERE id = ?`)
+    this.#revoke = db.prepare("UPDATE authority_records SET status = 'revoked' WHERE id = ? AND status = 'active'")
   }
 
   create(row: AuthorityRecordRow): AuthorityRecordRow {
@@ -39,5 +41,10 @@ export class AuthorityRecordRepository {
 
   get(id: string): AuthorityRecordRow | undefined {
     return this.#get.get(id) as AuthorityRecordRow | undefined
+  }
+
+  /** False when the record was not active (absent or revoked already). */
+  revoke(id: string): boolean {
+    return this.#revoke.run(id).changes === 1
   }
 }

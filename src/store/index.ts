@@ -7,11 +7,14 @@
  * keys arrive sealed), or know about HTTP, MCP or policy.
  */
 import { openDatabase, type Db } from './db.js'
+import { AgentSessionRepository } from './agent-sessions.js'
 import { ApplicationRepository } from './applications.js'
+import { ApprovalRepository } from './approvals.js'
 import { AuditEventRepository } from './audit-events.js'
 import { AuthorityRecordRepository } from './authority-records.js'
 import { IssuedJtiRepository } from './issued-jtis.js'
 import { ResourceRepository } from './resources.js'
+import { RevocationRepository } from './revocations.js'
 import { SigningKeyRepository } from './signing-keys.js'
 import { ZoneRepository } from './zones.js'
 
@@ -24,6 +27,9 @@ export class Store {
   readonly auditEvents: AuditEventRepository
   readonly authorityRecords: AuthorityRecordRepository
   readonly issuedJtis: IssuedJtiRepository
+  readonly agentSessions: AgentSessionRepository
+  readonly revocations: RevocationRepository
+  readonly approvals: ApprovalRepository
 
   constructor(db: Db) {
     this.db = db
@@ -34,6 +40,14 @@ export class Store {
     this.auditEvents = new AuditEventRepository(db)
     this.authorityRecords = new AuthorityRecordRepository(db)
     this.issuedJtis = new IssuedJtiRepository(db)
+    this.agentSessions = new AgentSessionRepository(db)
+    this.revocations = new RevocationRepository(db)
+    this.approvals = new ApprovalRepository(db)
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction: all of its writes commit together or none does. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate()
   }
 
   close(): void {
@@ -48,11 +62,16 @@ export function openStore(path: string): Store {
 
 export { MIGRATIONS } from './migrations.js'
 export { StoreConflictError, StoreNotFoundError, StoreSchemaError } from './errors.js'
+export { effectiveState } from './approvals.js'
+export { isSessionLive, sessionDeadline } from './agent-sessions.js'
+export type { AgentSessionRow, AgentSessionRepository, SessionLifecycle, SessionStatus } from './agent-sessions.js'
 export type { ApplicationRow, ApplicationRepository } from './applications.js'
+export type { ApprovalRow, ApprovalRepository, ApprovalState, ApproverClass, PrivacyMode } from './approvals.js'
 export type { AuditEventRow, AuditEventRepository } from './audit-events.js'
 export type { AuthorityRecordRow, AuthorityRecordRepository } from './authority-records.js'
 export type { IssuedJtiRepository } from './issued-jtis.js'
 export type { ResourceRow, ResourceRepository } from './resources.js'
+export type { AnchorKind, RevocationRow, RevocationRepository } from './revocations.js'
 export type { SigningKeyRow, SigningKeyRepository } from './signing-keys.js'
 export type { ZoneRow, ZoneRepository } from './zones.js'
 export type { Db }

@@ -95,6 +95,68 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX issued_jtis_expiry ON issued_jtis(expires_at);
     `,
   },
+  {
+    version: 3,
+    name: 'agent sessions, revocations, approvals',
+    sql: `
+      CREATE TABLE agent_sessions (
+        id TEXT PRIMARY KEY,
+        zone_id TEXT NOT NULL REFERENCES zones(id),
+        application_id TEXT NOT NULL REFERENCES applications(id),
+        parent_session_id TEXT REFERENCES agent_sessions(id),
+        subject_record_id TEXT REFERENCES authority_records(id),
+        depth INTEGER NOT NULL DEFAULT 0,
+        lifecycle TEXT NOT NULL CHECK (lifecycle IN ('task', 'service')),
+        labels_json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'suspended', 'terminated')),
+        started_at INTEGER NOT NULL,
+        ttl_seconds INTEGER,
+        heartbeat_seconds INTEGER,
+        heartbeat_deadline INTEGER,
+        terminated_at INTEGER,
+        termination_reason TEXT,
+        CHECK ((lifecycle = 'task' AND ttl_seconds > 0 AND heartbeat_seconds IS NULL AND heartbeat_deadline IS NULL)
+            OR (lifecycle = 'service' AND ttl_seconds IS NULL AND heartbeat_seconds > 0 AND heartbeat_deadline IS NOT NULL))
+      );
+      CREATE INDEX agent_sessions_zone ON agent_sessions(zone_id, status, started_at);
+      CREATE INDEX agent_sessions_parent ON agent_sessions(parent_session_id);
+      CREATE TABLE revocations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        anchor TEXT NOT NULL UNIQUE,
+        zone_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('authority_record', 'agent_session', 'delegation_edge')),
+        reason TEXT NOT NULL,
+        revoked_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE TABLE approvals (
+        id TEXT PRIMARY KEY,
+        zone_id TEXT NOT NULL REFERENCES zones(id),
+        application_id TEXT NOT NULL REFERENCES applications(id),
+        subject TEXT NOT NULL,
+        authority_record_id TEXT,
+        agent_session_id TEXT,
+        delegation_edge_id TEXT,
+        binding TEXT NOT NULL,
+        tier TEXT NOT NULL,
+        approver_class TEXT NOT NULL CHECK (approver_class IN ('operator', 'subject', 'any')),
+        privacy_mode TEXT NOT NULL CHECK (privacy_mode IN ('identified', 'pseudonymous', 'anonymous')),
+        resources_json TEXT NOT NULL,
+        scopes_json TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected', 'expired', 'consumed')),
+        request_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        decided_at INTEGER,
+        decided_by TEXT,
+        decision_reason TEXT,
+        consumed_at INTEGER,
+        consumed_record_id TEXT
+      );
+      CREATE UNIQUE INDEX approvals_live_binding ON approvals(zone_id, binding) WHERE state IN ('pending', 'approved');
+      CREATE INDEX approvals_zone ON approvals(zone_id, state, created_at);
+    `,
+  },
 ]
 
 export function migrate(db: Database.Database): void {

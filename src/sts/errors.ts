@@ -12,6 +12,10 @@ export type StsWireCode =
   | 'policy_eval_failed'
   | 'internal_error'
   | 'resource_not_found'
+  | 'interaction_required'
+  | 'approval_consumed'
+  | 'sts_unavailable'
+  | 'http_request_failed'
 
 export abstract class StsError extends CaracalMcpError {
   abstract readonly wireCode: StsWireCode
@@ -23,8 +27,13 @@ export abstract class StsError extends CaracalMcpError {
     this.detail = detail
   }
 
-  toBody(requestId: string): { error: StsWireCode; error_description: string; requestId: string } {
+  toBody(requestId: string): { error: StsWireCode; error_description: string; requestId: string } & Record<string, unknown> {
     return { error: this.wireCode, error_description: this.message, requestId }
+  }
+
+  /** Extra response headers (a challenge, Retry-After). */
+  headers(): Record<string, string> {
+    return {}
   }
 }
 
@@ -93,6 +102,10 @@ export class AuthenticationRateLimitedError extends StsError {
   constructor(readonly retryAfterSeconds: number) {
     super('too many failed authentications; retry later')
   }
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfterSeconds) }
+  }
 }
 
 /** 403: authenticated, but no requested resource was granted. */
@@ -138,5 +151,133 @@ export class JwksNotFoundError extends StsError {
   override readonly status = 404
   constructor() {
     super('no signing keys for this zone')
+  }
+}
+
+/** 401: the subject token does not verify (signature, issuer, audience, expiry, zone, class). */
+export class SubjectTokenInvalidError extends StsError {
+  readonly code = 'ERR_STS_SUBJECT_TOKEN_INVALID'
+  readonly wireCode = 'invalid_token'
+  override readonly status = 401
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('invalid subject_token', detail, options)
+  }
+}
+
+/** 403: the subject token verifies, but the authority it was minted under has ended. */
+export class AuthorityInactiveError extends StsError {
+  readonly code = 'ERR_STS_AUTHORITY_INACTIVE'
+  readonly wireCode = 'access_denied'
+  override readonly status = 403
+  constructor(detail: string) {
+    super('authority record is not active', detail)
+  }
+}
+
+/** 403: an agent session or delegation reference is unknown, ended, or not the caller's. */
+export class SessionReferenceError extends StsError {
+  readonly code = 'ERR_STS_SESSION_REFERENCE'
+  readonly wireCode = 'access_denied'
+  override readonly status = 403
+}
+
+/** 403: a client-secret exchange carrying a mandate as subject token; only our gateway may. */
+export class GatewayRequiredError extends StsError {
+  readonly code = 'ERR_STS_GATEWAY_REQUIRED'
+  readonly wireCode = 'access_denied'
+  override readonly status = 403
+  constructor() {
+    super('resource exchanges must use the Gateway')
+  }
+}
+
+/** The facts of a hold a caller needs to wait for it (contract §6.6). */
+export interface HoldChallenge {
+  approvalId: string
+  state: string
+  tier: string
+  binding: string
+  expiresAt: number
+}
+
+/** 401: the mint waits for a human decision; the body names the hold. */
+export class ApprovalRequiredError extends StsError {
+  readonly code = 'ERR_STS_APPROVAL_REQUIRED'
+  readonly wireCode = 'interaction_required'
+  override readonly status = 401
+  constructor(readonly hold: HoldChallenge) {
+    super('Human approval required for this request')
+  }
+
+  override toBody(requestId: string): ReturnType<StsError['toBody']> {
+    return {
+      error: this.wireCode,
+      error_description: this.message,
+      approval_id: this.hold.approvalId,
+      approval_type: 'human_approval',
+      state: this.hold.state,
+      tier: this.hold.tier,
+      binding: this.hold.binding,
+      approval_expires_at: new Date(this.hold.expiresAt).toISOString(),
+      requestId,
+    }
+  }
+
+  override headers(): Record<string, string> {
+    return { 'WWW-Authenticate': 'Bearer error="interaction_required"' }
+  }
+}
+
+/** 401: the named approval does not exist for this request, or it expired. */
+export class ApprovalInvalidError extends StsError {
+  readonly code = 'ERR_STS_APPROVAL_INVALID'
+  readonly wireCode = 'access_denied'
+  override readonly status = 401
+}
+
+/** 403: an approver rejected the hold. */
+export class ApprovalRejectedError extends StsError {
+  readonly code = 'ERR_STS_APPROVAL_REJECTED'
+  readonly wireCode = 'access_denied'
+  override readonly status = 403
+  constructor() {
+    super('approval rejected')
+  }
+}
+
+/** 409: the approval was spent by another request. */
+export class ApprovalConsumedError extends StsError {
+  readonly code = 'ERR_STS_APPROVAL_CONSUMED'
+  readonly wireCode = 'approval_consumed'
+  override readonly status = 409
+  constructor() {
+    super('approval already consumed')
+  }
+}
+
+/** 502: an HTTP dependency (a trusted issuer's JWKS) could not be reached. */
+export class DependencyUnavailableError extends StsError {
+  readonly code = 'ERR_STS_DEPENDENCY_FAILED'
+  readonly wireCode = 'http_request_failed'
+  override readonly status = 502
+}
+
+/** 503: the store is busy beyond its wait; retry. */
+export class StsUnavailableError extends StsError {
+  readonly code = 'ERR_STS_UNAVAILABLE'
+  readonly wireCode = 'sts_unavailable'
+  override readonly status = 503
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('service temporarily unavailable', detail, options)
+  }
+}
+
+/** 404 on the approval endpoint: not a hold (or not a UUID). */
+export class ApprovalNotFoundError extends StsError {
+  readonly code = 'ERR_STS_NOT_FOUND'
+  readonly wireCode = 'resource_not_found'
+  override readonly status = 404
+  constructor() {
+    super('approval not found')
   }
 }

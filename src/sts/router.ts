@@ -4,23 +4,26 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { requestIdFrom } from '../http/index.js'
 import { JWKS_HEADERS, type KeyRing } from '../keys/index.js'
 import {
-  AuthenticationRateLimitedError,
+  ApprovalNotFoundError,
   JwksNotFoundError,
   JwksZoneRequiredError,
   StsError,
   StsInternalError,
+  StsUnavailableError,
   TokenMediaTypeError,
   TokenMethodNotAllowedError,
   TokenRequestInvalidError,
   TokenRequestTooLargeError,
 } from './errors.js'
 import { parseTokenForm } from './form.js'
-import { readTokenRequest } from './params.js'
+import { CLIENT_CREDENTIALS_GRANT, TOKEN_EXCHANGE_GRANT, readClientCredentialsRequest, readTokenRequest } from './params.js'
 import type { TokenExchange } from './token-exchange.js'
 
 export const TOKEN_PATH = '/oauth/2/token'
 export const JWKS_PATH = '/.well-known/jwks.json'
 export const METADATA_PATH = '/.well-known/oauth-authorization-server'
+export const APPROVAL_PATH = '/approvals/:id'
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const MAX_BODY_BYTES = 64 * 1024
 /** The shape of a zone id (config schema); anything else has no keys, without a lookup. */
 const ZONE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
@@ -41,7 +44,7 @@ function requestId(req: Request, res: Response): string {
 
 function sendError(res: Response, error: StsError, id: string): void {
   res.setHeader('Cache-Control', 'no-store')
-  if (error instanceof AuthenticationRateLimitedError) res.setHeader('Retry-After', String(error.retryAfterSeconds))
+  for (const [name, value] of Object.entries(error.headers())) res.setHeader(name, value)
   res.status(error.status).json(error.toBody(id))
 }
 
@@ -65,7 +68,12 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
 
   router.post(TOKEN_PATH, rejectQueryString, requireFormBody, readBody, async function exchangeToken(req, res) {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
-    const response = await deps.exchange.exchange(readTokenRequest(parseTokenForm(body)), requestId(req, res))
+    const form = parseTokenForm(body)
+    const id = requestId(req, res)
+    const response =
+      form.get('grant_type')?.[0] === CLIENT_CREDENTIALS_GRANT
+        ? await deps.exchange.clientCredentials(readClientCredentialsRequest(form, req.headers.authorization), id)
+        : await deps.exchange.exchange(readTokenRequest(form), id)
     res.setHeader('Cache-Control', 'no-store')
     res.setHeader('Pragma', 'no-cache')
     res.status(200).json(response)
@@ -90,10 +98,25 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
       issuer,
       token_endpoint: `${issuer}${TOKEN_PATH}`,
       ...(zoneId && { jwks_uri: `${issuer}${JWKS_PATH}?zone_id=${encodeURIComponent(zoneId)}` }),
-      grant_types_supported: ['urn:ietf:params:oauth:grant-type:token-exchange'],
-      token_endpoint_auth_methods_supported: ['client_secret_post'],
+      grant_types_supported: [TOKEN_EXCHANGE_GRANT, CLIENT_CREDENTIALS_GRANT],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
       response_types_supported: [],
     })
+  })
+
+  // The hold's state, unauthenticated by design: the id is an unguessable capability and the
+  // body says nothing else (contract §1.8). `wait` long-polls up to 25 s.
+  router.get(APPROVAL_PATH, async function approvalState(req, res) {
+    const id = String(req.params.id)
+    const rawWait = typeof req.query.wait === 'string' ? req.query.wait : undefined
+    if (rawWait !== undefined && !/^[0-9]{1,6}$/.test(rawWait)) throw new TokenRequestInvalidError('wait must be a non-negative integer of seconds')
+    if (!UUID.test(id)) throw new ApprovalNotFoundError()
+    const aborted = new AbortController()
+    res.on('close', () => aborted.abort())
+    const view = await deps.exchange.approvals.wait(id, rawWait === undefined ? 0 : Number(rawWait), aborted.signal)
+    if (!view) throw new ApprovalNotFoundError()
+    res.setHeader('Cache-Control', 'no-store')
+    res.status(200).json(view)
   })
 
   router.use(function stsErrors(error: unknown, req: Request, res: Response, next: NextFunction) {
@@ -104,6 +127,10 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
     if (type === 'entity.too.large') return sendError(res, new TokenRequestTooLargeError(), id)
     // Any other refusal by the body reader (bad encoding, unsupported Content-Encoding) is the caller's.
     if (type !== undefined && typeof status === 'number' && status < 500) return sendError(res, new TokenRequestInvalidError('malformed request body'), id)
+    // SQLite busy beyond its wait (another process holds the write lock): retryable, not a bug.
+    if ((error as { code?: string })?.code === 'SQLITE_BUSY' || ((error as { cause?: { code?: string } })?.cause?.code === 'SQLITE_BUSY')) {
+      return sendError(res, new StsUnavailableError('database busy', { cause: error }), id)
+    }
     if (error instanceof StsError) {
       if (error.status >= 500) deps.onError?.(error.cause ?? error, id)
       return sendError(res, error, id)

@@ -1,23 +1,53 @@
-// The token exchange (contract §1.3–1.5). This slice serves the bootstrap class: an application
-// authenticated by its secret asks for exactly `agent:lifecycle` on one or more resources and
-// receives a reusable `use=session` mandate. Each requested resource is decided by policy and
-// audited on its own; partial grants are possible. Requests of the other classes are refused
-// with a precise 400 until their classes are built.
-import type { AuditEvent, AuditLog } from '../audit/index.js'
+// The token exchange (contract §1.3–1.5): the class of a request decides what is minted.
+//
+//   bootstrap         secret + resource + scope=agent:lifecycle          → use=session (lifecycle)
+//   agent mandate     secret + agent_session_id, no resource or scope    → use=session bound to the session
+//   gateway mint      secret + agent_session_id + resource + scope       → use=gateway, single use
+//   resource          agent/gateway mandate from our own proxy (in-process, `exchangeForResource`)
+//                                                                         → use=resource for one tool group
+//   federation        secret + id_token of a trusted issuer, nothing else → use=session, sub_type=user
+//   client_credentials (our addition) a new service session and its agent mandate
+//
+// A client-secret request that presents a mandate as subject token is decided and then refused
+// (403, "resource exchanges must use the Gateway"): resource mandates come only from the proxy.
+// Every outcome is audited before the response leaves.
+import type { AuditLog } from '../audit/index.js'
+import { Approvals } from '../approvals/index.js'
+import { FederatedTokenInvalidError, FederationUnavailableError, type IdTokenVerifier } from '../federation/index.js'
 import type { KeyRing } from '../keys/index.js'
-import { mintMandate } from '../mandate/index.js'
-import { ENTRYPOINTS, LIFECYCLE_SCOPE, buildExchangeInput, type PolicyDecision, type PolicyEngine } from '../policy/index.js'
-import type { ApplicationRow, Store } from '../store/index.js'
-import { uuid7 } from '../util/uuid7.js'
+import type { MandateClaims, VerifiedMandate } from '../mandate/index.js'
+import { LIFECYCLE_SCOPE, type PolicyEngine } from '../policy/index.js'
+import { AgentSessions, SessionNotFoundError, SessionNotLiveError } from '../sessions/index.js'
+import { sessionDeadline, type AgentSessionRow, type ApplicationRow, type Store } from '../store/index.js'
 import type { AuthFailureLimiter } from './auth-failures.js'
 import { authenticateApplication } from './client-auth.js'
+import {
+  ApprovalConsumedError,
+  ClientAuthenticationError,
+  ClientZoneError,
+  DependencyUnavailableError,
+  ExchangeDeniedError,
+  GatewayRequiredError,
+  PolicyUnavailableError,
+  SessionReferenceError,
+  StsError,
+  StsInternalError,
+  SubjectTokenInvalidError,
+  TokenRequestInvalidError,
+} from './errors.js'
+import { issueMandate, type Issued, type MintPlan } from './issue.js'
 import type { MintRateLimiter } from './mint-rate.js'
-import { ClientZoneError, ExchangeDeniedError, PolicyUnavailableError, StsError, StsInternalError, TokenRequestInvalidError } from './errors.js'
-import { ACCESS_TOKEN_TYPE, type TokenRequest } from './params.js'
+import { ACCESS_TOKEN_TYPE, ID_TOKEN_TYPE, type ClientCredentialsRequest, type TokenRequest } from './params.js'
+import { decideResource, recordOutcomes, type Acting, type ResourceOutcome } from './resource-decision.js'
+import { challengeOf, holdBinding, holdFor, namedApproval, type ApprovalStanding } from './step-up-gate.js'
+import { bindAuthority, claimedZone, verifySubjectToken } from './subject-token.js'
 
-/** Default and cap of a mandate minted without a subject token (contract §2.4). */
+/** Default and caps of a mandate's lifetime (contract §2.4). */
 export const DEFAULT_TTL_SECONDS = 900
 export const SESSION_TTL_CAP_SECONDS = 3600
+export const RESOURCE_TTL_CAP_SECONDS = 900
+/** A service session's heartbeat is renewed by use once less than this share of it is left. */
+const HEARTBEAT_RENEW_FRACTION = 0.5
 
 export interface TokenExchangeDeps {
   issuer: string
@@ -27,6 +57,10 @@ export interface TokenExchangeDeps {
   audit: AuditLog
   failures: AuthFailureLimiter
   mintRate: MintRateLimiter
+  sessions?: AgentSessions
+  approvals?: Approvals
+  /** The id_token verifier of a zone's trusted issuers; none means the zone federates nobody. */
+  federation?: (zoneId: string) => IdTokenVerifier | undefined
   now?: () => number
 }
 
@@ -36,100 +70,341 @@ export interface TokenResponse {
   expires_in: number
   scope?: string
   issued_token_type: typeof ACCESS_TOKEN_TYPE
-  target_resources: string[]
+  target_resources?: string[]
+  /** client_credentials only: the service session the mandate is bound to. */
+  agent_session_id?: string
 }
 
-interface ResourceOutcome {
+/** What our proxy asks for: one tool group's resource mandate under a presented agent mandate. */
+export interface ResourceExchangeRequest {
+  subjectToken: string
   resource: string
-  /** Set when policy ran. */
-  decision?: PolicyDecision
-  /** A non-policy status (`resource_not_found`, `scope_mismatch`) or the policy outcome. */
-  status: string
+  scopes: readonly string[]
+  ttlSeconds?: number
+  approvalId?: string
 }
 
-function isBootstrap(req: TokenRequest): boolean {
-  return (
-    req.subjectToken === undefined &&
-    req.scopes.length === 1 &&
-    req.scopes[0] === LIFECYCLE_SCOPE &&
-    req.sessionId === undefined &&
-    req.agentSessionId === undefined &&
-    req.delegationEdgeId === undefined &&
-    req.approvalId === undefined
-  )
+interface ScopeMint {
+  acting: Acting
+  resources: readonly string[]
+  scopes: readonly string[]
+  approvalId?: string
+  requestId: string
+  nowMs: number
+  /** Builds the plan for the granted resources. */
+  plan: (granted: string[]) => MintPlan
+  /** False for a client-secret request presenting a mandate: decided, audited, then refused. */
+  trustedGateway: boolean
+}
+
+function response(issued: Issued, extra: Partial<TokenResponse> = {}): TokenResponse {
+  return {
+    access_token: issued.token,
+    token_type: 'Bearer',
+    expires_in: issued.expiresIn,
+    ...(issued.claims.scope && { scope: issued.claims.scope }),
+    issued_token_type: ACCESS_TOKEN_TYPE,
+    ...(issued.claims.target && { target_resources: [...issued.claims.target] }),
+    ...extra,
+  }
+}
+
+/** The delegation claims a derived mandate carries over from the one presented. */
+function carriedClaims(m: VerifiedMandate): Partial<MandateClaims> {
+  const c = m.claims as Partial<MandateClaims>
+  return {
+    ...(m.sessionId && { agent_session_id: m.sessionId }),
+    ...(m.delegationId && { delegation_edge_id: m.delegationId }),
+    ...(c.source_session_id && { source_session_id: c.source_session_id }),
+    ...(c.target_session_id && { target_session_id: c.target_session_id }),
+    ...(m.delegationPath.length > 0 && { delegation_path: [...m.delegationPath] }),
+    ...(c.delegation_chain && { delegation_chain: c.delegation_chain }),
+    ...(m.hopCount > 0 && { hop_count: m.hopCount }),
+    ...(m.graphEpoch && { delegation_graph_epoch: m.graphEpoch }),
+  }
 }
 
 export class TokenExchange {
   readonly #d: TokenExchangeDeps
   readonly #now: () => number
+  readonly sessions: AgentSessions
+  readonly approvals: Approvals
 
   constructor(deps: TokenExchangeDeps) {
     this.#d = deps
     this.#now = deps.now ?? Date.now
+    this.sessions = deps.sessions ?? new AgentSessions({ store: deps.store, audit: deps.audit, now: this.#now })
+    this.approvals = deps.approvals ?? new Approvals({ store: deps.store, audit: deps.audit, now: this.#now })
   }
 
   get issuer(): string {
     return this.#d.issuer
   }
 
+  /** `POST /oauth/2/token` with the token-exchange grant. */
   async exchange(req: TokenRequest, requestId: string): Promise<TokenResponse> {
     const nowMs = this.#now()
+    if (req.subjectTokenType === ID_TOKEN_TYPE) return this.#federate(req, requestId, nowMs)
     const app = await this.#authenticate(req, requestId, nowMs)
+    if (req.subjectToken !== undefined) return this.#presentedOverHttp(app, req, requestId, nowMs)
+    if (req.agentSessionId !== undefined && req.resources.length === 0 && req.scopes.length === 0) return this.#agentMandate(app, req, requestId, nowMs)
     if (req.resources.length === 0) throw new TokenRequestInvalidError('resource is required')
-    if (!isBootstrap(req)) {
-      throw new TokenRequestInvalidError('unsupported exchange: this STS issues bootstrap mandates (scope agent:lifecycle, no subject token) so far')
+    if (req.agentSessionId === undefined && req.scopes.length === 1 && req.scopes[0] === LIFECYCLE_SCOPE && req.approvalId === undefined) {
+      return this.#bootstrap(app, req, requestId, nowMs)
     }
-    const ttl = req.ttlSeconds ?? DEFAULT_TTL_SECONDS
-    if (ttl > SESSION_TTL_CAP_SECONDS) throw new TokenRequestInvalidError(`ttl_seconds exceeds the maximum of ${SESSION_TTL_CAP_SECONDS}`)
+    if (req.agentSessionId !== undefined && req.scopes.length > 0) return this.#gatewayMint(app, req, requestId, nowMs)
+    throw new TokenRequestInvalidError(
+      'unsupported exchange: ask for scope=agent:lifecycle (bootstrap), agent_session_id alone (agent mandate), or agent_session_id with resource and scope (gateway mandate)',
+    )
+  }
 
-    // One policy version decides every resource of this exchange.
-    const version = this.#d.policy.version(app.zoneId)
-    const outcomes = req.resources.map((resource) => this.#decide(app, resource, req, requestId, version, nowMs))
-    const failed = outcomes.find((o) => o.decision?.evaluationStatus === 'policy_eval_failed')
+  /** `grant_type=client_credentials`: a new service session and an agent mandate for it. */
+  async clientCredentials(req: ClientCredentialsRequest, requestId: string): Promise<TokenResponse> {
+    const nowMs = this.#now()
+    const zoneId = req.zoneId ?? (req.applicationId ? this.#d.store.applications.get(req.applicationId)?.zoneId : undefined)
+    const app = await this.#authenticate({ ...req, zoneId }, requestId, nowMs)
+    const ttl = this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS)
+    // The session outlives its mandate by one interval of silence: re-asking renews nothing, a
+    // new request opens a new session, and an idle one ends on its own.
+    const session = await this.sessions.start({ zoneId: app.zoneId, applicationId: app.id, lifecycle: 'service', heartbeatSeconds: Math.max(ttl, 60), requestId, startedBy: 'client_credentials' })
+    const issued = await this.#issueAgentMandate(app, session, ttl, requestId, nowMs)
+    return response(issued, { agent_session_id: session.id })
+  }
+
+  /**
+   * The trusted-gateway exchange our own proxy makes in-process: the presented agent (or
+   * gateway) mandate becomes a resource mandate for one tool group and the scopes it needs.
+   */
+  async exchangeForResource(req: ResourceExchangeRequest, requestId: string): Promise<TokenResponse> {
+    const nowMs = this.#now()
+    const zoneId = claimedZone(req.subjectToken)
+    const presented = verifySubjectToken(req.subjectToken, { issuer: this.#d.issuer, zoneId, uses: ['session', 'gateway'], keys: this.#d.keys, nowMs })
+    const app = this.#d.store.applications.get(presented.clientId)
+    if (!app || app.zoneId !== zoneId || app.status !== 'active') throw new ClientAuthenticationError('the subject token names an unknown or disabled application')
+    bindAuthority(presented, app, this.#d.store, nowMs)
+    if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
+    const session = this.#liveSession(app, presented.sessionId, nowMs)
+    const ttl = this.#derivedTtl(this.#ttl(req.ttlSeconds, RESOURCE_TTL_CAP_SECONDS), nowMs, session, presented)
+    const acting: Acting = { app, subject: presented.sub, subType: presented.subType, session, presented }
+    return this.#scopeMint({
+      acting,
+      resources: [req.resource],
+      scopes: [...new Set(req.scopes)],
+      ...(req.approvalId && { approvalId: req.approvalId }),
+      requestId,
+      nowMs,
+      trustedGateway: true,
+      plan: (granted) => ({
+        zoneId, applicationId: app.id, subject: presented.sub, subType: presented.subType, use: 'resource', aud: granted, target: granted,
+        scope: req.scopes, ttlSeconds: ttl, parent: { id: presented.authorityRecordId, rootId: presented.rootAuthorityRecordId }, extraClaims: carriedClaims(presented),
+      }),
+    })
+  }
+
+  async #bootstrap(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
+    const ttl = this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS)
+    const parent = this.#explicitRecord(app, req.sessionId, nowMs)
+    return this.#scopeMint({
+      acting: { app, subject: app.id, subType: 'application' },
+      resources: req.resources,
+      scopes: req.scopes,
+      requestId,
+      nowMs,
+      trustedGateway: true,
+      plan: (granted) => ({
+        zoneId: app.zoneId, applicationId: app.id, subject: app.id, subType: 'application', use: 'session', aud: [this.#d.issuer],
+        scope: [LIFECYCLE_SCOPE], target: granted, ttlSeconds: ttl, ...(parent && { parent }),
+      }),
+    })
+  }
+
+  async #gatewayMint(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
+    if (req.delegationEdgeId !== undefined) throw new SessionReferenceError('delegation reference invalid', 'delegation edge not found')
+    const session = this.#liveSession(app, req.agentSessionId!, nowMs)
+    const subject = this.#sessionSubject(session)
+    const ttl = this.#derivedTtl(this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS), nowMs, session)
+    return this.#scopeMint({
+      acting: { app, subject: subject.subject, subType: subject.subType, session },
+      resources: req.resources,
+      scopes: req.scopes,
+      ...(req.approvalId && { approvalId: req.approvalId }),
+      requestId,
+      nowMs,
+      trustedGateway: true,
+      plan: (granted) => ({
+        zoneId: app.zoneId, applicationId: app.id, subject: subject.subject, subType: subject.subType, use: 'gateway', aud: [this.#d.issuer],
+        scope: req.scopes, target: granted, ttlSeconds: ttl, ...(subject.parent && { parent: subject.parent }), extraClaims: { agent_session_id: session.id },
+      }),
+    })
+  }
+
+  async #presentedOverHttp(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
+    const presented = verifySubjectToken(req.subjectToken!, { issuer: this.#d.issuer, zoneId: app.zoneId, uses: ['session'], keys: this.#d.keys, nowMs })
+    bindAuthority(presented, app, this.#d.store, nowMs)
+    if (req.sessionId !== undefined && req.sessionId !== presented.authorityRecordId) throw new SessionReferenceError('session_id does not match the subject token')
+    if (req.agentSessionId !== undefined && req.agentSessionId !== presented.sessionId) throw new SessionReferenceError('agent_session_id does not match the subject token')
+    if (req.delegationEdgeId !== undefined && req.delegationEdgeId !== presented.delegationId) throw new SessionReferenceError('delegation_edge_id does not match the subject token')
+    if (req.resources.length === 0) throw new TokenRequestInvalidError('resource is required')
+    this.#ttl(req.ttlSeconds, RESOURCE_TTL_CAP_SECONDS)
+    const session = presented.sessionId ? this.#liveSession(app, presented.sessionId, nowMs) : undefined
+    return this.#scopeMint({
+      acting: { app, subject: presented.sub, subType: presented.subType, ...(session && { session }), presented },
+      resources: req.resources,
+      scopes: req.scopes,
+      requestId,
+      nowMs,
+      trustedGateway: false,
+      plan: () => {
+        throw new GatewayRequiredError()
+      },
+    })
+  }
+
+  async #agentMandate(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
+    if (req.approvalId !== undefined) throw new TokenRequestInvalidError('an agent mandate request takes no approval_id')
+    if (req.delegationEdgeId !== undefined) throw new SessionReferenceError('delegation reference invalid', 'delegation edge not found')
+    const session = this.#liveSession(app, req.agentSessionId!, nowMs)
+    const ttl = this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS)
+    return response(await this.#issueAgentMandate(app, session, ttl, requestId, nowMs))
+  }
+
+  /** An agent mandate: identity and session binding, no resource authority (that is per tool group). */
+  async #issueAgentMandate(app: ApplicationRow, session: AgentSessionRow, ttl: number, requestId: string, nowMs: number): Promise<Issued> {
+    const subject = this.#sessionSubject(session)
+    const acting: Acting = { app, subject: subject.subject, subType: subject.subType, session }
+    const outcome: ResourceOutcome = { resource: '', status: 'complete' }
+    let issued: Issued
+    try {
+      issued = await issueMandate(
+        {
+          zoneId: app.zoneId, applicationId: app.id, subject: subject.subject, subType: subject.subType, use: 'session', aud: [this.#d.issuer],
+          ttlSeconds: this.#derivedTtl(ttl, nowMs, session), ...(subject.parent && { parent: subject.parent }), extraClaims: { agent_session_id: session.id },
+        },
+        this.#deps(),
+        nowMs,
+        requestId,
+      )
+    } catch (error) {
+      await recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { grantedStatus: 'mint_failed' })
+      throw error
+    }
+    await recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { sid: issued.sid })
+    return issued
+  }
+
+  async #federate(req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
+    const extras = (['resources', 'scopes'] as const).filter((k) => req[k].length > 0)
+    const singles = (['sessionId', 'agentSessionId', 'delegationEdgeId', 'approvalId'] as const).filter((k) => req[k] !== undefined)
+    if (extras.length > 0 || singles.length > 0) throw new TokenRequestInvalidError('a federation request carries only the id_token, ttl_seconds and the client credentials')
+    const app = await this.#authenticate(req, requestId, nowMs)
+    const ttl = this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS)
+    const verifier = this.#d.federation?.(app.zoneId)
+    if (!verifier) throw new SubjectTokenInvalidError('this zone trusts no id_token issuer')
+    let identity
+    try {
+      identity = await verifier.verify(req.subjectToken!)
+    } catch (error) {
+      if (error instanceof FederationUnavailableError) throw new DependencyUnavailableError('the id_token issuer cannot be reached', error.message, { cause: error })
+      if (error instanceof FederatedTokenInvalidError) throw new SubjectTokenInvalidError(error.message, { cause: error })
+      throw error
+    }
+    const acting: Acting = { app, subject: identity.subject, subType: 'user' }
+    const outcome: ResourceOutcome = { resource: '', status: 'complete' }
+    let issued: Issued
+    try {
+      issued = await issueMandate(
+        { zoneId: app.zoneId, applicationId: app.id, subject: identity.subject, subType: 'user', use: 'session', aud: [this.#d.issuer], ttlSeconds: ttl },
+        this.#deps(),
+        nowMs,
+        requestId,
+      )
+    } catch (error) {
+      await recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { grantedStatus: 'mint_failed' })
+      throw error
+    }
+    await recordOutcomes(this.#d.audit, acting, [], requestId, [{ ...outcome }], { sid: issued.sid })
+    return response(issued)
+  }
+
+  /** The scope-bearing classes: per-resource decisions, step-up, then one mandate. */
+  async #scopeMint(m: ScopeMint): Promise<TokenResponse> {
+    const { acting, requestId, nowMs } = m
+    const audit = this.#d.audit
+    const version = this.#d.policy.version(acting.app.zoneId)
+    const binding = holdBinding(acting, m.resources, m.scopes, version)
+    let standing: ApprovalStanding | undefined = m.approvalId ? namedApproval(this.#d.store, m.approvalId, acting, binding, nowMs) : undefined
+    if (standing?.kind === 'reissue') return this.#reissue(m, standing, nowMs)
+
+    const decideAll = (challengeResolved: boolean) =>
+      m.resources.map((r) => decideResource(acting, r, m.scopes, { store: this.#d.store, mintRate: this.#d.mintRate, version, requestId, nowMs, challengeResolved }))
+    let outcomes = decideAll(standing?.kind === 'approved')
+    const failed = outcomes.find((o) => o.status === 'policy_eval_failed')
     if (failed) {
-      await this.#recordAll(app, req, requestId, outcomes)
+      await recordOutcomes(audit, acting, m.scopes, requestId, outcomes)
       throw new PolicyUnavailableError(failed.decision?.detail)
+    }
+    if (outcomes.some((o) => o.status === 'approval_required')) {
+      const live = standing ? undefined : this.approvals.live(acting.app.zoneId, binding)
+      if (live?.state === 'approved') {
+        standing = { kind: 'approved', row: live }
+        outcomes = decideAll(true)
+      } else {
+        const held = outcomes.filter((o) => o.status === 'approval_required')
+        const hold = live ?? (await holdFor(this.approvals, acting, binding, held, m.scopes, requestId, nowMs))
+        await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { approvalId: hold.id })
+        throw challengeOf(hold, nowMs)
+      }
     }
     const granted = outcomes.filter((o) => o.status === 'complete').map((o) => o.resource)
     if (granted.length === 0) {
-      await this.#recordAll(app, req, requestId, outcomes)
+      await recordOutcomes(audit, acting, m.scopes, requestId, outcomes)
       const reason = outcomes.find((o) => o.decision?.reason)?.decision?.reason
-      if (!reason && outcomes.some((o) => o.status === 'approval_required')) throw new ExchangeDeniedError('policy requires human approval, which this STS cannot hold yet')
       if (!reason && outcomes.some((o) => o.status === 'rate_limited')) throw new ExchangeDeniedError('rate limited')
       throw new ExchangeDeniedError(reason ? `policy denied (${reason})` : 'policy denied')
     }
-
-    const iat = Math.floor(nowMs / 1000)
-    const sid = uuid7(nowMs)
-    const jti = uuid7(nowMs)
-    let token: string
+    if (!m.trustedGateway) {
+      await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { grantedStatus: 'exchange_denied' })
+      throw new GatewayRequiredError()
+    }
+    let issued: Issued
     try {
-      this.#d.store.authorityRecords.create({
-        id: sid, zoneId: app.zoneId, applicationId: app.id, subject: app.id, subType: 'application', parentId: null, rootId: sid,
-        use: 'session', status: 'active', createdAt: nowMs, expiresAt: (iat + ttl) * 1000,
-      })
-      if (!this.#d.store.issuedJtis.register(jti, app.zoneId, (iat + ttl) * 1000)) {
-        await this.#d.audit.record({ zoneId: app.zoneId, eventType: 'jti_collision', requestId, decision: 'deny', evaluationStatus: 'anomaly', metadata: { jti } })
-        throw new StsInternalError(`jti ${jti} collided`)
-      }
-      token = mintMandate(
-        {
-          iss: this.#d.issuer, sub: app.id, aud: [this.#d.issuer], exp: iat + ttl, iat, jti, zone_id: app.zoneId, client_id: app.id,
-          scope: LIFECYCLE_SCOPE, sid, root_sid: sid, use: 'session', sub_type: 'application', target: granted,
-        },
-        this.#d.keys.signingKey(app.zoneId, nowMs),
-      )
+      const plan = m.plan(granted)
+      issued = await issueMandate({ ...plan, ...(standing && { consumeApprovalId: standing.row.id }) }, this.#deps(), nowMs, requestId)
     } catch (error) {
-      // Policy allowed, but nothing was issued: the audit says so rather than "allow".
-      await this.#recordAll(app, req, requestId, outcomes.map((o) => (o.status === 'complete' ? { ...o, status: 'mint_failed' } : o)))
+      const status = error instanceof ApprovalConsumedError ? 'approval_already_consumed' : 'mint_failed'
+      await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { grantedStatus: status })
       throw error instanceof StsError ? error : new StsInternalError('minting failed', { cause: error })
     }
-    await this.#recordAll(app, req, requestId, outcomes, sid)
-    return { access_token: token, token_type: 'Bearer', expires_in: ttl, scope: LIFECYCLE_SCOPE, issued_token_type: ACCESS_TOKEN_TYPE, target_resources: granted }
+    await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { sid: issued.sid })
+    if (standing) await this.#recordConsumed(standing, issued.sid, requestId)
+    return response(issued)
+  }
+
+  /** An approval consumed moments ago: a new bearer for the record it created (§6.6 step 6). */
+  async #reissue(m: ScopeMint, standing: Extract<ApprovalStanding, { kind: 'reissue' }>, nowMs: number): Promise<TokenResponse> {
+    const plan = m.plan(standing.row.resources)
+    const left = Math.floor((standing.record.expiresAt - nowMs) / 1000)
+    if (left <= 0) throw new ApprovalConsumedError()
+    const issued = await issueMandate({ ...plan, ttlSeconds: Math.min(plan.ttlSeconds, left), reuseRecord: standing.record }, this.#deps(), nowMs, m.requestId)
+    const outcomes = standing.row.resources.map((resource): ResourceOutcome => ({ resource, status: 'complete' }))
+    await recordOutcomes(this.#d.audit, m.acting, m.scopes, m.requestId, outcomes, { sid: issued.sid })
+    return response(issued)
+  }
+
+  async #recordConsumed(standing: ApprovalStanding, sid: string, requestId: string): Promise<void> {
+    const row = standing.row
+    try {
+      await this.#d.audit.record({
+        zoneId: row.zoneId, eventType: 'step_up_consumed', requestId, decision: 'consumed', evaluationStatus: 'complete',
+        metadata: { challenge_id: row.id, tier: row.tier, approver_class: row.approverClass, binding: row.binding, application_id: row.applicationId, session_id: sid },
+      })
+    } catch (error) {
+      throw new StsInternalError('audit write failed', { cause: error })
+    }
   }
 
   /** Authentication failures of a known zone are audited there too (exchange-level denies). */
-  async #authenticate(req: TokenRequest, requestId: string, nowMs: number): Promise<ApplicationRow> {
+  async #authenticate(req: { zoneId?: string; applicationId?: string; clientSecret?: string; resources?: string[]; scopes?: string[] }, requestId: string, nowMs: number): Promise<ApplicationRow> {
     try {
       return await authenticateApplication(req, { applications: this.#d.store.applications, failures: this.#d.failures }, nowMs)
     } catch (error) {
@@ -137,56 +412,63 @@ export class TokenExchange {
       if (error instanceof StsError && !(error instanceof ClientZoneError) && req.zoneId && this.#d.store.zones.get(req.zoneId)) {
         await this.#d.audit.record({
           zoneId: req.zoneId, eventType: 'token_exchange', requestId, decision: 'deny', evaluationStatus: 'exchange_denied',
-          diagnostics: [{ reason: error.wireCode }], metadata: { application_id: req.applicationId ?? null, resource: req.resources, requested_scopes: req.scopes },
+          diagnostics: [{ reason: error.wireCode }], metadata: { application_id: req.applicationId ?? null, resource: req.resources ?? [], requested_scopes: req.scopes ?? [] },
         })
       }
       throw error
     }
   }
 
-  #decide(app: ApplicationRow, resource: string, req: TokenRequest, requestId: string, version: ReturnType<PolicyEngine['version']>, nowMs: number): ResourceOutcome {
-    const row = this.#d.store.resources.get(app.zoneId, resource)
-    if (!row) return { resource, status: 'resource_not_found' }
-    // agent:lifecycle is reserved: every resource admits it, as Caracal's Gateway-routed ones do.
-    if (req.scopes.some((s) => s !== LIFECYCLE_SCOPE && !row.scopes.includes(s))) return { resource, status: 'scope_mismatch' }
-    if (!this.#d.mintRate.take(app.zoneId, resource, app.id, nowMs)) return { resource, status: 'rate_limited' }
-    const input = buildExchangeInput({
-      principal: { applicationId: app.id, zoneId: app.zoneId, registrationMethod: app.registrationMethod },
-      resource: { id: row.id, identifier: row.identifier, scopes: row.scopes },
-      requestedScopes: req.scopes,
-      traceId: requestId,
-    })
-    const decision = version ? version.evaluate(ENTRYPOINTS.exchange, input) : this.#d.policy.evaluate(app.zoneId, ENTRYPOINTS.exchange, input)
-    // An allow that requires human approval grants nothing until approvals exist (fail closed).
-    if (decision.decision === 'allow' && decision.stepUp) return { resource, decision, status: 'approval_required' }
-    return { resource, decision, status: decision.decision === 'allow' ? 'complete' : decision.evaluationStatus === 'complete' ? decision.reason! : decision.evaluationStatus }
+  #ttl(requested: number | undefined, cap: number): number {
+    const ttl = requested ?? Math.min(DEFAULT_TTL_SECONDS, cap)
+    if (ttl > cap) throw new TokenRequestInvalidError(`ttl_seconds exceeds the maximum of ${cap}`)
+    return ttl
   }
 
-  /** Records one audit event per resource; resolves once all are committed. */
-  async #recordAll(app: ApplicationRow, req: TokenRequest, requestId: string, outcomes: ResourceOutcome[], sid?: string): Promise<void> {
-    const events: AuditEvent[] = outcomes.map((o) => ({
-      zoneId: app.zoneId,
-      eventType: 'token_exchange',
-      requestId,
-      decision: o.status === 'complete' && sid ? 'allow' : 'deny',
-      evaluationStatus: o.status,
-      policySetVersionId: o.decision?.policyVersion ?? '',
-      determiningPolicies: o.decision?.determiningPolicies ?? [],
-      diagnostics: o.decision?.diagnostics ?? [],
-      metadata: {
-        application_id: app.id,
-        application_name: app.name,
-        application_registration_method: app.registrationMethod,
-        resource: o.resource,
-        requested_scopes: req.scopes,
-        subject_kind: 'application',
-        ...(sid && o.status === 'complete' && { session_id: sid }),
-      },
-    }))
+  /** Never past the session's own end (task TTL) or the presented mandate's expiry. */
+  #derivedTtl(ttl: number, nowMs: number, session?: AgentSessionRow, presented?: VerifiedMandate): number {
+    let bound = ttl
+    if (session?.lifecycle === 'task') bound = Math.min(bound, Math.floor((sessionDeadline(session) - nowMs) / 1000))
+    if (presented) bound = Math.min(bound, presented.expiresAt - Math.floor(nowMs / 1000))
+    if (bound <= 0) throw new SessionReferenceError('authority ends too soon to mint under it')
+    return bound
+  }
+
+  /** The live session of the calling application, renewing a service session's heartbeat by use. */
+  #liveSession(app: ApplicationRow, sessionId: string, nowMs: number): AgentSessionRow {
+    let session: AgentSessionRow
     try {
-      await Promise.all(events.map((e) => this.#d.audit.record(e)))
+      session = this.sessions.requireLive(app.zoneId, sessionId, app.id, nowMs)
     } catch (error) {
-      throw new StsInternalError('audit write failed', { cause: error })
+      if (error instanceof SessionNotFoundError || error instanceof SessionNotLiveError) throw new SessionReferenceError('agent session is not active', error.message)
+      throw error
     }
+    if (session.lifecycle === 'service' && session.heartbeatDeadline! - nowMs < session.heartbeatSeconds! * 1000 * HEARTBEAT_RENEW_FRACTION) {
+      this.#d.store.agentSessions.heartbeat(session.id, nowMs)
+    }
+    return session
+  }
+
+  /** Whom a session's mandates name: its subject record's subject (a user), else the application. */
+  #sessionSubject(session: AgentSessionRow): { subject: string; subType: 'application' | 'user'; parent?: { id: string; rootId: string } } {
+    if (!session.subjectRecordId) return { subject: session.applicationId, subType: 'application' }
+    const record = this.#d.store.authorityRecords.get(session.subjectRecordId)
+    if (!record || record.status !== 'active') throw new SessionReferenceError('the session subject is no longer active')
+    return { subject: record.subject, subType: record.subType, parent: { id: record.id, rootId: record.rootId } }
+  }
+
+  /** An explicit `session_id` on a request without a subject token: an active record of this application. */
+  #explicitRecord(app: ApplicationRow, sessionId: string | undefined, nowMs: number): { id: string; rootId: string } | undefined {
+    if (sessionId === undefined) return undefined
+    const record = this.#d.store.authorityRecords.get(sessionId)
+    if (!record || record.zoneId !== app.zoneId || record.status !== 'active' || record.expiresAt <= nowMs || record.subType !== 'application' || record.subject !== app.id) {
+      throw new SessionReferenceError('session_id is not an active authority record of this application')
+    }
+    return { id: record.id, rootId: record.rootId }
+  }
+
+  #deps() {
+    return { issuer: this.#d.issuer, store: this.#d.store, keys: this.#d.keys, audit: this.#d.audit }
   }
 }
+

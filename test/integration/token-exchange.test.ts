@@ -25,10 +25,13 @@ interface ExchangeVector {
     raw_hex?: string
     pad_bytes?: number
   }
-  expect: { status: number; body: Record<string, unknown> }
+  expect: { status: number; body: Record<string, unknown>; headers?: Record<string, string> }
 }
 
 const vectors = readVectors<ExchangeVector>('token-exchange', ['description', 'source', 'request', 'expect'])
+
+/** The fields an interaction_required body adds, whose values each hold decides. */
+const HOLD_FIELDS = { approval_id: expect.stringMatching(/^[0-9a-f-]{36}$/), binding: expect.stringMatching(/^[0-9a-f]{64}$/), approval_expires_at: expect.any(String) }
 
 let world: StsWorld
 beforeAll(async () => {
@@ -63,10 +66,12 @@ describe('token exchange vectors over HTTP', () => {
     expect(body).toMatchObject(v.expect.body)
     expect(response.headers.get('x-request-id')).toBe('vector-request-1')
     expect(response.headers.get('cache-control')).toBe('no-store')
+    for (const [name, value] of Object.entries(v.expect.headers ?? {})) expect(response.headers.get(name)).toBe(value)
     if (v.expect.status === 200) {
       expect(countRows('authority_records')).toBe(records + 1)
     } else {
-      expect(body).toEqual({ ...v.expect.body, error: v.expect.body.error, error_description: expect.any(String), requestId: 'vector-request-1' })
+      const hold = v.expect.body.error === 'interaction_required' ? HOLD_FIELDS : {}
+      expect(body).toEqual({ ...v.expect.body, ...hold, error: v.expect.body.error, error_description: expect.any(String), requestId: 'vector-request-1' })
       expect(countRows('authority_records')).toBe(records)
       expect(JSON.stringify(body)).not.toContain('cmcs_')
     }
@@ -98,11 +103,11 @@ describe('the bootstrap mandate', () => {
   })
 
   it('is audited per resource, allow and deny, on an intact chain, without the secret', async () => {
-    await send({ form: { ...form, resource: ['resource://caracal/lifecycle', 'resource://files/read'] } as never }, 'req-audit')
+    await send({ form: { ...form, resource: ['resource://caracal/lifecycle', 'resource://billing/ledger'] } as never }, 'req-audit')
     const rows = world.store.auditEvents.byRequestId('req-audit')
     expect(rows.map((r) => [JSON.parse(r.metadataJson).resource, r.decision, r.evaluationStatus])).toEqual([
+      ['resource://billing/ledger', 'deny', 'resource_not_granted'],
       ['resource://caracal/lifecycle', 'allow', 'complete'],
-      ['resource://files/read', 'deny', 'resource_not_granted'],
     ])
     expect(JSON.stringify(rows)).not.toContain('cmcs_')
     expect(verifyAuditChains(world.store.auditEvents, world.auditKey).every((z) => z.firstBreak === undefined)).toBe(true)
@@ -195,8 +200,8 @@ describe('authorization server metadata (RFC 8414)', () => {
     expect(plain).toEqual({
       issuer: world.issuer,
       token_endpoint: `${world.issuer}/oauth/2/token`,
-      grant_types_supported: ['urn:ietf:params:oauth:grant-type:token-exchange'],
-      token_endpoint_auth_methods_supported: ['client_secret_post'],
+      grant_types_supported: ['urn:ietf:params:oauth:grant-type:token-exchange', 'client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
       response_types_supported: [],
     })
     const zoned = (await (await fetch(`${world.url}/.well-known/oauth-authorization-server?zone_id=zone-1`)).json()) as { jwks_uri: string }

@@ -1,5 +1,5 @@
-// Proves the STS fails closed on an allow that requires human approval: until approvals exist,
-// such an allow grants nothing, mints nothing, and is audited as approval_required. The decision
+// Proves the STS holds an allow that requires human approval whatever class asks: it opens a hold,
+// answers 401 interaction_required, mints nothing, and audits the outcome as pending. The decision
 // comes from a stand-in for an adopter's contract (ours never asks approval for a bootstrap).
 import { describe, expect, it } from 'vitest'
 import { hashSecret } from '../../../src/application/index.js'
@@ -12,7 +12,7 @@ import { tempStoreFactory } from '../../helpers/store.js'
 const stores = tempStoreFactory()
 
 describe('an allow with a step-up requirement', () => {
-  it('is refused with 403, mints nothing, and is audited approval_required', async () => {
+  it('is held with 401 interaction_required, mints nothing, and is audited pending approval_required', async () => {
     const store = stores.open()
     store.zones.create({ id: 'z', name: 'z', createdAt: 0 })
     store.applications.create({ id: 'a', zoneId: 'z', name: 'a', registrationMethod: 'managed', secretHash: await hashSecret('cmcs_s'), status: 'active', createdAt: 0, updatedAt: 0 })
@@ -27,8 +27,13 @@ describe('an allow with a step-up requirement', () => {
     const exchange = new TokenExchange({ issuer: 'http://127.0.0.1:1', store, keys: new KeyRing(), policy, audit, failures: new AuthFailureLimiter(), mintRate: new MintRateLimiter() })
     await expect(
       exchange.exchange({ grantType: TOKEN_EXCHANGE_GRANT, zoneId: 'z', applicationId: 'a', clientSecret: 'cmcs_s', resources: ['resource://r'], scopes: ['agent:lifecycle'] }, 'req-1'),
-    ).rejects.toMatchObject({ status: 403, wireCode: 'access_denied' })
+    ).rejects.toMatchObject({ status: 401, wireCode: 'interaction_required', hold: { state: 'pending', tier: 'high' } })
     expect((store.db.prepare('SELECT COUNT(*) AS n FROM authority_records').get() as { n: number }).n).toBe(0)
-    expect(store.auditEvents.byRequestId('req-1')).toMatchObject([{ decision: 'deny', evaluationStatus: 'approval_required' }])
+    const [hold] = store.approvals.list({ zoneId: 'z' })
+    expect(hold).toMatchObject({ state: 'pending', approverClass: 'operator', resources: ['resource://r'], scopes: ['agent:lifecycle'] })
+    expect(store.auditEvents.byRequestId('req-1').map((r) => [r.eventType, r.decision, r.evaluationStatus])).toEqual([
+      ['step_up_issued', 'pending', 'complete'],
+      ['token_exchange', 'pending', 'approval_required'],
+    ])
   })
 })

@@ -1,0 +1,26 @@
+// Agent-session failures, one class each with a stable code; messages name what to fix.
+import { CaracalMcpError } from '../errors.js'
+
+/** 400: a start or change request that cannot be honoured as written (bounds, labels, lifecycle). */
+export class SessionInputError extends CaracalMcpError {
+  readonly code = 'ERR_SESSION_INPUT_INVALID'
+  override readonly status = 400
+}
+
+/** 404: no such session in this zone (sessions of other zones are not admitted to exist). */
+export class SessionNotFoundError extends CaracalMcpError {
+  readonly code = 'ERR_SESSION_NOT_FOUND'
+  override readonly status = 404
+  constructor(readonly sessionId: string) {
+    super(`agent session ${sessionId} does not exist in this zone`)
+  }
+}
+
+/** 409: the session is terminated, suspended or past its deadline. */
+export class SessionNotLiveError extends CaracalMcpError {
+  readonly code = 'ERR_SESSION_NOT_LIVE'
+  override readonly status = 409
+  constructor(readonly sessionId: string, readonly reason: 'terminated' | 'suspended' | 'expired' | 'not_owned') {
+    super(reason === 'not_owned' ? `agent session ${sessionId} belongs to another application` : `agent session ${sessionId} is ${reason}`)
+  }
+}

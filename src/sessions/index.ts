@@ -1,0 +1,20 @@
+/**
+ * @module sessions
+ * Agent sessions: the runtime unit an application acts through (start, heartbeat, terminate,
+ * liveness). Spawned children and delegation build on these rows.
+ *
+ * Must: read liveness from the store on every check (another process may end a session); revoke
+ * a terminated session's id as an anchor; audit every start and termination. Must not: know
+ * about HTTP, MCP or tokens.
+ */
+export { AgentSessions, sessionAuditMetadata, type AgentSessionsDeps, type StartSession } from './agent-sessions.js'
+export { SessionInputError, SessionNotFoundError, SessionNotLiveError } from './errors.js'
+export {
+  DEFAULT_HEARTBEAT_SECONDS,
+  DEFAULT_TASK_TTL_SECONDS,
+  MAX_HEARTBEAT_SECONDS,
+  MAX_LABEL_LENGTH,
+  MAX_LABELS,
+  MAX_TASK_TTL_SECONDS,
+  MIN_HEARTBEAT_SECONDS,
+} from './limits.js'

@@ -1,0 +1,9 @@
+// Bounds of an agent session, as Caracal's Coordinator sets them: labels (≤ 32, ≤ 64 characters
+// each), a task's TTL and a service's heartbeat interval.
+export const MAX_LABELS = 32
+export const MAX_LABEL_LENGTH = 64
+export const DEFAULT_TASK_TTL_SECONDS = 3600
+export const MAX_TASK_TTL_SECONDS = 86_400
+export const DEFAULT_HEARTBEAT_SECONDS = 300
+export const MIN_HEARTBEAT_SECONDS = 10
+export const MAX_HEARTBEAT_SECONDS = 3600

@@ -1,0 +1,54 @@
+// Revoked anchors (authority records, agent sessions, delegation edges), kept for as long as a
+// mandate minted under them could live. Rows carry an increasing sequence number so that every
+// process sharing the database can follow new revocations with one indexed read.
+import type { Db } from './db.js'
+
+export type AnchorKind = 'authority_record' | 'agent_session' | 'delegation_edge'
+
+export interface RevocationRow {
+  seq: number
+  anchor: string
+  zoneId: string
+  kind: AnchorKind
+  reason: string
+  revokedAt: number
+  expiresAt: number
+}
+
+const COLUMNS = 'seq, anchor, zone_id AS zoneId, kind, reason, revoked_at AS revokedAt, expires_at AS expiresAt'
+
+export class RevocationRepository {
+  readonly #insert
+  readonly #get
+  readonly #since
+  readonly #purge
+
+  constructor(db: Db) {
+    // A second revocation of the same anchor keeps the first reason and the later expiry.
+    this.#insert = db.prepare(
+      `INSERT INTO revocations (anchor, zone_id, kind, reason, revoked_at, expires_at) VALUES (@anchor, @zoneId, @kind, @reason, @revokedAt, @expiresAt)
+       ON CONFLICT (anchor) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
+    )
+    this.#get = db.prepare(`SELECT ${COLUMNS} FROM revocations WHERE anchor = ? AND expires_at > ?`)
+    this.#since = db.prepare(`SELECT ${COLUMNS} FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?`)
+    this.#purge = db.prepare('DELETE FROM revocations WHERE expires_at <= ?')
+  }
+
+  revoke(row: Omit<RevocationRow, 'seq'>): void {
+    this.#insert.run(row)
+  }
+
+  /** The live revocation of an anchor, if any. */
+  get(anchor: string, nowMs: number): RevocationRow | undefined {
+    return this.#get.get(anchor, nowMs) as RevocationRow | undefined
+  }
+
+  /** Revocations recorded after `seq`, oldest first. */
+  since(seq: number, limit = 1000): RevocationRow[] {
+    return this.#since.all(seq, limit) as RevocationRow[]
+  }
+
+  purgeExpired(nowMs: number): number {
+    return this.#purge.run(nowMs).changes
+  }
+}

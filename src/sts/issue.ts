@@ -1,0 +1,80 @@
+// Issuing a mandate (contract §1.4 step 14): the authority record, the jti registration and, on
+// an approved retry, the approval's consumption commit in one transaction, and only then is the
+// JWT signed. A jti collision aborts the mint and is audited; a lost consumption race is a 409.
+import type { AuditLog } from '../audit/index.js'
+import type { KeyRing } from '../keys/index.js'
+import { mintMandate, type MandateClaims, type MandateUse } from '../mandate/index.js'
+import type { AuthorityRecordRow, Store } from '../store/index.js'
+import { uuid7 } from '../util/uuid7.js'
+import { ApprovalConsumedError, StsError, StsInternalError } from './errors.js'
+
+export interface MintPlan {
+  zoneId: string
+  applicationId: string
+  subject: string
+  subType: 'application' | 'user'
+  use: MandateUse
+  aud: string[]
+  scope?: readonly string[]
+  target?: readonly string[]
+  ttlSeconds: number
+  /** The record the new one derives from (the presented mandate's, or a session's subject). */
+  parent?: { id: string; rootId: string }
+  /** Claims copied as they are: agent session and delegation claims. */
+  extraClaims?: Partial<MandateClaims>
+  /** Spend this approved hold in the same transaction as the record insert. */
+  consumeApprovalId?: string
+  /** Re-issue for this existing record (an already consumed approval) instead of creating one. */
+  reuseRecord?: AuthorityRecordRow
+}
+
+export interface Issued {
+  token: string
+  sid: string
+  expiresIn: number
+  claims: MandateClaims
+}
+
+export async function issueMandate(plan: MintPlan, deps: { issuer: string; store: Store; keys: KeyRing; audit: AuditLog }, nowMs: number, requestId: string): Promise<Issued> {
+  const iat = Math.floor(nowMs / 1000)
+  const exp = iat + plan.ttlSeconds
+  const jti = uuid7(nowMs)
+  const sid = plan.reuseRecord?.id ?? uuid7(nowMs)
+  const rootId = plan.reuseRecord?.rootId ?? plan.parent?.rootId ?? sid
+  try {
+    deps.store.transaction(() => {
+      if (!plan.reuseRecord) {
+        deps.store.authorityRecords.create({
+          id: sid, zoneId: plan.zoneId, applicationId: plan.applicationId, subject: plan.subject, subType: plan.subType,
+          parentId: plan.parent?.id ?? null, rootId, use: plan.use, status: 'active', createdAt: nowMs, expiresAt: exp * 1000,
+        })
+      }
+      if (plan.consumeApprovalId && !deps.store.approvals.consume(plan.consumeApprovalId, sid, nowMs)) throw new ApprovalConsumedError()
+      // A collision rolls the record back with it.
+      if (!deps.store.issuedJtis.register(jti, plan.zoneId, exp * 1000)) throw new JtiCollision()
+    })
+  } catch (error) {
+    if (error instanceof JtiCollision) {
+      await deps.audit.record({ zoneId: plan.zoneId, eventType: 'jti_collision', requestId, decision: 'deny', evaluationStatus: 'anomaly', metadata: { jti } })
+      throw new StsInternalError(`jti ${jti} collided`)
+    }
+    if (error instanceof StsError) throw error
+    throw new StsInternalError('recording the authority record failed', { cause: error })
+  }
+  const claims: MandateClaims = {
+    iss: deps.issuer, sub: plan.subject, aud: plan.aud, exp, iat, jti, zone_id: plan.zoneId, client_id: plan.applicationId,
+    ...(plan.scope && plan.scope.length > 0 && { scope: plan.scope.join(' ') }),
+    sid, root_sid: rootId, use: plan.use, sub_type: plan.subType,
+    ...(plan.target && plan.target.length > 0 && { target: [...plan.target] }),
+    ...plan.extraClaims,
+  }
+  try {
+    return { token: mintMandate(claims, deps.keys.signingKey(plan.zoneId, nowMs)), sid, expiresIn: plan.ttlSeconds, claims }
+  } catch (error) {
+    // The record exists but no token does: revoke it so nothing can ever stand on it.
+    if (!plan.reuseRecord) deps.store.authorityRecords.revoke(sid)
+    throw new StsInternalError('signing failed', { cause: error })
+  }
+}
+
+class JtiCollision extends Error {}
