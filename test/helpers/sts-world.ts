@@ -36,6 +36,9 @@ export interface StsWorld {
   audit: AuditLog
   auditKey: Buffer
   exchange: TokenExchange
+  policy: PolicyEngine
+  /** A second exchange over the same state, with its own clock or policy (to step through time or races). */
+  exchangeWith(overrides: { now?: () => number; policy?: PolicyEngine }): TokenExchange
   close(): Promise<void>
 }
 
@@ -97,10 +100,11 @@ export async function startStsWorld(options: { failureLimits?: FailureLimits; mi
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const federation = options.federation ?? { 'zone-2': [UNREACHABLE_ISSUER] }
   const verifiers = new Map(Object.entries(federation).map(([zone, issuers]) => [zone, new IdTokenVerifier(issuers, { fetchTimeoutMs: 1000 })]))
-  const exchange = new TokenExchange({
-    issuer, store, keys, policy, audit, failures: new AuthFailureLimiter(options.failureLimits), mintRate: new MintRateLimiter(options.mintsPerMinute),
-    federation: (zoneId) => verifiers.get(zoneId),
-  })
+  const failures = new AuthFailureLimiter(options.failureLimits)
+  const mintRate = new MintRateLimiter(options.mintsPerMinute)
+  const exchangeWith = (o: { now?: () => number; policy?: PolicyEngine }) =>
+    new TokenExchange({ issuer, store, keys, policy: o.policy ?? policy, audit, failures, mintRate, federation: (zoneId) => verifiers.get(zoneId), ...(o.now && { now: o.now }) })
+  const exchange = exchangeWith({})
   seedSessions(store, now)
   seedConsumedApproval(store, policy, now)
   server.on('request', createApp({ sts: { exchange, keys } }))
@@ -112,6 +116,8 @@ export async function startStsWorld(options: { failureLimits?: FailureLimits; mi
     audit,
     auditKey,
     exchange,
+    policy,
+    exchangeWith,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await audit.flushed()
