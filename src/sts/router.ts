@@ -2,6 +2,7 @@
 // GET /.well-known/jwks.json?zone_id=… with Caracal's transport rules, statuses and headers.
 import express, { type NextFunction, type Request, type Response } from 'express'
 import { requestIdFrom } from '../http/index.js'
+import { extractBearer } from '../mandate/index.js'
 import { JWKS_HEADERS, type KeyRing } from '../keys/index.js'
 import {
   ApprovalNotFoundError,
@@ -115,6 +116,15 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
     res.on('close', () => aborted.abort())
     const view = await deps.exchange.approvals.wait(id, rawWait === undefined ? 0 : Number(rawWait), aborted.signal)
     if (!view) throw new ApprovalNotFoundError()
+    res.setHeader('Cache-Control', 'no-store')
+    res.status(200).json(view)
+  })
+
+  // A federated user's own decision on a hold that names them (contract §1.8).
+  router.post(`${APPROVAL_PATH}/decision`, express.json({ limit: '16kb', strict: true, type: () => true }), async function subjectDecision(req, res) {
+    const id = String(req.params.id)
+    if (!UUID.test(id)) throw new ApprovalNotFoundError()
+    const view = await deps.exchange.decideAsSubject(id, extractBearer(req.headers.authorization), req.body, requestId(req, res))
     res.setHeader('Cache-Control', 'no-store')
     res.status(200).json(view)
   })

@@ -12,7 +12,7 @@
 // (403, "resource exchanges must use the Gateway"): resource mandates come only from the proxy.
 // Every outcome is audited before the response leaves.
 import type { AuditLog } from '../audit/index.js'
-import { Approvals } from '../approvals/index.js'
+import { Approvals, type ApprovalView } from '../approvals/index.js'
 import { FederatedTokenInvalidError, FederationUnavailableError, type IdTokenVerifier } from '../federation/index.js'
 import type { KeyRing } from '../keys/index.js'
 import type { MandateClaims, VerifiedMandate } from '../mandate/index.js'
@@ -40,6 +40,7 @@ import type { MintRateLimiter } from './mint-rate.js'
 import { ACCESS_TOKEN_TYPE, ID_TOKEN_TYPE, type ClientCredentialsRequest, type TokenRequest } from './params.js'
 import { decideResource, recordOutcomes, type Acting, type ResourceOutcome } from './resource-decision.js'
 import { challengeOf, holdBinding, holdFor, namedApproval, type ApprovalStanding } from './step-up-gate.js'
+import { decideAsSubject } from './subject-decision.js'
 import { bindAuthority, claimedZone, verifySubjectToken } from './subject-token.js'
 
 /** Default and caps of a mandate's lifetime (contract §2.4). */
@@ -139,6 +140,11 @@ export class TokenExchange {
 
   get issuer(): string {
     return this.#d.issuer
+  }
+
+  /** `POST /approvals/{id}/decision`: a federated user decides a hold that names them. */
+  decideAsSubject(approvalId: string, bearer: string | null, body: unknown, requestId: string): Promise<ApprovalView> {
+    return decideAsSubject({ issuer: this.#d.issuer, store: this.#d.store, keys: this.#d.keys, approvals: this.approvals, now: this.#now }, approvalId, bearer, body, requestId)
   }
 
   /** `POST /oauth/2/token` with the token-exchange grant. */

@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeForm, startStsWorld, type StsWorld } from '../helpers/sts-world.js'
+import type { ApprovalRequiredError } from '../../src/sts/index.js'
+import { encodeForm, startStsWorld, ZONE_1_DATA, type StsWorld } from '../helpers/sts-world.js'
 
 let world: StsWorld
 let idp: Server
@@ -81,5 +82,64 @@ describe('federated users', () => {
     ]
     for (const token of cases) expect(await federate(token)).toMatchObject({ status: 401, body: { error: 'invalid_token', error_description: 'invalid subject_token' } })
     expect(count()).toBe(records)
+  })
+})
+
+describe('a federated user deciding a hold that names them', () => {
+  async function userMandate(): Promise<string> {
+    const { body } = await federate(await idToken())
+    return body.access_token as string
+  }
+
+  async function decide(id: string, bearer: string | undefined, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    const response = await fetch(`${world.url}/approvals/${id}/decision`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(bearer && { authorization: `Bearer ${bearer}` }) },
+      body: JSON.stringify(body),
+    })
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+  }
+
+  it('approves with a fresh sign-in, never with authority derived from the held request', async () => {
+    world.policy.activate('zone-1', { ...ZONE_1_DATA, approval_tiers: [{ tier: 'high', approver: 'subject', ttl_seconds: 600 }] })
+    const signIn = await userMandate()
+    const userSid = JSON.parse(Buffer.from(signIn.split('.')[1]!, 'base64url').toString()).sid as string
+    // The agent acts for the user: its session's subject is the user's authority record.
+    const session = await world.exchange.sessions.start({ zoneId: 'zone-1', applicationId: 'app-1', subjectRecordId: userSid, requestId: 'r', startedBy: 'test' })
+    const agent = await fetch(`${world.url}/oauth/2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: encodeForm([['grant_type', 'urn:ietf:params:oauth:grant-type:token-exchange'], ['zone_id', 'zone-1'], ['application_id', 'app-1'], ['client_secret', '@secret:app-1'], ['agent_session_id', session.id]]),
+    }).then(async (r) => ((await r.json()) as { access_token: string }).access_token)
+    expect(JSON.parse(Buffer.from(agent.split('.')[1]!, 'base64url').toString())).toMatchObject({ sub: 'user-ada', sub_type: 'user', root_sid: userSid })
+    const write = { subjectToken: agent, resource: 'resource://files/write', scopes: ['files:write'] }
+    const hold = ((await world.exchange.exchangeForResource(write, 'r-held').catch((e: unknown) => e)) as ApprovalRequiredError).hold
+    expect(hold).toMatchObject({ state: 'pending' })
+
+    const ok = { decision: 'approved', binding: hold.binding }
+    expect((await decide(hold.approvalId, undefined, ok)).status).toBe(401)
+    // The agent's own mandate names the user too, but derives from the held request.
+    expect(await decide(hold.approvalId, agent, ok)).toMatchObject({ status: 403, body: { error: 'access_denied' } })
+    expect(await decide(hold.approvalId, signIn, ok)).toMatchObject({ status: 403, body: { error: 'access_denied' } })
+    const fresh = await userMandate()
+    expect(await decide(hold.approvalId, fresh, { ...ok, binding: 'f'.repeat(64) })).toMatchObject({ status: 409 })
+    expect(await decide(hold.approvalId, fresh, { decision: 'maybe', binding: hold.binding })).toMatchObject({ status: 400 })
+    expect(await decide(hold.approvalId, fresh, ok)).toMatchObject({ status: 200, body: { id: hold.approvalId, state: 'approved' } })
+    expect(await decide(hold.approvalId, fresh, ok)).toMatchObject({ status: 409 })
+    expect(world.store.approvals.get(hold.approvalId)).toMatchObject({ decidedBy: 'subject:user-ada' })
+    await expect(world.exchange.exchangeForResource(write, 'r-retry')).resolves.toMatchObject({ scope: 'files:write' })
+  })
+
+  it('refuses a user who is not the hold\'s subject, and holds an operator decides', async () => {
+    world.policy.activate('zone-1', ZONE_1_DATA)
+    const session = await world.exchange.sessions.start({ zoneId: 'zone-1', applicationId: 'app-1', requestId: 'r', startedBy: 'test' })
+    const agent = await fetch(`${world.url}/oauth/2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: encodeForm([['grant_type', 'urn:ietf:params:oauth:grant-type:token-exchange'], ['zone_id', 'zone-1'], ['application_id', 'app-1'], ['client_secret', '@secret:app-1'], ['agent_session_id', session.id]]),
+    }).then(async (r) => ((await r.json()) as { access_token: string }).access_token)
+    const hold = ((await world.exchange.exchangeForResource({ subjectToken: agent, resource: 'resource://files/write', scopes: ['files:write'] }, 'r-op').catch((e: unknown) => e)) as ApprovalRequiredError).hold
+    expect(await decide(hold.approvalId, await userMandate(), { decision: 'approved', binding: hold.binding })).toMatchObject({ status: 403, body: { error_description: 'this approval is decided by an operator' } })
+    expect((await decide('0190a000-0000-7000-8000-0000000000ff', await userMandate(), { decision: 'approved', binding: hold.binding })).status).toBe(404)
   })
 })

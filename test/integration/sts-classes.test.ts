@@ -210,6 +210,17 @@ describe('client_credentials (our addition)', () => {
 })
 
 describe('agent sessions at the STS', () => {
+  it('keeps a service session alive while it is used, and ends it after a silent interval', async () => {
+    const session = await startSession('app-1', { lifecycle: 'service', heartbeatSeconds: 60 })
+    const agent = await agentMandate(session.id)
+    const t0 = Date.now()
+    await world.exchangeWith({ now: () => t0 + 40_000 }).exchangeForResource({ subjectToken: agent, resource: 'resource://files/read', scopes: ['files:read'] }, 'req-hb-1')
+    expect(world.store.agentSessions.get(session.id)!.heartbeatDeadline).toBeGreaterThanOrEqual(t0 + 100_000)
+    await world.exchangeWith({ now: () => t0 + 95_000 }).exchangeForResource({ subjectToken: agent, resource: 'resource://files/read', scopes: ['files:read'] }, 'req-hb-2')
+    const silent = world.exchangeWith({ now: () => t0 + 300_000 })
+    await expect(silent.exchangeForResource({ subjectToken: agent, resource: 'resource://files/read', scopes: ['files:read'] }, 'req-hb-3')).rejects.toMatchObject({ status: 403 })
+  })
+
   it('refuses a session of another application, and a delegation edge that does not exist', async () => {
     const mine = await startSession('app-4', { labels: ['app-1'] })
     expect((await post({ grant_type: EXCHANGE, zone_id: 'zone-1', application_id: 'app-1', client_secret: '@secret:app-1', agent_session_id: mine.id })).status).toBe(403)

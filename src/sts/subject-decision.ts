@@ -1,0 +1,94 @@
+// A subject's own decision on a hold (contract §1.8, `POST /approvals/{id}/decision`): a
+// federated user, proving who they are with a user session mandate, approves or rejects a hold
+// that names them. Guards in Caracal's order: a valid user mandate of the hold's zone; a hold that
+// admits subject decisions; the hold's subject is the caller; the caller's authority is not
+// derived from the request being elevated (an agent holding the user's mandate cannot approve
+// itself); the binding the caller saw is the hold's. Then the decision, audited.
+import { timingSafeEqual } from 'node:crypto'
+import { z } from 'zod'
+import { approvalView, type Approvals, type ApprovalView } from '../approvals/index.js'
+import type { KeyRing } from '../keys/index.js'
+import { MandateError, verifyMandateIdentity } from '../mandate/index.js'
+import type { Store } from '../store/index.js'
+import { ApprovalNotFoundError, ExchangeDeniedError, StsError } from './errors.js'
+import { bindAuthority } from './subject-token.js'
+
+const decisionBody = z.strictObject({
+  decision: z.enum(['approved', 'rejected']),
+  binding: z.string().regex(/^[0-9a-f]{64}$/),
+  reason: z.string().max(500).optional(),
+})
+
+/** 401: the bearer is not a valid user session mandate of the hold's zone. */
+export class DeciderTokenInvalidError extends StsError {
+  readonly code = 'ERR_STS_SUBJECT_TOKEN_INVALID'
+  readonly wireCode = 'invalid_token'
+  override readonly status = 401
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('a user session mandate of this zone is required', detail, options)
+  }
+
+  override headers(): Record<string, string> {
+    return { 'WWW-Authenticate': 'Bearer error="invalid_token"' }
+  }
+}
+
+/** 400: the decision body is not `{decision, binding, reason?}`. */
+export class DecisionBodyInvalidError extends StsError {
+  readonly code = 'ERR_STS_REQUEST_INVALID'
+  readonly wireCode = 'invalid_token'
+  override readonly status = 400
+}
+
+/** 409: the hold is not pending, or the binding is not the hold's. */
+export class DecisionConflictError extends StsError {
+  readonly code = 'ERR_APPROVAL_NOT_PENDING'
+  readonly wireCode = 'access_denied'
+  override readonly status = 409
+}
+
+export interface SubjectDecisionDeps {
+  issuer: string
+  store: Store
+  keys: KeyRing
+  approvals: Approvals
+  now: () => number
+}
+
+export async function decideAsSubject(deps: SubjectDecisionDeps, approvalId: string, bearer: string | null, rawBody: unknown, requestId: string): Promise<ApprovalView> {
+  const nowMs = deps.now()
+  const hold = deps.approvals.get(approvalId)
+  if (!hold) throw new ApprovalNotFoundError()
+  if (!bearer) throw new DeciderTokenInvalidError('missing bearer')
+  let decider
+  try {
+    decider = verifyMandateIdentity(bearer, { issuer: deps.issuer, audience: deps.issuer, zoneId: hold.zoneId, requiredUse: 'session', maxTokenBytes: 4096 }, deps.keys, nowMs)
+  } catch (error) {
+    if (error instanceof MandateError) throw new DeciderTokenInvalidError(`${error.wireCode}: ${error.message}`, { cause: error })
+    throw error
+  }
+  if (decider.subType !== 'user' || decider.expiresAt * 1000 <= nowMs) throw new DeciderTokenInvalidError('not a live user session mandate')
+  const app = deps.store.applications.get(decider.clientId)
+  if (!app || app.zoneId !== hold.zoneId) throw new DeciderTokenInvalidError('the mandate names no application of this zone')
+  bindAuthority(decider, app, deps.store, nowMs)
+
+  if (hold.approverClass === 'operator') throw new ExchangeDeniedError('this approval is decided by an operator')
+  if (hold.subject !== decider.sub) throw new ExchangeDeniedError('this approval is not yours to decide')
+  const requester = hold.authorityRecordId ? deps.store.authorityRecords.get(hold.authorityRecordId) : undefined
+  const lineage = new Set([hold.authorityRecordId, requester?.rootId].filter((x): x is string => !!x))
+  if (lineage.has(decider.authorityRecordId) || lineage.has(decider.rootAuthorityRecordId)) {
+    throw new ExchangeDeniedError('approve with a fresh sign-in: this mandate derives from the request being approved')
+  }
+
+  const parsed = decisionBody.safeParse(rawBody)
+  if (!parsed.success) throw new DecisionBodyInvalidError('body is {"decision":"approved"|"rejected","binding":"<hex>","reason"?: "≤ 500 characters"}')
+  const { decision, binding, reason } = parsed.data
+  if (!timingSafeEqual(Buffer.from(binding), Buffer.from(hold.binding))) throw new DecisionConflictError('binding does not match this approval')
+  try {
+    const decided = await deps.approvals.decide(hold.zoneId, hold.id, decision, `subject:${decider.sub}`, reason, requestId)
+    return approvalView(decided, deps.now())
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_APPROVAL_NOT_PENDING') throw new DecisionConflictError('approval is not pending')
+    throw error
+  }
+}
