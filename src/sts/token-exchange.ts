@@ -337,8 +337,10 @@ export class TokenExchange {
     const { acting, requestId, nowMs } = m
     const audit = this.#d.audit
     const version = this.#d.policy.version(acting.app.zoneId)
-    const binding = holdBinding(acting, m.resources, m.scopes, version)
-    let standing: ApprovalStanding | undefined = m.approvalId ? namedApproval(this.#d.store, m.approvalId, acting, binding, nowMs) : undefined
+    // Computed only where an approval is named or asked for: most exchanges never need it.
+    let bound: string | undefined
+    const binding = () => (bound ??= holdBinding(acting, m.resources, m.scopes, version))
+    let standing: ApprovalStanding | undefined = m.approvalId ? namedApproval(this.#d.store, m.approvalId, acting, binding(), nowMs) : undefined
     if (standing?.kind === 'reissue') return this.#reissue(m, standing, nowMs)
 
     const decideAll = (challengeResolved: boolean) =>
@@ -350,13 +352,13 @@ export class TokenExchange {
       throw new PolicyUnavailableError(failed.decision?.detail)
     }
     if (outcomes.some((o) => o.status === 'approval_required')) {
-      const live = standing ? undefined : this.approvals.live(acting.app.zoneId, binding)
+      const live = standing ? undefined : this.approvals.live(acting.app.zoneId, binding())
       if (live?.state === 'approved') {
         standing = { kind: 'approved', row: live }
         outcomes = decideAll(true)
       } else {
         const held = outcomes.filter((o) => o.status === 'approval_required')
-        const hold = live ?? (await holdFor(this.approvals, acting, binding, held, m.scopes, requestId, nowMs))
+        const hold = live ?? (await holdFor(this.approvals, acting, binding(), held, m.scopes, requestId, nowMs))
         await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { approvalId: hold.id })
         throw challengeOf(hold, nowMs)
       }
