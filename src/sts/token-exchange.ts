@@ -294,8 +294,25 @@ export class TokenExchange {
       await recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { grantedStatus: 'mint_failed' })
       throw error
     }
-    await recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { sid: issued.sid })
+    await this.#recordIssued(issued, () => recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { sid: issued.sid }))
     return issued
+  }
+
+  /**
+   * Audits a mint that happened. If the audit cannot be written the token never leaves, and its
+   * authority record is revoked so that nothing unaccounted for can stand on it.
+   */
+  async #recordIssued(issued: Issued, record: () => Promise<void>): Promise<void> {
+    try {
+      await record()
+    } catch (error) {
+      try {
+        this.#d.store.authorityRecords.revoke(issued.sid)
+      } catch {
+        // The store is failing too; the token still never leaves.
+      }
+      throw error
+    }
   }
 
   async #federate(req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
@@ -328,7 +345,7 @@ export class TokenExchange {
       await recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { grantedStatus: 'mint_failed' })
       throw error
     }
-    await recordOutcomes(this.#d.audit, acting, [], requestId, [{ ...outcome }], { sid: issued.sid })
+    await this.#recordIssued(issued, () => recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { sid: issued.sid }))
     return response(issued)
   }
 
@@ -383,7 +400,7 @@ export class TokenExchange {
       await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { grantedStatus: status })
       throw error instanceof StsError ? error : new StsInternalError('minting failed', { cause: error })
     }
-    await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { sid: issued.sid })
+    await this.#recordIssued(issued, () => recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { sid: issued.sid }))
     if (standing) await this.#recordConsumed(standing, issued.sid, requestId)
     return response(issued)
   }
