@@ -2,10 +2,12 @@
 // Pin to one core for per-core figures: `taskset -c 0 npm run bench`.
 import { benchMandate } from './mandate.js'
 import { benchPolicy } from './policy.js'
+import { benchSts } from './sts.js'
 
 const BENCHES: Record<string, () => Promise<void>> = {
   policy: () => benchPolicy(),
   mandate: () => benchMandate(),
+  sts: () => benchSts(),
 }
 
 const wanted = process.argv.slice(2)

@@ -1,7 +1,7 @@
 // Assembles the product from a loaded configuration: the store (zones and resources of the
 // config ensured), secret keys, signing keys, policy engine, audit log, and — once the listen
-// address is known — the STS and its HTTP server. Used by `start` and by the CLI commands that
-// act on the same state. No logic of its own beyond wiring and shutdown order.
+// address is known — the STS, the admin API and their HTTP server. Used by `start` and by the
+// CLI commands that act on the same state. No logic of its own beyond wiring and shutdown order.
 import { mkdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -111,7 +111,7 @@ export interface RunningServer {
   issuer: string
 }
 
-/** Listens on the configured address and serves the STS; resolves once listening. */
+/** Listens on the configured address and serves the STS and the admin API; resolves once listening. */
 export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<RunningServer> {
   const { host, port } = listenAddress(runtime.loaded, env)
   const server = createServer()
@@ -125,6 +125,7 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
   if (issuer.startsWith('http://')) {
     warn(`WARNING: issuer ${issuer} is plain http: mandates name it and verifiers fetch its JWKS. Use an https issuer outside development.`)
   }
-  server.on('request', createApp({ sts: { exchange: runtime.tokenExchange(issuer), keys: runtime.keys, onError: (error, id) => warn(`request ${id}: ${(error as Error)?.stack ?? error}`) } }))
+  const onError = (error: unknown, id: string) => warn(`request ${id}: ${(error as Error)?.stack ?? error}`)
+  server.on('request', createApp({ sts: { exchange: runtime.tokenExchange(issuer), keys: runtime.keys, onError }, admin: { services: runtime, token: runtime.secrets.adminToken, onError } }))
   return { server, url, issuer }
 }

@@ -100,10 +100,9 @@ export class Approvals {
     return this.#store.approvals.live(zoneId, binding, this.#now())
   }
 
-  list(zoneId: string, state?: ApprovalState): ApprovalRow[] {
-    const nowMs = this.#now()
-    const rows = this.#store.approvals.list({ zoneId, limit: 200 })
-    return rows.filter((r) => state === undefined || effectiveState(r, nowMs) === state)
+  /** The zone's holds, newest first, by effective state when one is named. */
+  list(zoneId: string, state?: ApprovalState, limit = 200): ApprovalRow[] {
+    return this.#store.approvals.list({ zoneId, ...(state && { state }), limit }, this.#now())
   }
 
   /** Resolves with the hold's view once it is no longer pending, or after `waitSeconds`. */

@@ -14,6 +14,10 @@ export type AuditEventType =
   | 'revocation'
   | 'policy_activated'
   | 'key_rotated'
+  | 'application_created'
+  | 'application_disabled'
+  | 'application_secret_rotated'
+  | 'resource_registered'
   | 'replay_detected'
   | 'jti_collision'
 

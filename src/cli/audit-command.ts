@@ -1,27 +1,13 @@
 // `caracal-mcp audit verify|tail|query`: read the audit log of the configured database.
-// `verify` recomputes every zone's hash chain and names the first broken row (exit 1).
+// `verify` recomputes every zone's hash chain and names the first broken row (exit 1); events
+// print as the admin API shows them (rows as stored, JSON columns parsed).
 import { existsSync } from 'node:fs'
+import { auditEventJson } from '../admin/index.js'
 import { verifyAuditChains } from '../audit/index.js'
 import { loadConfig, loadSecrets } from '../config/index.js'
 import { CliUsageError, ConfigError } from '../errors.js'
-import { openStore, type AuditEventRow, type Store } from '../store/index.js'
+import { openStore, type Store } from '../store/index.js'
 import { optionValue, parseArgs } from './args.js'
-
-function printable(row: AuditEventRow): Record<string, unknown> {
-  return {
-    id: row.id,
-    zone_id: row.zoneId,
-    chain_seq: row.chainSeq,
-    event_type: row.eventType,
-    request_id: row.requestId,
-    decision: row.decision,
-    evaluation_status: row.evaluationStatus,
-    determining_policies: JSON.parse(row.determiningPoliciesJson),
-    diagnostics: JSON.parse(row.diagnosticsJson),
-    metadata: JSON.parse(row.metadataJson),
-    occurred_at: row.occurredAt,
-  }
-}
 
 export async function auditCommand(argv: readonly string[], out: (line: string) => void, warn: (line: string) => void): Promise<number> {
   const args = parseArgs(argv, ['config', 'zone', 'limit', 'request-id'])
@@ -52,12 +38,12 @@ export async function auditCommand(argv: readonly string[], out: (line: string) 
       if (!zone) throw new CliUsageError('audit tail needs --zone <id>')
       const limit = Number(optionValue(args, 'limit') ?? '20')
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) throw new CliUsageError('--limit is a whole number from 1 to 10000')
-      for (const row of store.auditEvents.tail(zone, limit).reverse()) out(JSON.stringify(printable(row)))
+      for (const row of store.auditEvents.tail(zone, limit).reverse()) out(JSON.stringify(auditEventJson(row)))
       return 0
     }
     const requestId = optionValue(args, 'request-id')
     if (!requestId) throw new CliUsageError('audit query needs --request-id <id>')
-    for (const row of store.auditEvents.byRequestId(requestId)) out(JSON.stringify(printable(row)))
+    for (const row of store.auditEvents.byRequestId(requestId)) out(JSON.stringify(auditEventJson(row)))
     return 0
   } finally {
     store.close()

@@ -11,15 +11,26 @@ import { startCommand } from './start-command.js'
 import { tokenCommand } from './token-command.js'
 
 const USAGE = `usage: caracal-mcp <command>
-  start [--config mcp.config.json]            serve the STS (after deciding the example requests)
+  start [--config mcp.config.json]            serve the STS and the admin API (/v1, bearer CARACAL_MCP_ADMIN_TOKEN)
   zones list
   applications create --zone id --name n [--id id] [--registration managed|dcr]
                                               prints the application id and, once, its secret
-  applications list --zone id | disable --id id | rotate-secret --id id
+  applications list --zone id | disable [--zone id] --id id | rotate-secret [--zone id] --id id
   resources register --zone id --identifier resource://… --scopes a,b | list --zone id
   keys rotate --zone id                       new signing key; the previous one verifies for 24 h
+  sessions start --zone id --application id [--lifecycle task|service] [--ttl s] [--heartbeat s]
+                 [--label l]…                 start an agent session; prints its id and expiry
+  sessions list --zone id [--application id] [--status active|suspended|terminated]
+  sessions terminate --zone id --id s [--reason r]
+                                              end the session and every session under it
+  sessions heartbeat --zone id --id s         keep a service session alive
+  approvals list --zone id [--state pending|approved|rejected|expired|consumed]
+  approvals approve|reject --zone id --id x [--reason r]
+                                              decide a held request as an operator
   token --zone id --application id --resource resource://… [--ttl s] [--secret-file f]
                                               print a bootstrap mandate (secret in CARACAL_MCP_CLIENT_SECRET)
+  token --zone id --application id --session s [--ttl s] [--secret-file f]
+                                              print an agent mandate bound to agent session s
   policy check [--config …]                   validate every zone's policy data
   policy eval --input <file|-> [--zone id] [--entrypoint exchange|tool_call]
                                               decide one policy input document

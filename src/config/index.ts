@@ -7,4 +7,4 @@
  */
 export { loadConfig, DATABASE_ENV, type LoadedConfig } from './load.js'
 export { configSchema, type Config } from './schema.js'
-export { loadSecrets, SEALING_KEY_ENV, AUDIT_HMAC_KEY_ENV, type Secrets } from './secrets.js'
+export { loadSecrets, ADMIN_TOKEN_ENV, ADMIN_TOKEN_MIN_LENGTH, AUDIT_HMAC_KEY_ENV, SEALING_KEY_ENV, type Secrets } from './secrets.js'

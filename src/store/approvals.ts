@@ -83,8 +83,14 @@ export class ApprovalRepository {
       `UPDATE approvals SET state = 'consumed', consumed_at = @nowMs, consumed_record_id = @recordId
        WHERE id = @id AND state = 'approved' AND expires_at > @nowMs`,
     )
+    // Filters on the effective state: a live hold past its expiry is listed as expired.
     this.#list = db.prepare(
-      `SELECT ${COLUMNS} FROM approvals WHERE zone_id = @zoneId AND (@state IS NULL OR state = @state) ORDER BY created_at DESC, id DESC LIMIT @limit`,
+      `SELECT ${COLUMNS} FROM approvals WHERE zone_id = @zoneId AND (
+         @state IS NULL
+         OR (@state IN ('pending', 'approved') AND state = @state AND expires_at > @nowMs)
+         OR (@state = 'expired' AND (state = 'expired' OR (state IN ('pending', 'approved') AND expires_at <= @nowMs)))
+         OR (@state IN ('rejected', 'consumed') AND state = @state))
+       ORDER BY created_at DESC, id DESC LIMIT @limit`,
     )
   }
 
@@ -129,7 +135,8 @@ export class ApprovalRepository {
     return this.#consume.run({ id, recordId, nowMs }).changes === 1
   }
 
-  list(filter: { zoneId: string; state?: ApprovalState; limit?: number }): ApprovalRow[] {
-    return (this.#list.all({ zoneId: filter.zoneId, state: filter.state ?? null, limit: filter.limit ?? 100 }) as RawApproval[]).map(toRow)
+  /** Newest first; `state` is the effective state (see `effectiveState`). */
+  list(filter: { zoneId: string; state?: ApprovalState; limit?: number }, nowMs: number): ApprovalRow[] {
+    return (this.#list.all({ zoneId: filter.zoneId, state: filter.state ?? null, limit: filter.limit ?? 100, nowMs }) as RawApproval[]).map(toRow)
   }
 }

@@ -1,12 +1,14 @@
 // Runs the built caracal-mcp command as a user does (node dist/…, built by `npm test`'s pretest)
-// and checks what it prints and its exit codes, including the one-line errors.
+// and checks what it prints and its exit codes, including the one-line errors: start, policy,
+// audit, agent sessions, operator approval decisions and the agent mandate of `token --session`.
 import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import Database from 'better-sqlite3'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { Approvals } from '../../src/approvals/index.js'
 import { AuditLog } from '../../src/audit/index.js'
 import { openStore } from '../../src/store/index.js'
 import { packageRoot } from '../../src/util/package-root.js'
@@ -125,5 +127,117 @@ describe('caracal-mcp audit', () => {
     const { stderr } = await cliWithEnv({ CARACAL_MCP_AUDIT_HMAC_KEY: '', CARACAL_MCP_SEALING_KEY: '' }, 'audit', 'verify', '--config', config)
     expect(stderr.match(/WARNING/g)).toHaveLength(1)
     expect(stderr).toContain('You MUST set them in production')
+  })
+})
+
+describe('caracal-mcp sessions, approvals and token --session', () => {
+  const hmacHex = 'ab'.repeat(32)
+  const env = { CARACAL_MCP_AUDIT_HMAC_KEY: hmacHex, CARACAL_MCP_SEALING_KEY: 'cd'.repeat(32), CARACAL_MCP_ADMIN_TOKEN: 'test-only-admin-token-of-the-cli-tests-0123' }
+  let config: string
+  let secret: string
+
+  async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return cliWithEnv({ ...env, CARACAL_MCP_CLIENT_SECRET: secret ?? '' }, ...args, '--config', config)
+  }
+
+  /** Opens a pending operator hold of agent-1 directly in the store, as the STS would. */
+  async function openHold(id: string, binding: string): Promise<void> {
+    const store = openStore(join(config, '..', 'state.sqlite'))
+    const audit = new AuditLog(store.auditEvents, { hmacKey: Buffer.from(hmacHex, 'hex') })
+    await new Approvals({ store, audit }).open({
+      id, zoneId: 'z1', applicationId: 'agent-1', subject: 'agent-1', binding, requestId: `open-${id}`,
+      requirement: { tier: 'high', approver: 'operator', privacy: 'identified', ttlSeconds: 900 }, resources: ['resource://files/write'], scopes: ['files:write'],
+    })
+    await audit.flushed()
+    store.close()
+  }
+
+  beforeAll(async () => {
+    const sub = mkdtempSync(join(dir, 'sessions-'))
+    writeFileSync(join(sub, 'data.json'), '{}')
+    config = join(sub, 'mcp.config.json')
+    writeFileSync(config, JSON.stringify({ policy: { zones: { z1: { data: 'data.json' } } }, store: { path: 'state.sqlite' } }))
+    const created = await run('applications', 'create', '--zone', 'z1', '--name', 'Agent one', '--id', 'agent-1')
+    expect(created.code, created.stderr).toBe(0)
+    secret = /client_secret: (\S+)/.exec(created.stdout)![1]!
+  })
+
+  it('starts a task session with repeated labels, lists it, gets an agent mandate for it, and terminates it', async () => {
+    const started = await run('sessions', 'start', '--zone', 'z1', '--application', 'agent-1', '--ttl', '600', '--label', 'agent-1', '--label=reviewer')
+    expect(started.code, started.stderr).toBe(0)
+    const [, id, expires] = /^agent_session_id: (\S+)\nexpires_at: (\S+)\n$/.exec(started.stdout)!
+    expect(Date.parse(expires!) - Date.now()).toBeGreaterThan(590_000)
+
+    const listed = await run('sessions', 'list', '--zone', 'z1', '--application', 'agent-1', '--status', 'active')
+    expect(listed.stdout.split('\n')).toContain(`${id}\tactive\ttask\tagent-1\t${expires}\tagent-1,reviewer`)
+
+    const token = await run('token', '--zone', 'z1', '--application', 'agent-1', '--session', id!)
+    expect(token.code, token.stderr).toBe(0)
+    expect(token.stdout.trim()).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/)
+    const claims = JSON.parse(Buffer.from(token.stdout.trim().split('.')[1]!, 'base64url').toString())
+    expect(claims).toMatchObject({ agent_session_id: id, use: 'session', sub: 'agent-1', zone_id: 'z1' })
+    expect(claims).not.toHaveProperty('target')
+
+    const ended = await run('sessions', 'terminate', '--zone', 'z1', '--id', id!, '--reason', 'done')
+    expect(ended).toMatchObject({ code: 0, stdout: `terminated: ${id}\n` })
+    expect((await run('sessions', 'terminate', '--zone', 'z1', '--id', id!)).stdout).toBe(`agent session ${id} was terminated already\n`)
+    expect((await run('sessions', 'list', '--zone', 'z1', '--status', 'terminated')).stdout).toContain(`${id}\tterminated`)
+    const refused = await run('token', '--zone', 'z1', '--application', 'agent-1', '--session', id!)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
+  it('starts a service session and keeps it alive with a heartbeat', async () => {
+    const started = await run('sessions', 'start', '--zone', 'z1', '--application', 'agent-1', '--lifecycle', 'service', '--heartbeat', '30')
+    expect(started.code, started.stderr).toBe(0)
+    const id = /agent_session_id: (\S+)/.exec(started.stdout)![1]!
+    expect(started.stdout).toContain(`heartbeat arrives every 30 s: caracal-mcp sessions heartbeat --zone z1 --id ${id}`)
+    const beat = await run('sessions', 'heartbeat', '--zone', 'z1', '--id', id)
+    expect(beat.stdout).toMatch(new RegExp(`^agent session ${id}: expires_at \\S+Z\\n$`))
+  })
+
+  it('answers mistakes with one line: usage (exit 2) or what is wrong (exit 1)', async () => {
+    const lifecycle = await run('sessions', 'start', '--zone', 'z1', '--application', 'agent-1', '--lifecycle', 'forever')
+    expect(lifecycle.code).toBe(2)
+    expect(lifecycle.stderr).toContain('caracal-mcp: --lifecycle is task or service')
+    const both = await run('token', '--zone', 'z1', '--application', 'agent-1', '--session', 's', '--resource', 'resource://x')
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain('--resource does not go with --session')
+    const zone = await run('sessions', 'list', '--zone', 'nowhere')
+    expect(zone.code).toBe(1)
+    expect(zone.stderr).toMatch(/^caracal-mcp: zone nowhere does not exist \(zones come from policy\.zones in .*\)\n$/)
+    const app = await run('sessions', 'start', '--zone', 'z1', '--application', 'nobody')
+    expect(app).toMatchObject({ code: 1, stderr: 'caracal-mcp: application nobody does not exist in zone z1\n' })
+    const mixed = await run('sessions', 'start', '--zone', 'z1', '--application', 'agent-1', '--heartbeat', '30')
+    expect(mixed).toMatchObject({ code: 1, stderr: 'caracal-mcp: a task session has a TTL, not a heartbeat\n' })
+  })
+
+  it('lists pending approvals, approves and rejects them as operator:cli, and refuses a second decision', async () => {
+    const approveId = '0190a000-0000-7000-8000-00000000c1a1'
+    const rejectId = '0190a000-0000-7000-8000-00000000c1a2'
+    await openHold(approveId, 'a1'.repeat(32))
+    await openHold(rejectId, 'a2'.repeat(32))
+    const pending = await run('approvals', 'list', '--zone', 'z1', '--state', 'pending')
+    expect(pending.code, pending.stderr).toBe(0)
+    const lines = pending.stdout.trim().split('\n')
+    expect(lines.map((l) => l.split('\t').slice(0, 5))).toEqual(expect.arrayContaining([[approveId, 'pending', 'high', 'operator', 'agent-1'], [rejectId, 'pending', 'high', 'operator', 'agent-1']]))
+
+    const approved = await run('approvals', 'approve', '--zone', 'z1', '--id', approveId, '--reason', 'change ticket 7')
+    expect(approved).toMatchObject({ code: 0, stdout: `approval ${approveId} approved (tier high; resource://files/write files:write)\n` })
+    const again = await run('approvals', 'approve', '--zone', 'z1', '--id', approveId)
+    expect(again).toMatchObject({ code: 1, stderr: `caracal-mcp: approval ${approveId} is approved; only a pending approval can be decided\n` })
+    expect((await run('approvals', 'reject', '--zone', 'z1', '--id', rejectId)).code).toBe(0)
+    expect((await run('approvals', 'list', '--zone', 'z1', '--state', 'pending')).stdout).toBe('')
+
+    const store = openStore(join(config, '..', 'state.sqlite'))
+    try {
+      expect(store.approvals.get(approveId)).toMatchObject({ state: 'approved', decidedBy: 'operator:cli', decisionReason: 'change ticket 7' })
+      expect(store.approvals.get(rejectId)).toMatchObject({ state: 'rejected', decidedBy: 'operator:cli' })
+    } finally {
+      store.close()
+    }
+    const badState = await run('approvals', 'list', '--zone', 'z1', '--state', 'maybe')
+    expect(badState.code).toBe(2)
+    expect(badState.stderr).toContain('--state is pending, approved, rejected, expired or consumed')
   })
 })

@@ -29,7 +29,7 @@ describe('an allow with a step-up requirement', () => {
       exchange.exchange({ grantType: TOKEN_EXCHANGE_GRANT, zoneId: 'z', applicationId: 'a', clientSecret: 'cmcs_s', resources: ['resource://r'], scopes: ['agent:lifecycle'] }, 'req-1'),
     ).rejects.toMatchObject({ status: 401, wireCode: 'interaction_required', hold: { state: 'pending', tier: 'high' } })
     expect((store.db.prepare('SELECT COUNT(*) AS n FROM authority_records').get() as { n: number }).n).toBe(0)
-    const [hold] = store.approvals.list({ zoneId: 'z' })
+    const [hold] = store.approvals.list({ zoneId: 'z' }, Date.now())
     expect(hold).toMatchObject({ state: 'pending', approverClass: 'operator', resources: ['resource://r'], scopes: ['agent:lifecycle'] })
     expect(store.auditEvents.byRequestId('req-1').map((r) => [r.eventType, r.decision, r.evaluationStatus])).toEqual([
       ['step_up_issued', 'pending', 'complete'],
