@@ -38,12 +38,27 @@ function decodeSegment(segment: string, what: string): Buffer {
 const P256_N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n
 const P256_HALF_N = P256_N >> 1n
 
-const toBigInt = (bytes: Buffer) => BigInt(`0x${bytes.toString('hex')}`)
+const P256_HALF_N_BYTES = Buffer.from(P256_HALF_N.toString(16).padStart(64, '0'), 'hex')
+
+/** Big-endian comparison of the 32-byte `s` with n/2, without a BigInt on the common path. */
+const isHighS = (signature: Buffer) => Buffer.compare(signature.subarray(32, 64), P256_HALF_N_BYTES) > 0
 
 function lowS(signature: Buffer): Buffer {
-  const s = toBigInt(signature.subarray(32))
-  if (s <= P256_HALF_N) return signature
+  if (!isHighS(signature)) return signature
+  const s = BigInt(`0x${signature.subarray(32).toString('hex')}`)
   return Buffer.concat([signature.subarray(0, 32), Buffer.from((P256_N - s).toString(16).padStart(64, '0'), 'hex')])
+}
+
+// The encoded header of each key id, made once: it is the same bytes for every mandate a key signs.
+const encodedHeaders = new Map<string, string>()
+function encodedHeader(kid: string): string {
+  let header = encodedHeaders.get(kid)
+  if (header === undefined) {
+    header = encodeJson({ alg: 'ES256', kid, typ: 'JWT' })
+    if (encodedHeaders.size >= 1024) encodedHeaders.clear()
+    encodedHeaders.set(kid, header)
+  }
+  return header
 }
 
 function decodeJsonObject(segment: string, what: string): Record<string, unknown> {
@@ -58,7 +73,7 @@ function decodeJsonObject(segment: string, what: string): Record<string, unknown
 }
 
 export function signCompactEs256(kid: string, payload: Record<string, unknown>, privateKey: KeyObject): string {
-  const signingInput = `${encodeJson({ alg: 'ES256', kid, typ: 'JWT' })}.${encodeJson(payload)}`
+  const signingInput = `${encodedHeader(kid)}.${encodeJson(payload)}`
   const signature = lowS(sign('sha256', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' }))
   return `${signingInput}.${signature.toString('base64url')}`
 }
@@ -75,7 +90,7 @@ export function parseCompactEs256(token: string): ParsedJws {
   if ('typ' in header && typeof header.typ !== 'string') throw new TypeError('header typ is not a string')
   const signature = decodeSegment(signaturePart, 'signature')
   if (signature.length !== 64) throw new TypeError('signature is not 64 bytes')
-  if (toBigInt(signature.subarray(32)) > P256_HALF_N) throw new TypeError('signature is not in low-S form')
+  if (isHighS(signature)) throw new TypeError('signature is not in low-S form')
   const payload = decodeJsonObject(payloadPart, 'payload')
   return { header: header as unknown as JwsHeader, payload, signingInput: `${headerPart}.${payloadPart}`, signature }
 }

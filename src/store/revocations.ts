@@ -20,6 +20,7 @@ const COLUMNS = 'seq, anchor, zone_id AS zoneId, kind, reason, revoked_at AS rev
 export class RevocationRepository {
   readonly #insert
   readonly #get
+  readonly #anyOf
   readonly #since
   readonly #purge
 
@@ -30,6 +31,7 @@ export class RevocationRepository {
        ON CONFLICT (anchor) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
     )
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM revocations WHERE anchor = ? AND expires_at > ?`)
+    this.#anyOf = db.prepare(`SELECT anchor FROM revocations WHERE anchor IN (?, ?, ?, ?) AND expires_at > ? LIMIT 1`)
     this.#since = db.prepare(`SELECT ${COLUMNS} FROM revocations WHERE seq > ? ORDER BY seq LIMIT ?`)
     this.#purge = db.prepare('DELETE FROM revocations WHERE expires_at <= ?')
   }
@@ -41,6 +43,13 @@ export class RevocationRepository {
   /** The live revocation of an anchor, if any. */
   get(anchor: string, nowMs: number): RevocationRow | undefined {
     return this.#get.get(anchor, nowMs) as RevocationRow | undefined
+  }
+
+  /** The first of up to four anchors that is revoked, in one lookup (the anchors of a mandate). */
+  firstRevoked(anchors: readonly (string | undefined)[], nowMs: number): string | undefined {
+    if (anchors.length > 4) throw new TypeError('at most four anchors per lookup')
+    const padded = [0, 1, 2, 3].map((i) => anchors[i] ?? null)
+    return (this.#anyOf.get(...padded, nowMs) as { anchor: string } | undefined)?.anchor
   }
 
   /** Revocations recorded after `seq`, oldest first. */

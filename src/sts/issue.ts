@@ -1,12 +1,14 @@
 // Issuing a mandate (contract §1.4 step 14): the authority record, the jti registration and, on
-// an approved retry, the approval's consumption commit in one transaction, and only then is the
-// JWT signed. A jti collision aborts the mint and is audited; a lost consumption race is a 409.
+// an approved retry, the approval's consumption commit together (through the mint ledger), and
+// only then is the JWT signed. A jti collision aborts the mint and is audited; a lost consumption
+// race is a 409.
 import type { AuditLog } from '../audit/index.js'
 import type { KeyRing } from '../keys/index.js'
 import { mintMandate, type MandateClaims, type MandateUse } from '../mandate/index.js'
 import type { AuthorityRecordRow, Store } from '../store/index.js'
 import { uuid7 } from '../util/uuid7.js'
 import { ApprovalConsumedError, StsError, StsInternalError } from './errors.js'
+import { ApprovalLostError, JtiCollisionError, type MintLedger } from './mint-ledger.js'
 
 export interface MintPlan {
   zoneId: string
@@ -35,29 +37,37 @@ export interface Issued {
   claims: MandateClaims
 }
 
-export async function issueMandate(plan: MintPlan, deps: { issuer: string; store: Store; keys: KeyRing; audit: AuditLog }, nowMs: number, requestId: string): Promise<Issued> {
+export interface IssueDeps {
+  issuer: string
+  store: Store
+  keys: KeyRing
+  audit: AuditLog
+  ledger: MintLedger
+}
+
+export async function issueMandate(plan: MintPlan, deps: IssueDeps, nowMs: number, requestId: string): Promise<Issued> {
   const iat = Math.floor(nowMs / 1000)
   const exp = iat + plan.ttlSeconds
   const jti = uuid7(nowMs)
   const sid = plan.reuseRecord?.id ?? uuid7(nowMs)
   const rootId = plan.reuseRecord?.rootId ?? plan.parent?.rootId ?? sid
   try {
-    deps.store.transaction(() => {
-      if (!plan.reuseRecord) {
-        deps.store.authorityRecords.create({
+    await deps.ledger.commit({
+      ...(!plan.reuseRecord && {
+        record: {
           id: sid, zoneId: plan.zoneId, applicationId: plan.applicationId, subject: plan.subject, subType: plan.subType,
           parentId: plan.parent?.id ?? null, rootId, use: plan.use, status: 'active', createdAt: nowMs, expiresAt: exp * 1000,
-        })
-      }
-      if (plan.consumeApprovalId && !deps.store.approvals.consume(plan.consumeApprovalId, sid, nowMs)) throw new ApprovalConsumedError()
-      // A collision rolls the record back with it.
-      if (!deps.store.issuedJtis.register(jti, plan.zoneId, exp * 1000)) throw new JtiCollision()
+        },
+      }),
+      jti: { jti, zoneId: plan.zoneId, expiresAtMs: exp * 1000 },
+      ...(plan.consumeApprovalId && { consumeApproval: { id: plan.consumeApprovalId, recordId: sid, nowMs } }),
     })
   } catch (error) {
-    if (error instanceof JtiCollision) {
+    if (error instanceof JtiCollisionError) {
       await deps.audit.record({ zoneId: plan.zoneId, eventType: 'jti_collision', requestId, decision: 'deny', evaluationStatus: 'anomaly', metadata: { jti } })
       throw new StsInternalError(`jti ${jti} collided`)
     }
+    if (error instanceof ApprovalLostError) throw new ApprovalConsumedError()
     if (error instanceof StsError) throw error
     throw new StsInternalError('recording the authority record failed', { cause: error })
   }
@@ -76,5 +86,3 @@ export async function issueMandate(plan: MintPlan, deps: { issuer: string; store
     throw new StsInternalError('signing failed', { cause: error })
   }
 }
-
-class JtiCollision extends Error {}

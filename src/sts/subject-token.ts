@@ -1,6 +1,6 @@
 // The presented subject token of an exchange (contract §1.4 step 8): verified as a mandate of
-// this issuer for the request's zone, of an accepted class, and then bound to the live authority
-// it was minted under. Verification failures are 401 `invalid subject_token`; an ended authority
+// this issuer for the request's zone, of an accepted class (with a cache of verified tokens), and
+// then bound to the live authority it was minted under. Verification failures are 401 `invalid subject_token`; an ended authority
 // is 403. Everything is read from the store on every exchange: another process may have revoked.
 import type { KeyRing } from '../keys/index.js'
 import { MandateError, verifyMandateIdentity, type MandateUse, type VerifiedMandate } from '../mandate/index.js'
@@ -71,7 +71,55 @@ export function bindAuthority(mandate: VerifiedMandate, app: ApplicationRow, sto
     const root = store.authorityRecords.get(record.rootId)
     if (!root || root.status !== 'active') throw new AuthorityInactiveError('root authority record ended')
   }
-  for (const anchor of [mandate.authorityRecordId, mandate.rootAuthorityRecordId, mandate.sessionId, mandate.delegationId]) {
-    if (anchor && store.revocations.get(anchor, nowMs)) throw new AuthorityInactiveError(`anchor ${anchor} revoked`)
+  const revoked = store.revocations.firstRevoked([mandate.authorityRecordId, mandate.rootAuthorityRecordId, mandate.sessionId, mandate.delegationId], nowMs)
+  if (revoked !== undefined) throw new AuthorityInactiveError(`anchor ${revoked} revoked`)
+}
+
+const DEFAULT_CACHE_ENTRIES = 10_000
+
+/**
+ * Subject-token verification with a bounded cache of verified tokens, keyed by the exact token
+ * string: an agent mandate is presented on every exchange it makes, and its signature check was
+ * the largest single cost of one. A hit re-checks everything that can change — the class asked
+ * for, the zone, expiry against the clock, and that the signing key is still one of the zone's
+ * (a key past its rotation grace verifies nothing) — and the store checks (bindAuthority) run on
+ * every exchange regardless. Only successes are cached.
+ */
+export class VerifiedSubjects {
+  readonly #issuer: string
+  readonly #keys: KeyRing
+  readonly #max: number
+  readonly #cache = new Map<string, { mandate: VerifiedMandate; kid: string }>()
+
+  constructor(options: { issuer: string; keys: KeyRing; maxEntries?: number }) {
+    this.#issuer = options.issuer
+    this.#keys = options.keys
+    this.#max = options.maxEntries ?? DEFAULT_CACHE_ENTRIES
   }
+
+  /** `zoneId` when the zone is known (a client-secret caller's); else the token's claim selects it. */
+  verify(token: string, opts: { zoneId?: string; uses: readonly MandateUse[]; nowMs: number }): VerifiedMandate {
+    const hit = this.#cache.get(token)
+    if (hit) {
+      const m = hit.mandate
+      if (opts.zoneId !== undefined && m.zoneId !== opts.zoneId) throw new SubjectTokenInvalidError('invalid_zone: zone_id is not the configured zone')
+      if (!opts.uses.includes(m.use)) throw new SubjectTokenInvalidError(`invalid_token: use ${m.use} is not accepted here`)
+      if (m.expiresAt * 1000 <= opts.nowMs) {
+        this.#cache.delete(token)
+        throw new SubjectTokenInvalidError('subject token expired')
+      }
+      if (this.#keys.verificationKey(m.zoneId, hit.kid, opts.nowMs)) return m
+      this.#cache.delete(token)
+    }
+    const zoneId = opts.zoneId ?? claimedZone(token)
+    const mandate = verifySubjectToken(token, { issuer: this.#issuer, zoneId, uses: opts.uses, keys: this.#keys, nowMs: opts.nowMs })
+    if (this.#cache.size >= this.#max) this.#cache.delete(this.#cache.keys().next().value!)
+    this.#cache.set(token, { mandate, kid: kidOf(token) })
+    return mandate
+  }
+}
+
+/** The header's kid of a token that has just verified (so the header is well formed). */
+function kidOf(token: string): string {
+  return (JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8')) as { kid: string }).kid
 }

@@ -35,13 +35,14 @@ import {
   SubjectTokenInvalidError,
   TokenRequestInvalidError,
 } from './errors.js'
-import { issueMandate, type Issued, type MintPlan } from './issue.js'
+import { issueMandate, type IssueDeps, type Issued, type MintPlan } from './issue.js'
+import { MintLedger } from './mint-ledger.js'
 import type { MintRateLimiter } from './mint-rate.js'
 import { ACCESS_TOKEN_TYPE, ID_TOKEN_TYPE, type ClientCredentialsRequest, type TokenRequest } from './params.js'
 import { decideResource, recordOutcomes, type Acting, type ResourceOutcome } from './resource-decision.js'
 import { challengeOf, holdBinding, holdFor, namedApproval, type ApprovalStanding } from './step-up-gate.js'
 import { decideAsSubject } from './subject-decision.js'
-import { bindAuthority, claimedZone, verifySubjectToken } from './subject-token.js'
+import { bindAuthority, VerifiedSubjects } from './subject-token.js'
 
 /** Default and caps of a mandate's lifetime (contract §2.4). */
 export const DEFAULT_TTL_SECONDS = 900
@@ -130,10 +131,14 @@ export class TokenExchange {
   readonly #now: () => number
   readonly sessions: AgentSessions
   readonly approvals: Approvals
+  readonly #ledger: MintLedger
+  readonly #subjects: VerifiedSubjects
 
   constructor(deps: TokenExchangeDeps) {
     this.#d = deps
     this.#now = deps.now ?? Date.now
+    this.#ledger = new MintLedger(deps.store)
+    this.#subjects = new VerifiedSubjects({ issuer: deps.issuer, keys: deps.keys })
     this.sessions = deps.sessions ?? new AgentSessions({ store: deps.store, audit: deps.audit, now: this.#now })
     this.approvals = deps.approvals ?? new Approvals({ store: deps.store, audit: deps.audit, now: this.#now })
   }
@@ -183,8 +188,8 @@ export class TokenExchange {
    */
   async exchangeForResource(req: ResourceExchangeRequest, requestId: string): Promise<TokenResponse> {
     const nowMs = this.#now()
-    const zoneId = claimedZone(req.subjectToken)
-    const presented = verifySubjectToken(req.subjectToken, { issuer: this.#d.issuer, zoneId, uses: ['session', 'gateway'], keys: this.#d.keys, nowMs })
+    const presented = this.#subjects.verify(req.subjectToken, { uses: ['session', 'gateway'], nowMs })
+    const zoneId = presented.zoneId
     const app = this.#d.store.applications.get(presented.clientId)
     if (!app || app.zoneId !== zoneId || app.status !== 'active') throw new ClientAuthenticationError('the subject token names an unknown or disabled application')
     bindAuthority(presented, app, this.#d.store, nowMs)
@@ -245,7 +250,7 @@ export class TokenExchange {
   }
 
   async #presentedOverHttp(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
-    const presented = verifySubjectToken(req.subjectToken!, { issuer: this.#d.issuer, zoneId: app.zoneId, uses: ['session'], keys: this.#d.keys, nowMs })
+    const presented = this.#subjects.verify(req.subjectToken!, { zoneId: app.zoneId, uses: ['session'], nowMs })
     bindAuthority(presented, app, this.#d.store, nowMs)
     if (req.sessionId !== undefined && req.sessionId !== presented.authorityRecordId) throw new SessionReferenceError('session_id does not match the subject token')
     if (req.agentSessionId !== undefined && req.agentSessionId !== presented.sessionId) throw new SessionReferenceError('agent_session_id does not match the subject token')
@@ -492,8 +497,8 @@ export class TokenExchange {
     return { id: record.id, rootId: record.rootId }
   }
 
-  #deps() {
-    return { issuer: this.#d.issuer, store: this.#d.store, keys: this.#d.keys, audit: this.#d.audit }
+  #deps(): IssueDeps {
+    return { issuer: this.#d.issuer, store: this.#d.store, keys: this.#d.keys, audit: this.#d.audit, ledger: this.#ledger }
   }
 }
 
