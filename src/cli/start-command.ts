@@ -1,7 +1,7 @@
 // `caracal-mcp start`: loads the configuration and every zone's policy, decides the example
-// requests in fixtures/requests for the zones they name, then serves the STS (token endpoint and
-// JWKS) until SIGINT or SIGTERM, when it stops accepting, finishes the audit writes and closes
-// the database. The MCP proxy joins this command when it is built.
+// requests in fixtures/requests for the zones they name, then serves the STS (token endpoint,
+// JWKS, approvals) and the admin API until SIGINT or SIGTERM, when it stops accepting, finishes
+// the audit writes and closes the database. The MCP proxy joins this command when it is built.
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadConfig } from '../config/index.js'
@@ -41,11 +41,14 @@ export async function startCommand(argv: readonly string[], out: (line: string) 
     throw error
   }
   const zone = Object.keys(loaded.config.policy.zones)[0]!
-  out(`caracal-mcp: STS listening on ${running.url} (issuer ${running.issuer}): POST /oauth/2/token, GET /.well-known/jwks.json?zone_id=…`)
-  out('caracal-mcp: get a bootstrap mandate:')
+  out(`caracal-mcp: STS listening on ${running.url} (issuer ${running.issuer}): POST /oauth/2/token, GET /.well-known/jwks.json?zone_id=…, GET /approvals/{id}`)
+  out(`caracal-mcp: admin API on ${running.url}/v1 (Authorization: Bearer <admin token>: CARACAL_MCP_ADMIN_TOKEN, or "admin" in the development secrets file)`)
+  out('caracal-mcp: get an agent mandate (what an MCP client will hold):')
   out(`  npx caracal-mcp applications create --zone ${zone} --name "Demo agent" --id demo-agent   # prints, once, the secret`)
-  out(`  CARACAL_MCP_CLIENT_SECRET=<secret> npx caracal-mcp token --zone ${zone} --application demo-agent --resource resource://caracal/lifecycle`)
-  out('  (the demo zone\'s policy data, fixtures/zones/demo.json, grants the lifecycle resource to demo-agent)')
+  out(`  npx caracal-mcp sessions start --zone ${zone} --application demo-agent                  # prints the agent session id`)
+  out(`  CARACAL_MCP_CLIENT_SECRET=<secret> npx caracal-mcp token --zone ${zone} --application demo-agent --session <session id>`)
+  out(`  or: curl -s -u demo-agent:<secret> -d grant_type=client_credentials ${running.url}/oauth/2/token   # a new service session`)
+  out('  (the demo zone\'s policy data, fixtures/zones/demo.json, gives demo-agent\'s sessions the files roles; files:write waits for an operator: npx caracal-mcp approvals list --zone demo)')
   out('caracal-mcp: the MCP proxy is not built yet; Ctrl-C stops the STS.')
 
   await new Promise<void>((resolve) => {

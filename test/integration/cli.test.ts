@@ -58,6 +58,18 @@ describe('caracal-mcp', () => {
       const jwks = (await (await fetch(`${url}/.well-known/jwks.json?zone_id=demo`)).json()) as { keys: { kid: string }[] }
       const kid = JSON.parse(Buffer.from(token.stdout.split('.')[0]!, 'base64url').toString()).kid
       expect(jwks.keys.map((k) => k.kid)).toContain(kid)
+
+      // The printed agent-mandate steps: a session, then its mandate; or client_credentials.
+      expect(stdout).toContain(`admin API on ${url}/v1`)
+      const started = await cliWithEnv(env, 'sessions', 'start', '--zone', 'demo', '--application', 'demo-agent')
+      const sessionId = /agent_session_id: (\S+)/.exec(started.stdout)![1]!
+      const agent = await cliWithEnv({ ...env, CARACAL_MCP_CLIENT_SECRET: secret }, 'token', '--zone', 'demo', '--application', 'demo-agent', '--session', sessionId)
+      expect(agent.code, agent.stderr).toBe(0)
+      expect(JSON.parse(Buffer.from(agent.stdout.split('.')[1]!, 'base64url').toString())).toMatchObject({ use: 'session', agent_session_id: sessionId })
+      const basic = Buffer.from(`demo-agent:${encodeURIComponent(secret)}`).toString('base64')
+      const cc = await fetch(`${url}/oauth/2/token`, { method: 'POST', headers: { authorization: `Basic ${basic}` }, body: new URLSearchParams({ grant_type: 'client_credentials' }) })
+      expect(cc.status).toBe(200)
+      expect(((await cc.json()) as { agent_session_id: string }).agent_session_id).toMatch(/^[0-9a-f-]{36}$/)
     } finally {
       child.kill('SIGTERM')
     }
