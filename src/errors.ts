@@ -49,6 +49,8 @@ export type ErrorCode =
   | 'ERR_APPROVAL_DECISION_INVALID'
   | 'ERR_SESSION_NOT_FOUND'
   | 'ERR_SESSION_NOT_LIVE'
+  | 'ERR_SESSION_EXCEEDS_PARENT'
+  | 'ERR_SESSION_LIMIT'
   | 'ERR_FEDERATION_TOKEN_INVALID'
   | 'ERR_FEDERATION_UNAVAILABLE'
   | 'ERR_ADMIN_UNAUTHORIZED'
@@ -61,6 +63,7 @@ export type ErrorCode =
   | 'ERR_ADMIN_APPROVER_MISMATCH'
   | 'ERR_ADMIN_INTERNAL'
   | 'ERR_ADMIN_UNAVAILABLE'
+  | 'ERR_REVOCATION_FEED_FAILED'
 
 export abstract class CaracalMcpError extends Error {
   abstract readonly code: ErrorCode

@@ -20,7 +20,25 @@ export class SessionNotFoundError extends CaracalMcpError {
 export class SessionNotLiveError extends CaracalMcpError {
   readonly code = 'ERR_SESSION_NOT_LIVE'
   override readonly status = 409
-  constructor(readonly sessionId: string, readonly reason: 'terminated' | 'suspended' | 'expired' | 'not_owned') {
-    super(reason === 'not_owned' ? `agent session ${sessionId} belongs to another application` : `agent session ${sessionId} is ${reason}`)
+  constructor(readonly sessionId: string, readonly reason: 'terminated' | 'suspended' | 'expired' | 'not_owned' | 'ancestor_suspended') {
+    super(
+      reason === 'not_owned'
+        ? `agent session ${sessionId} belongs to another application`
+        : reason === 'ancestor_suspended'
+          ? `agent session ${sessionId} is under a suspended session`
+          : `agent session ${sessionId} is ${reason}`,
+    )
   }
+}
+
+/** 403: a spawn that would grant more than the parent holds. */
+export class SpawnExceedsParentError extends CaracalMcpError {
+  readonly code = 'ERR_SESSION_EXCEEDS_PARENT'
+  override readonly status = 403
+}
+
+/** 429: a session limit (children per parent, depth, live sessions per zone or application). */
+export class SessionLimitError extends CaracalMcpError {
+  readonly code = 'ERR_SESSION_LIMIT'
+  override readonly status = 429
 }

@@ -1,14 +1,14 @@
 /**
  * @module sessions
- * Agent sessions: the runtime unit an application acts through (start, heartbeat, terminate,
- * liveness). Spawned children and delegation build on these rows.
+ * Agent sessions: the runtime unit an application acts through (start, spawn, heartbeat,
+ * suspend, resume, terminate with its cascade, liveness). Delegation builds on these rows.
  *
  * Must: read liveness from the store on every check (another process may end a session); revoke
  * a terminated session's id as an anchor; audit every start and termination. Must not: know
  * about HTTP, MCP or tokens.
  */
-export { AgentSessions, sessionAuditMetadata, type AgentSessionsDeps, type StartSession } from './agent-sessions.js'
-export { SessionInputError, SessionNotFoundError, SessionNotLiveError } from './errors.js'
+export { AgentSessions, sessionAuditMetadata, type AgentSessionsDeps, type Ended, type SpawnAuthority, type SpawnSession, type StartSession } from './agent-sessions.js'
+export { SessionInputError, SessionLimitError, SessionNotFoundError, SessionNotLiveError, SpawnExceedsParentError } from './errors.js'
 export {
   DEFAULT_HEARTBEAT_SECONDS,
   DEFAULT_TASK_TTL_SECONDS,
@@ -17,4 +17,8 @@ export {
   MAX_LABELS,
   MAX_TASK_TTL_SECONDS,
   MIN_HEARTBEAT_SECONDS,
+  MAX_CHILDREN_PER_PARENT,
+  MAX_SESSION_DEPTH,
+  DEFAULT_SESSION_LIMITS,
+  type SessionLimits,
 } from './limits.js'

@@ -6,6 +6,8 @@ import { insertOrConflict } from './errors.js'
 
 export type SessionLifecycle = 'task' | 'service'
 export type SessionStatus = 'active' | 'suspended' | 'terminated'
+/** What a session may mint: all its labels' roles allow, only within a bound, or nothing. */
+export type SessionAuthority = 'full' | 'narrow' | 'none'
 
 export interface AgentSessionRow {
   id: string
@@ -26,17 +28,30 @@ export interface AgentSessionRow {
   heartbeatDeadline: number | null
   terminatedAt: number | null
   terminationReason: string | null
+  authority: SessionAuthority
+  /** `narrow` only: the scopes and resources (identifiers) the session may mint within. */
+  authorityScopes: string[] | null
+  authorityResources: string[] | null
 }
 
-interface RawSession extends Omit<AgentSessionRow, 'labels'> {
+interface RawSession extends Omit<AgentSessionRow, 'labels' | 'authorityScopes' | 'authorityResources'> {
   labelsJson: string
+  authorityScopesJson: string | null
+  authorityResourcesJson: string | null
 }
 
 const COLUMNS = `id, zone_id AS zoneId, application_id AS applicationId, parent_session_id AS parentSessionId,
   subject_record_id AS subjectRecordId, depth, lifecycle, labels_json AS labelsJson, status, started_at AS startedAt,
   ttl_seconds AS ttlSeconds, heartbeat_seconds AS heartbeatSeconds, heartbeat_deadline AS heartbeatDeadline,
-  terminated_at AS terminatedAt, termination_reason AS terminationReason`
-const toRow = ({ labelsJson, ...rest }: RawSession): AgentSessionRow => ({ ...rest, labels: JSON.parse(labelsJson) as string[] })
+  terminated_at AS terminatedAt, termination_reason AS terminationReason, authority,
+  authority_scopes_json AS authorityScopesJson, authority_resources_json AS authorityResourcesJson`
+const parseList = (json: string | null) => (json === null ? null : (JSON.parse(json) as string[]))
+const toRow = ({ labelsJson, authorityScopesJson, authorityResourcesJson, ...rest }: RawSession): AgentSessionRow => ({
+  ...rest,
+  labels: JSON.parse(labelsJson) as string[],
+  authorityScopes: parseList(authorityScopesJson),
+  authorityResources: parseList(authorityResourcesJson),
+})
 
 /** When the session stops being live on its own (task TTL or heartbeat deadline), in ms. */
 export function sessionDeadline(s: Pick<AgentSessionRow, 'lifecycle' | 'startedAt' | 'ttlSeconds' | 'heartbeatDeadline'>): number {
@@ -56,14 +71,18 @@ export class AgentSessionRepository {
   readonly #terminate
   readonly #heartbeat
   readonly #setStatus
+  readonly #children
+  readonly #liveCount
 
   constructor(db: Db) {
     this.#db = db
     this.#insert = db.prepare(
       `INSERT INTO agent_sessions (id, zone_id, application_id, parent_session_id, subject_record_id, depth, lifecycle, labels_json, status,
-         started_at, ttl_seconds, heartbeat_seconds, heartbeat_deadline, terminated_at, termination_reason)
+         started_at, ttl_seconds, heartbeat_seconds, heartbeat_deadline, terminated_at, termination_reason,
+         authority, authority_scopes_json, authority_resources_json)
        VALUES (@id, @zoneId, @applicationId, @parentSessionId, @subjectRecordId, @depth, @lifecycle, @labelsJson, @status,
-         @startedAt, @ttlSeconds, @heartbeatSeconds, @heartbeatDeadline, @terminatedAt, @terminationReason)`,
+         @startedAt, @ttlSeconds, @heartbeatSeconds, @heartbeatDeadline, @terminatedAt, @terminationReason,
+         @authority, @authorityScopesJson, @authorityResourcesJson)`,
     )
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM agent_sessions WHERE id = ?`)
     this.#list = db.prepare(
@@ -85,12 +104,38 @@ export class AgentSessionRepository {
        WHERE id = @id AND lifecycle = 'service' AND status = 'active' AND heartbeat_deadline > @nowMs`,
     )
     this.#setStatus = db.prepare('UPDATE agent_sessions SET status = @to WHERE id = @id AND status = @from')
+    this.#children = db.prepare("SELECT COUNT(*) FROM agent_sessions WHERE parent_session_id = ? AND status != 'terminated'").pluck()
+    this.#liveCount = db.prepare(
+      "SELECT COUNT(*) FROM agent_sessions WHERE zone_id = @zoneId AND (@applicationId IS NULL OR application_id = @applicationId) AND status != 'terminated'",
+    ).pluck()
   }
 
   create(row: AgentSessionRow): AgentSessionRow {
-    const { labels, ...rest } = row
-    insertOrConflict(`agent session ${row.id}`, () => this.#insert.run({ ...rest, labelsJson: JSON.stringify(labels) }))
+    const { labels, authorityScopes, authorityResources, ...rest } = row
+    insertOrConflict(`agent session ${row.id}`, () =>
+      this.#insert.run({
+        ...rest,
+        labelsJson: JSON.stringify(labels),
+        authorityScopesJson: authorityScopes === null ? null : JSON.stringify(authorityScopes),
+        authorityResourcesJson: authorityResources === null ? null : JSON.stringify(authorityResources),
+      }),
+    )
     return row
+  }
+
+  /** Children of a session that are not terminated. */
+  liveChildren(parentId: string): number {
+    return this.#children.get(parentId) as number
+  }
+
+  /** Sessions of the zone (and of one application, when named) that are not terminated. */
+  liveCount(zoneId: string, applicationId?: string): number {
+    return this.#liveCount.get({ zoneId, applicationId: applicationId ?? null }) as number
+  }
+
+  /** The session and its descendants, as rows. */
+  subtree(id: string): AgentSessionRow[] {
+    return (this.#subtree.all(id) as RawSession[]).map(toRow)
   }
 
   get(id: string): AgentSessionRow | undefined {

@@ -15,28 +15,41 @@ export interface AuthorityRecordRow {
   status: 'active' | 'revoked'
   createdAt: number
   expiresAt: number
+  /** The agent session the mandate is bound to, when it is (so suspending the session can end it). */
+  agentSessionId?: string | null
 }
 
 const COLUMNS = `id, zone_id AS zoneId, application_id AS applicationId, subject, sub_type AS subType, parent_id AS parentId,
-  root_id AS rootId, use, status, created_at AS createdAt, expires_at AS expiresAt`
+  root_id AS rootId, use, status, created_at AS createdAt, expires_at AS expiresAt, agent_session_id AS agentSessionId`
 
 export class AuthorityRecordRepository {
   readonly #insert
   readonly #get
   readonly #revoke
+  readonly #revokeForSession
 
   constructor(db: Db) {
     this.#insert = db.prepare(
-      `INSERT INTO authority_records (id, zone_id, application_id, subject, sub_type, parent_id, root_id, use, status, created_at, expires_at)
-       VALUES (@id, @zoneId, @applicationId, @subject, @subType, @parentId, @rootId, @use, @status, @createdAt, @expiresAt)`,
+      `INSERT INTO authority_records (id, zone_id, application_id, subject, sub_type, parent_id, root_id, use, status, created_at, expires_at, agent_session_id)
+       VALUES (@id, @zoneId, @applicationId, @subject, @subType, @parentId, @rootId, @use, @status, @createdAt, @expiresAt, @agentSessionId)`,
     )
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM authority_records WHERE id = ?`)
     this.#revoke = db.prepare("UPDATE authority_records SET status = 'revoked' WHERE id = ? AND status = 'active'")
+    this.#revokeForSession = db.prepare(
+      "UPDATE authority_records SET status = 'revoked' WHERE agent_session_id = ? AND status = 'active' AND expires_at > ? RETURNING id, expires_at AS expiresAt",
+    )
   }
 
   create(row: AuthorityRecordRow): AuthorityRecordRow {
-    insertOrConflict(`authority record ${row.id}`, () => this.#insert.run(row))
+    insertOrConflict(`authority record ${row.id}`, () => this.#insert.run({ ...row, agentSessionId: row.agentSessionId ?? null }))
     return row
+  }
+
+  /** Revokes the live records bound to any of these sessions; returns their ids and zones. */
+  revokeForSessions(sessionIds: readonly string[], nowMs: number): { id: string; expiresAt: number }[] {
+    const revoked: { id: string; expiresAt: number }[] = []
+    for (const sessionId of sessionIds) revoked.push(...(this.#revokeForSession.all(sessionId, nowMs) as { id: string; expiresAt: number }[]))
+    return revoked
   }
 
   get(id: string): AuthorityRecordRow | undefined {

@@ -12,6 +12,7 @@ import { ApplicationRepository } from './applications.js'
 import { ApprovalRepository } from './approvals.js'
 import { AuditEventRepository } from './audit-events.js'
 import { AuthorityRecordRepository } from './authority-records.js'
+import { DelegationEdgeRepository } from './delegation-edges.js'
 import { IssuedJtiRepository } from './issued-jtis.js'
 import { ResourceRepository } from './resources.js'
 import { RevocationRepository } from './revocations.js'
@@ -30,6 +31,7 @@ export class Store {
   readonly agentSessions: AgentSessionRepository
   readonly revocations: RevocationRepository
   readonly approvals: ApprovalRepository
+  readonly delegationEdges: DelegationEdgeRepository
 
   constructor(db: Db) {
     this.db = db
@@ -43,6 +45,7 @@ export class Store {
     this.agentSessions = new AgentSessionRepository(db)
     this.revocations = new RevocationRepository(db)
     this.approvals = new ApprovalRepository(db)
+    this.delegationEdges = new DelegationEdgeRepository(db)
   }
 
   /** Runs `fn` in one IMMEDIATE transaction: all of its writes commit together or none does. */
@@ -64,7 +67,9 @@ export { MIGRATIONS } from './migrations.js'
 export { StoreConflictError, StoreNotFoundError, StoreSchemaError } from './errors.js'
 export { effectiveState } from './approvals.js'
 export { isSessionLive, sessionDeadline } from './agent-sessions.js'
-export type { AgentSessionRow, AgentSessionRepository, SessionLifecycle, SessionStatus } from './agent-sessions.js'
+export type { AgentSessionRow, AgentSessionRepository, SessionAuthority, SessionLifecycle, SessionStatus } from './agent-sessions.js'
+export { isEdgeLive } from './delegation-edges.js'
+export type { DelegationEdgeRow, DelegationEdgeRepository, EdgeConstraints, EdgeStatus } from './delegation-edges.js'
 export type { ApplicationRow, ApplicationRepository } from './applications.js'
 export type { ApprovalRow, ApprovalRepository, ApprovalState, ApproverClass, PrivacyMode } from './approvals.js'
 export type { AuditEventRow, AuditEventRepository } from './audit-events.js'

@@ -157,6 +157,53 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX approvals_zone ON approvals(zone_id, state, created_at);
     `,
   },
+  {
+    version: 4,
+    name: 'delegation edges, graph epochs, session authority, idempotency keys',
+    sql: `
+      ALTER TABLE zones ADD COLUMN delegation_epoch INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE agent_sessions ADD COLUMN authority TEXT NOT NULL DEFAULT 'full' CHECK (authority IN ('full', 'narrow', 'none'));
+      ALTER TABLE agent_sessions ADD COLUMN authority_scopes_json TEXT;
+      ALTER TABLE agent_sessions ADD COLUMN authority_resources_json TEXT;
+      ALTER TABLE authority_records ADD COLUMN agent_session_id TEXT;
+      CREATE INDEX authority_records_session ON authority_records(agent_session_id) WHERE agent_session_id IS NOT NULL;
+      CREATE TABLE delegation_edges (
+        id TEXT PRIMARY KEY,
+        zone_id TEXT NOT NULL REFERENCES zones(id),
+        source_session_id TEXT NOT NULL REFERENCES agent_sessions(id),
+        target_session_id TEXT NOT NULL REFERENCES agent_sessions(id),
+        issuer_application_id TEXT NOT NULL REFERENCES applications(id),
+        receiver_application_id TEXT NOT NULL REFERENCES applications(id),
+        parent_edge_id TEXT REFERENCES delegation_edges(id),
+        resource_id TEXT REFERENCES resources(id),
+        scopes_json TEXT NOT NULL,
+        constraints_json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'expired', 'revoked')),
+        expires_at INTEGER NOT NULL,
+        edge_version INTEGER NOT NULL DEFAULT 1,
+        depth INTEGER NOT NULL CHECK (depth BETWEEN 1 AND 10),
+        accepted_at INTEGER,
+        revoked_at INTEGER,
+        revocation_reason TEXT,
+        created_at INTEGER NOT NULL,
+        CHECK (source_session_id != target_session_id)
+      );
+      CREATE INDEX delegation_edges_source ON delegation_edges(source_session_id, status);
+      CREATE INDEX delegation_edges_target ON delegation_edges(target_session_id, status);
+      CREATE INDEX delegation_edges_parent ON delegation_edges(parent_edge_id);
+      CREATE TABLE idempotency_keys (
+        zone_id TEXT NOT NULL,
+        caller TEXT NOT NULL,
+        key TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        request_sha256 TEXT NOT NULL,
+        response_status INTEGER NOT NULL,
+        response_json TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (zone_id, caller, key)
+      );
+    `,
+  },
 ]
 
 export function migrate(db: Database.Database): void {

@@ -57,6 +57,7 @@ export async function issueMandate(plan: MintPlan, deps: IssueDeps, nowMs: numbe
         record: {
           id: sid, zoneId: plan.zoneId, applicationId: plan.applicationId, subject: plan.subject, subType: plan.subType,
           parentId: plan.parent?.id ?? null, rootId, use: plan.use, status: 'active', createdAt: nowMs, expiresAt: exp * 1000,
+          agentSessionId: plan.extraClaims?.agent_session_id ?? null,
         },
       }),
       jti: { jti, zoneId: plan.zoneId, expiresAtMs: exp * 1000 },

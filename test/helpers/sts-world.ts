@@ -135,7 +135,7 @@ export function encodeForm(fields: [string, string][]): string {
 }
 
 function seedSessions(store: Store, now: number): void {
-  const base = { parentSessionId: null, subjectRecordId: null, depth: 0, lifecycle: 'task' as const, status: 'active' as const, startedAt: now, ttlSeconds: 3600, heartbeatSeconds: null, heartbeatDeadline: null, terminatedAt: null, terminationReason: null }
+  const base = { parentSessionId: null, subjectRecordId: null, depth: 0, lifecycle: 'task' as const, status: 'active' as const, startedAt: now, ttlSeconds: 3600, heartbeatSeconds: null, heartbeatDeadline: null, terminatedAt: null, terminationReason: null, authority: 'full' as const, authorityScopes: null, authorityResources: null }
   store.agentSessions.create({ ...base, id: WORLD_IDS.session, zoneId: 'zone-1', applicationId: 'app-1', labels: ['app-1'] })
   store.agentSessions.create({ ...base, id: WORLD_IDS.endedSession, zoneId: 'zone-1', applicationId: 'app-1', labels: ['app-1'], status: 'terminated', terminatedAt: now, terminationReason: 'test' })
   store.agentSessions.create({ ...base, id: WORLD_IDS.otherZoneSession, zoneId: 'zone-2', applicationId: 'app-2', labels: ['app-2'] })

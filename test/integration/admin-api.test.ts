@@ -288,6 +288,7 @@ describe('agent sessions', () => {
     const parent = (await api('POST', '/v1/zones/zone-1/sessions', { body: { application_id: 'app-1' } })).body
     const child = store.agentSessions.create({
       id: 'child-of-admin-session', zoneId: 'zone-1', applicationId: 'app-1', parentSessionId: parent.id as string, subjectRecordId: null, depth: 1, lifecycle: 'task', labels: ['app-1'],
+      authority: 'full', authorityScopes: null, authorityResources: null,
       status: 'active', startedAt: Date.now(), ttlSeconds: 600, heartbeatSeconds: null, heartbeatDeadline: null, terminatedAt: null, terminationReason: null,
     })
     const ended = await api('POST', `/v1/zones/zone-1/sessions/${parent.id}/terminate`, { body: { reason: 'incident-42' }, headers: { 'x-request-id': 'req-terminate' } })
