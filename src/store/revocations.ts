@@ -1,6 +1,7 @@
 // Revoked anchors (authority records, agent sessions, delegation edges), kept for as long as a
 // mandate minted under them could live. Rows carry an increasing sequence number so that every
-// process sharing the database can follow new revocations with one indexed read.
+// process sharing the database can follow new revocations with one indexed read; revoking an
+// anchor again gives its row a new number, so a longer expiry reaches the followers too.
 import type { Db } from './db.js'
 
 export type AnchorKind = 'authority_record' | 'agent_session' | 'delegation_edge'
@@ -25,10 +26,14 @@ export class RevocationRepository {
   readonly #purge
 
   constructor(db: Db) {
-    // A second revocation of the same anchor keeps the first reason and the later expiry.
+    // A second revocation of the same anchor replaces the row with a new seq (so followers see
+    // it again), keeping the first reason while it is live and the later expiry.
     this.#insert = db.prepare(
-      `INSERT INTO revocations (anchor, zone_id, kind, reason, revoked_at, expires_at) VALUES (@anchor, @zoneId, @kind, @reason, @revokedAt, @expiresAt)
-       ON CONFLICT (anchor) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
+      `INSERT OR REPLACE INTO revocations (anchor, zone_id, kind, reason, revoked_at, expires_at)
+       SELECT @anchor, @zoneId, @kind,
+         COALESCE((SELECT reason FROM revocations WHERE anchor = @anchor AND expires_at > @revokedAt), @reason),
+         COALESCE((SELECT revoked_at FROM revocations WHERE anchor = @anchor AND expires_at > @revokedAt), @revokedAt),
+         MAX(@expiresAt, COALESCE((SELECT expires_at FROM revocations WHERE anchor = @anchor), 0))`,
     )
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM revocations WHERE anchor = ? AND expires_at > ?`)
     this.#anyOf = db.prepare(`SELECT anchor FROM revocations WHERE anchor IN (?, ?, ?, ?) AND expires_at > ? LIMIT 1`)

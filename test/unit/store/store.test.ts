@@ -78,3 +78,21 @@ describe('repositories', () => {
     expect(() => store.db.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/)
   })
 })
+
+describe('revocations', () => {
+  it('gives a repeated revocation a new seq, keeps the first live reason and the later expiry', () => {
+    const store = stores.open()
+    store.revocations.revoke({ anchor: 'a', zoneId: 'z', kind: 'agent_session', reason: 'first', revokedAt: 1000, expiresAt: 5000 })
+    const first = store.revocations.since(0)[0]!
+    store.revocations.revoke({ anchor: 'a', zoneId: 'z', kind: 'agent_session', reason: 'second', revokedAt: 2000, expiresAt: 9000 })
+    const rows = store.revocations.since(0)
+    expect(rows).toHaveLength(1)
+    expect(rows[0]).toMatchObject({ anchor: 'a', reason: 'first', revokedAt: 1000, expiresAt: 9000 })
+    expect(rows[0]!.seq).toBeGreaterThan(first.seq)
+    // After the first expired, a new revocation is a new one.
+    store.revocations.revoke({ anchor: 'a', zoneId: 'z', kind: 'agent_session', reason: 'third', revokedAt: 10_000, expiresAt: 20_000 })
+    expect(store.revocations.get('a', 10_001)).toMatchObject({ reason: 'third', revokedAt: 10_000, expiresAt: 20_000 })
+    expect(store.revocations.firstRevoked(['x', 'a'], 10_001)).toBe('a')
+    expect(store.revocations.firstRevoked(['x', undefined], 10_001)).toBeUndefined()
+  })
+})
