@@ -22,6 +22,7 @@ export class ResourceRepository {
   readonly #upsert
   readonly #get
   readonly #list
+  readonly #identifierOf
 
   constructor(db: Db) {
     // Re-registering an identifier (config reload) keeps its row id and replaces its scopes.
@@ -32,6 +33,7 @@ export class ResourceRepository {
     )
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM resources WHERE zone_id = ? AND identifier = ?`)
     this.#list = db.prepare(`SELECT ${COLUMNS} FROM resources WHERE zone_id = ? ORDER BY identifier`)
+    this.#identifierOf = db.prepare('SELECT identifier FROM resources WHERE id = ?').pluck()
   }
 
   /** Registers or updates a resource; returns the stored row. */
@@ -43,6 +45,11 @@ export class ResourceRepository {
   get(zoneId: string, identifier: string): ResourceRow | undefined {
     const raw = this.#get.get(zoneId, identifier) as RawResource | undefined
     return raw && toRow(raw)
+  }
+
+  /** The identifier of a resource row id (edges store the row id). */
+  identifierOf(id: string): string | undefined {
+    return this.#identifierOf.get(id) as string | undefined
   }
 
   list(zoneId: string): ResourceRow[] {

@@ -3,6 +3,7 @@
 // mint rate; then policy decides. Non-policy refusals are statuses, audited and skipped, so
 // partial grants are possible. Audit rows are written here too, one per resource.
 import type { AuditEvent, AuditLog } from '../audit/index.js'
+import { edgeAdmits, type ValidatedDelegation } from '../delegation/index.js'
 import type { VerifiedMandate } from '../mandate/index.js'
 import { ENTRYPOINTS, LIFECYCLE_SCOPE, buildExchangeInput, type PolicyDecision, type PolicyVersion } from '../policy/index.js'
 import { sessionAuditMetadata } from '../sessions/index.js'
@@ -18,6 +19,8 @@ export interface Acting {
   subType: 'application' | 'user'
   session?: AgentSessionRow
   presented?: VerifiedMandate
+  /** The delegation the mint is under, validated live (contract §5.3). */
+  delegation?: ValidatedDelegation
 }
 
 export interface ResourceOutcome {
@@ -34,11 +37,17 @@ export function decideResource(
   scopes: readonly string[],
   ctx: { store: Store; mintRate: MintRateLimiter; version: PolicyVersion | undefined; requestId: string; nowMs: number; challengeResolved: boolean },
 ): ResourceOutcome {
-  const { app, session, presented } = acting
+  const { app, session, presented, delegation } = acting
   const row = ctx.store.resources.get(app.zoneId, resource)
   if (!row) return { resource, status: 'resource_not_found' }
   // agent:lifecycle is reserved: every resource admits it, as Caracal's Gateway-routed ones do.
   if (scopes.some((s) => s !== LIFECYCLE_SCOPE && !row.scopes.includes(s))) return { resource, status: 'scope_mismatch' }
+  if (delegation && !edgeAdmits(delegation, row)) return { resource, status: 'resource_outside_delegation' }
+  // A spawned session holds at most what its parent gave it: nothing, or a bound.
+  if (session?.authority === 'none') return { resource, status: 'outside_session_authority' }
+  if (session?.authority === 'narrow' && (!session.authorityResources!.includes(resource) || scopes.some((s) => !session.authorityScopes!.includes(s)))) {
+    return { resource, status: 'outside_session_authority' }
+  }
   // A gateway mandate was minted for its targets and scopes; nothing beyond them.
   if (presented?.use === 'gateway') {
     if (!presented.targetResources.includes(resource)) return { resource, status: 'mandate_target_mismatch' }
@@ -57,6 +66,7 @@ export function decideResource(
     requestedScopes: scopes,
     traceId: ctx.requestId,
     ...(presented && { authorityRecordId: presented.authorityRecordId, subjectClaims: presented.claims as Record<string, unknown> }),
+    ...(delegation && { delegationEdge: delegation.policyEdge }),
     challengeResolved: ctx.challengeResolved,
   })
   const decision = ctx.version.evaluate(ENTRYPOINTS.exchange, input)
@@ -75,7 +85,7 @@ export interface OutcomeRecording {
 }
 
 export async function recordOutcomes(audit: AuditLog, acting: Acting, scopes: readonly string[], requestId: string, outcomes: readonly ResourceOutcome[], how: OutcomeRecording = {}): Promise<void> {
-  const { app, session, presented } = acting
+  const { app, session, presented, delegation } = acting
   const events: AuditEvent[] = outcomes.map((o) => {
     const granted = o.status === 'complete'
     const status = granted && how.grantedStatus ? how.grantedStatus : o.status
@@ -98,7 +108,12 @@ export async function recordOutcomes(audit: AuditLog, acting: Acting, scopes: re
         subject_kind: acting.subType,
         ...(session && sessionAuditMetadata(session)),
         ...(presented && { presented_session_id: presented.authorityRecordId, presented_use: presented.use }),
-        ...(presented?.delegationId && { delegation_edge_id: presented.delegationId, delegation_hop_count: presented.hopCount }),
+        ...(delegation && {
+          delegation_edge_id: delegation.edge.id,
+          delegation_chain: delegation.chain,
+          delegation_hop_count: delegation.path.length,
+          delegation_graph_epoch: delegation.epoch,
+        }),
         ...(decision === 'allow' && { session_id: how.sid }),
         ...(how.approvalId && o.status === 'approval_required' && { approval_id: how.approvalId }),
       },

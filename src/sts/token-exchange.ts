@@ -13,9 +13,10 @@
 // Every outcome is audited before the response leaves.
 import type { AuditLog } from '../audit/index.js'
 import { Approvals, type ApprovalView } from '../approvals/index.js'
+import { DelegationInvalidError, delegationClaims, validateDelegatedMint, type ValidatedDelegation } from '../delegation/index.js'
 import { FederatedTokenInvalidError, FederationUnavailableError, type IdTokenVerifier } from '../federation/index.js'
 import type { KeyRing } from '../keys/index.js'
-import type { MandateClaims, VerifiedMandate } from '../mandate/index.js'
+import type { VerifiedMandate } from '../mandate/index.js'
 import { LIFECYCLE_SCOPE, type PolicyEngine } from '../policy/index.js'
 import { AgentSessions, SessionNotFoundError, SessionNotLiveError } from '../sessions/index.js'
 import { sessionDeadline, type AgentSessionRow, type ApplicationRow, type Store } from '../store/index.js'
@@ -111,21 +112,6 @@ function response(issued: Issued, extra: Partial<TokenResponse> = {}): TokenResp
   }
 }
 
-/** The delegation claims a derived mandate carries over from the one presented. */
-function carriedClaims(m: VerifiedMandate): Partial<MandateClaims> {
-  const c = m.claims as Partial<MandateClaims>
-  return {
-    ...(m.sessionId && { agent_session_id: m.sessionId }),
-    ...(m.delegationId && { delegation_edge_id: m.delegationId }),
-    ...(c.source_session_id && { source_session_id: c.source_session_id }),
-    ...(c.target_session_id && { target_session_id: c.target_session_id }),
-    ...(m.delegationPath.length > 0 && { delegation_path: [...m.delegationPath] }),
-    ...(c.delegation_chain && { delegation_chain: c.delegation_chain }),
-    ...(m.hopCount > 0 && { hop_count: m.hopCount }),
-    ...(m.graphEpoch && { delegation_graph_epoch: m.graphEpoch }),
-  }
-}
-
 export class TokenExchange {
   readonly #d: TokenExchangeDeps
   readonly #now: () => number
@@ -195,8 +181,10 @@ export class TokenExchange {
     bindAuthority(presented, app, this.#d.store, nowMs)
     if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
     const session = this.#liveSession(app, presented.sessionId, nowMs)
-    const ttl = this.#derivedTtl(this.#ttl(req.ttlSeconds, RESOURCE_TTL_CAP_SECONDS), nowMs, session, presented)
-    const acting: Acting = { app, subject: presented.sub, subType: presented.subType, session, presented }
+    // A delegated mandate's edge, path and chain are re-derived from live state, never copied.
+    const delegation = presented.delegationId ? this.#delegation(app, session.id, presented.delegationId, req.scopes, req.ttlSeconds, nowMs) : undefined
+    const ttl = this.#derivedTtl(this.#ttl(req.ttlSeconds, RESOURCE_TTL_CAP_SECONDS), nowMs, session, presented, delegation)
+    const acting: Acting = { app, subject: presented.sub, subType: presented.subType, session, presented, ...(delegation && { delegation }) }
     return this.#scopeMint({
       acting,
       resources: [req.resource],
@@ -207,7 +195,8 @@ export class TokenExchange {
       trustedGateway: true,
       plan: (granted) => ({
         zoneId, applicationId: app.id, subject: presented.sub, subType: presented.subType, use: 'resource', aud: granted, target: granted,
-        scope: req.scopes, ttlSeconds: ttl, parent: { id: presented.authorityRecordId, rootId: presented.rootAuthorityRecordId }, extraClaims: carriedClaims(presented),
+        scope: req.scopes, ttlSeconds: ttl, parent: { id: presented.authorityRecordId, rootId: presented.rootAuthorityRecordId },
+        extraClaims: delegation ? delegationClaims(delegation) : { agent_session_id: session.id },
       }),
     })
   }
@@ -230,12 +219,12 @@ export class TokenExchange {
   }
 
   async #gatewayMint(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
-    if (req.delegationEdgeId !== undefined) throw new SessionReferenceError('delegation reference invalid', 'delegation edge not found')
     const session = this.#liveSession(app, req.agentSessionId!, nowMs)
+    const delegation = req.delegationEdgeId !== undefined ? this.#delegation(app, session.id, req.delegationEdgeId, req.scopes, req.ttlSeconds, nowMs) : undefined
     const subject = this.#sessionSubject(session)
-    const ttl = this.#derivedTtl(this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS), nowMs, session)
+    const ttl = this.#derivedTtl(this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS), nowMs, session, undefined, delegation)
     return this.#scopeMint({
-      acting: { app, subject: subject.subject, subType: subject.subType, session },
+      acting: { app, subject: subject.subject, subType: subject.subType, session, ...(delegation && { delegation }) },
       resources: req.resources,
       scopes: req.scopes,
       ...(req.approvalId && { approvalId: req.approvalId }),
@@ -244,7 +233,8 @@ export class TokenExchange {
       trustedGateway: true,
       plan: (granted) => ({
         zoneId: app.zoneId, applicationId: app.id, subject: subject.subject, subType: subject.subType, use: 'gateway', aud: [this.#d.issuer],
-        scope: req.scopes, target: granted, ttlSeconds: ttl, ...(subject.parent && { parent: subject.parent }), extraClaims: { agent_session_id: session.id },
+        scope: req.scopes, target: granted, ttlSeconds: ttl, ...(subject.parent && { parent: subject.parent }),
+        extraClaims: delegation ? delegationClaims(delegation) : { agent_session_id: session.id },
       }),
     })
   }
@@ -273,23 +263,27 @@ export class TokenExchange {
 
   async #agentMandate(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
     if (req.approvalId !== undefined) throw new TokenRequestInvalidError('an agent mandate request takes no approval_id')
-    if (req.delegationEdgeId !== undefined) throw new SessionReferenceError('delegation reference invalid', 'delegation edge not found')
     const session = this.#liveSession(app, req.agentSessionId!, nowMs)
+    const delegation = req.delegationEdgeId !== undefined ? this.#delegation(app, session.id, req.delegationEdgeId, [], req.ttlSeconds, nowMs) : undefined
     const ttl = this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS)
-    return response(await this.#issueAgentMandate(app, session, ttl, requestId, nowMs))
+    return response(await this.#issueAgentMandate(app, session, ttl, requestId, nowMs, delegation))
   }
 
-  /** An agent mandate: identity and session binding, no resource authority (that is per tool group). */
-  async #issueAgentMandate(app: ApplicationRow, session: AgentSessionRow, ttl: number, requestId: string, nowMs: number): Promise<Issued> {
+  /**
+   * An agent mandate: identity and session binding, no resource authority (that is per tool
+   * group). Under a delegation it carries the edge, path and chain its exchanges re-validate.
+   */
+  async #issueAgentMandate(app: ApplicationRow, session: AgentSessionRow, ttl: number, requestId: string, nowMs: number, delegation?: ValidatedDelegation): Promise<Issued> {
     const subject = this.#sessionSubject(session)
-    const acting: Acting = { app, subject: subject.subject, subType: subject.subType, session }
+    const acting: Acting = { app, subject: subject.subject, subType: subject.subType, session, ...(delegation && { delegation }) }
     const outcome: ResourceOutcome = { resource: '', status: 'complete' }
     let issued: Issued
     try {
       issued = await issueMandate(
         {
           zoneId: app.zoneId, applicationId: app.id, subject: subject.subject, subType: subject.subType, use: 'session', aud: [this.#d.issuer],
-          ttlSeconds: this.#derivedTtl(ttl, nowMs, session), ...(subject.parent && { parent: subject.parent }), extraClaims: { agent_session_id: session.id },
+          ttlSeconds: this.#derivedTtl(ttl, nowMs, session, undefined, delegation), ...(subject.parent && { parent: subject.parent }),
+          extraClaims: delegation ? delegationClaims(delegation) : { agent_session_id: session.id },
         },
         this.#deps(),
         nowMs,
@@ -455,11 +449,12 @@ export class TokenExchange {
     return ttl
   }
 
-  /** Never past the session's own end (task TTL) or the presented mandate's expiry. */
-  #derivedTtl(ttl: number, nowMs: number, session?: AgentSessionRow, presented?: VerifiedMandate): number {
+  /** Never past the session's own end (task TTL), the presented mandate's expiry, or the delegation's bounds. */
+  #derivedTtl(ttl: number, nowMs: number, session?: AgentSessionRow, presented?: VerifiedMandate, delegation?: ValidatedDelegation): number {
     let bound = ttl
     if (session?.lifecycle === 'task') bound = Math.min(bound, Math.floor((sessionDeadline(session) - nowMs) / 1000))
     if (presented) bound = Math.min(bound, presented.expiresAt - Math.floor(nowMs / 1000))
+    if (delegation) bound = Math.min(bound, delegation.ttlBoundSeconds)
     if (bound <= 0) throw new SessionReferenceError('authority ends too soon to mint under it')
     return bound
   }
@@ -477,6 +472,16 @@ export class TokenExchange {
       this.#d.store.agentSessions.heartbeat(session.id, nowMs)
     }
     return session
+  }
+
+  /** The delegation a mint stands on, validated live; any failure is a 403 naming the step in audit. */
+  #delegation(app: ApplicationRow, agentSessionId: string, edgeId: string, scopes: readonly string[], ttlSeconds: number | undefined, nowMs: number): ValidatedDelegation {
+    try {
+      return validateDelegatedMint(this.#d.store, { zoneId: app.zoneId, applicationId: app.id, agentSessionId, edgeId, requestedScopes: scopes, ...(ttlSeconds !== undefined && { requestedTtlSeconds: ttlSeconds }), nowMs })
+    } catch (error) {
+      if (error instanceof DelegationInvalidError) throw new SessionReferenceError('delegation reference invalid', error.detail)
+      throw error
+    }
   }
 
   /** Whom a session's mandates name: its subject record's subject (a user), else the application. */
