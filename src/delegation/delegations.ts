@@ -110,8 +110,8 @@ export class Delegations {
     // 2. An expiry is required.
     if (explicit === undefined && constraints.ttl_seconds === undefined) refuse('delegation_expiry_required', 'a delegation needs expires_at or ttl_seconds')
     const expiresAt = Math.min(explicit !== undefined ? Date.parse(explicit) : Infinity, constraints.ttl_seconds !== undefined ? nowMs + constraints.ttl_seconds * 1000 : Infinity)
-    // 3. The caller owns the issuer application.
-    const issuerApplicationId = input.issuerApplicationId ?? input.callerApplicationId
+    // 3. The caller owns the issuer application (by default, the source session's).
+    const issuerApplicationId = input.issuerApplicationId ?? this.#store.agentSessions.get(input.sourceSessionId)?.applicationId ?? input.callerApplicationId
     if (issuerApplicationId !== input.callerApplicationId) refuse('issuer_ownership_required', 'only the issuer application may delegate from its sessions')
     // 4. No self-delegation.
     if (input.sourceSessionId === input.targetSessionId) refuse('self_delegation_denied', 'source and target are the same session')
