@@ -27,6 +27,7 @@ export class AuthorityRecordRepository {
   readonly #get
   readonly #revoke
   readonly #revokeForSession
+  readonly #revokeWhere
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -35,6 +36,14 @@ export class AuthorityRecordRepository {
     )
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM authority_records WHERE id = ?`)
     this.#revoke = db.prepare("UPDATE authority_records SET status = 'revoked' WHERE id = ? AND status = 'active'")
+    this.#revokeWhere = db.prepare(
+      `UPDATE authority_records SET status = 'revoked'
+       WHERE zone_id = @zoneId AND status = 'active' AND expires_at > @nowMs
+         AND (@id IS NULL OR id = @id OR root_id = @id)
+         AND (@subject IS NULL OR subject = @subject)
+         AND (@applicationId IS NULL OR application_id = @applicationId)
+       RETURNING id, expires_at AS expiresAt`,
+    )
     this.#revokeForSession = db.prepare(
       "UPDATE authority_records SET status = 'revoked' WHERE agent_session_id = ? AND status = 'active' AND expires_at > ? RETURNING id, expires_at AS expiresAt",
     )
@@ -43,6 +52,20 @@ export class AuthorityRecordRepository {
   create(row: AuthorityRecordRow): AuthorityRecordRow {
     insertOrConflict(`authority record ${row.id}`, () => this.#insert.run({ ...row, agentSessionId: row.agentSessionId ?? null }))
     return row
+  }
+
+  /**
+   * Revokes a zone's live records matching one criterion: a record and everything rooted in it,
+   * every record of a subject (a user whose grant ended), or every record of an application.
+   */
+  revokeMatching(zoneId: string, match: { id: string } | { subject: string } | { applicationId: string }, nowMs: number): { id: string; expiresAt: number }[] {
+    return this.#revokeWhere.all({
+      zoneId,
+      nowMs,
+      id: 'id' in match ? match.id : null,
+      subject: 'subject' in match ? match.subject : null,
+      applicationId: 'applicationId' in match ? match.applicationId : null,
+    }) as { id: string; expiresAt: number }[]
   }
 
   /** Revokes the live records bound to any of these sessions; returns their ids and zones. */
