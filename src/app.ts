@@ -1,12 +1,15 @@
-// The composition root of the HTTP surfaces: one express app carrying the STS routes, the admin
-// API under /v1 when it is given, and (as they are built) the Coordinator and the MCP proxy. No
-// logic of its own.
+// The composition root of the HTTP surfaces: one express app carrying the STS routes, the
+// Coordinator under /zones/{zoneId} and the admin API under /v1 when they are given, and (as it
+// is built) the MCP proxy. No logic of its own.
 import express from 'express'
 import { ADMIN_BASE_PATH, createAdminRouter, type AdminRouterDeps } from './admin/index.js'
+import { createCoordinatorRouter, type CoordinatorRouterDeps } from './coordinator/index.js'
 import { createStsRouter, type StsRouterDeps } from './sts/index.js'
 
 export interface AppDeps {
   sts: StsRouterDeps
+  /** The Coordinator (sessions and delegations for applications); without it, /zones is not served. */
+  coordinator?: CoordinatorRouterDeps
   /** The admin HTTP API; without it, /v1 is not served. */
   admin?: AdminRouterDeps
 }
@@ -16,6 +19,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by')
   app.set('query parser', 'simple')
   app.use(createStsRouter(deps.sts))
+  if (deps.coordinator) app.use(createCoordinatorRouter(deps.coordinator))
   if (deps.admin) app.use(ADMIN_BASE_PATH, createAdminRouter(deps.admin))
   return app
 }

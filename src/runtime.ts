@@ -1,6 +1,7 @@
 // Assembles the product from a loaded configuration: the store (zones and resources of the
-// config ensured), secret keys, signing keys, policy engine, audit log, and — once the listen
-// address is known — the STS, the admin API and their HTTP server. Used by `start` and by the
+// config ensured), secret keys, signing keys, policy engine, audit log, sessions, delegations,
+// and — once the listen address is known — the STS, the Coordinator, the admin API and their
+// HTTP server. Used by `start` and by the
 // CLI commands that act on the same state. No logic of its own beyond wiring and shutdown order.
 import { mkdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
@@ -10,6 +11,7 @@ import { createApp } from './app.js'
 import { Approvals } from './approvals/index.js'
 import { AuditLog } from './audit/index.js'
 import { loadSecrets, type LoadedConfig, type Secrets } from './config/index.js'
+import { Delegations } from './delegation/index.js'
 import { ConfigError } from './errors.js'
 import { IdTokenVerifier } from './federation/index.js'
 import { KeyRing, sealedKeyPersistence } from './keys/index.js'
@@ -32,6 +34,7 @@ export interface Runtime {
   policy: PolicyEngine
   audit: AuditLog
   sessions: AgentSessions
+  delegations: Delegations
   approvals: Approvals
   /** The STS exchange for an issuer (the server's, or the configured one for CLI use). */
   tokenExchange(issuer: string): TokenExchange
@@ -58,6 +61,7 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
   const failures = new AuthFailureLimiter({ maxFailures: sts.authFailuresPerMinute, windowMs: 60_000, blockMs: 60_000 })
   const mintRate = new MintRateLimiter(sts.mintsPerMinute)
   const sessions = new AgentSessions({ store, audit })
+  const delegations = new Delegations({ store, audit, sessions })
   const approvals = new Approvals({ store, audit })
   const verifiers = new Map<string, IdTokenVerifier>()
   for (const [zoneId, zone] of Object.entries(loaded.config.policy.zones)) {
@@ -71,6 +75,7 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
     policy,
     audit,
     sessions,
+    delegations,
     approvals,
     tokenExchange: (issuer) =>
       new TokenExchange({ issuer, store, keys, policy, audit, failures, mintRate, sessions, approvals, federation: (zoneId) => verifiers.get(zoneId) }),
@@ -111,7 +116,7 @@ export interface RunningServer {
   issuer: string
 }
 
-/** Listens on the configured address and serves the STS and the admin API; resolves once listening. */
+/** Listens on the configured address and serves the STS, the Coordinator and the admin API; resolves once listening. */
 export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<RunningServer> {
   const { host, port } = listenAddress(runtime.loaded, env)
   const server = createServer()
@@ -126,6 +131,14 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
     warn(`WARNING: issuer ${issuer} is plain http: mandates name it and verifiers fetch its JWKS. Use an https issuer outside development.`)
   }
   const onError = (error: unknown, id: string) => warn(`request ${id}: ${(error as Error)?.stack ?? error}`)
-  server.on('request', createApp({ sts: { exchange: runtime.tokenExchange(issuer), keys: runtime.keys, onError }, admin: { services: runtime, token: runtime.secrets.adminToken, onError } }))
+  const { store, keys, sessions, delegations } = runtime
+  server.on(
+    'request',
+    createApp({
+      sts: { exchange: runtime.tokenExchange(issuer), keys, onError },
+      coordinator: { issuer, store, keys, sessions, delegations, onError },
+      admin: { services: runtime, token: runtime.secrets.adminToken, onError },
+    }),
+  )
   return { server, url, issuer }
 }

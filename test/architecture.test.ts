@@ -73,9 +73,10 @@ describe('architecture of src/', () => {
     expect(violations).toEqual([])
   })
 
-  it('imports express only at the HTTP edges (sts/, proxy/, admin/, http/, app.ts)', () => {
-    // admin/ is the admin HTTP API (SPEC §3: "Admin — a CLI and an admin HTTP API").
-    const edges = new Set(['sts', 'proxy', 'admin', 'http', 'app.ts'])
+  it('imports express only at the HTTP edges (sts/, proxy/, admin/, coordinator/, http/, app.ts)', () => {
+    // admin/ is the admin HTTP API (SPEC §3: "Admin — a CLI and an admin HTTP API"); coordinator/
+    // is the Coordinator's (SPEC §3: "sessions and delegations over HTTP").
+    const edges = new Set(['sts', 'proxy', 'admin', 'coordinator', 'http', 'app.ts'])
     const violations = files.filter((f) => !edges.has(moduleOf(f.path)) && importsOf(f.text).some((s) => s === 'express' || s.startsWith('express/')))
     expect(violations.map((f) => f.path)).toEqual([])
   })

@@ -1,12 +1,13 @@
-// Agent sessions started and ended by an operator, and the JSON both admin surfaces show for a
-// session: snake_case, RFC 3339 times, `expires_at` the TTL end of a task session or the
-// heartbeat deadline of a service session.
+// Agent sessions started, suspended and ended by an operator, and the JSON both admin surfaces
+// show for a session: snake_case, RFC 3339 times, `expires_at` the TTL end of a task session or
+// the heartbeat deadline of a service session.
 import type { StartSession } from '../sessions/index.js'
 import { sessionDeadline, type AgentSessionRow } from '../store/index.js'
 import type { AdminServices } from './services.js'
 import { zoneApplication } from './applications.js'
 
 export const DEFAULT_TERMINATION_REASON = 'terminated_by_operator'
+export const DEFAULT_SUSPENSION_REASON = 'suspended_by_operator'
 
 export type OperatorSessionStart = Omit<StartSession, 'subjectRecordId'>
 
@@ -20,6 +21,11 @@ export async function startSession(s: AdminServices, input: OperatorSessionStart
 export async function terminateSession(s: AdminServices, zoneId: string, id: string, reason: string | undefined, requestId: string): Promise<string[]> {
   const ended = await s.sessions.terminate(zoneId, id, reason ?? DEFAULT_TERMINATION_REASON, requestId)
   return ended.map((row) => row.id)
+}
+
+/** Suspends the session and its subtree (reversible); the authority records that stopped verifying. */
+export async function suspendSession(s: AdminServices, zoneId: string, id: string, reason: string | undefined, requestId: string): Promise<{ session: AgentSessionRow; revokedRecords: string[] }> {
+  return s.sessions.suspend(zoneId, id, reason ?? DEFAULT_SUSPENSION_REASON, requestId)
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())

@@ -1,9 +1,24 @@
 // Admin API failures, one class each, carrying the wire code and status of Caracal's catalogue
 // (contract §10). Bodies are {"error","error_description","requestId"} plus `details` for a body
 // or query that fails validation; a description never contains a token or a secret.
+import type { DelegationWireCode } from '../delegation/index.js'
 import { CaracalMcpError } from '../errors.js'
 
-export type AdminWireCode = 'invalid_token' | 'invalid_body' | 'invalid_request' | 'resource_not_found' | 'conflict' | 'access_denied' | 'payload_too_large' | 'internal_error' | 'service_unavailable'
+/** Caracal's codes the admin API and the Coordinator answer with (the Coordinator shares this shape). */
+export type AdminWireCode =
+  | 'invalid_token'
+  | 'invalid_body'
+  | 'invalid_request'
+  | 'resource_not_found'
+  | 'conflict'
+  | 'access_denied'
+  | 'payload_too_large'
+  | 'internal_error'
+  | 'service_unavailable'
+  | 'rate_limited'
+  | 'insufficient_scope'
+  | 'idempotency_key_conflict'
+  | DelegationWireCode
 
 /** One failed check of a body or query: where (a `$.field[0]` path) and why. */
 export interface InputIssue {

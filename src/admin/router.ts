@@ -10,6 +10,7 @@ import { createAdminTokenCheck } from './admin-token.js'
 import { mountApplicationRoutes } from './application-routes.js'
 import { mountApprovalRoutes } from './approval-routes.js'
 import { mountAuditRoutes } from './audit-routes.js'
+import { mountDelegationRoutes } from './delegation-routes.js'
 import { AdminError, AdminMediaTypeError, AdminNotFoundError, AdminPayloadTooLargeError } from './errors.js'
 import { malformedJson } from './input.js'
 import type { AdminServices } from './services.js'
@@ -30,7 +31,7 @@ export interface AdminRouterDeps {
 }
 
 /** Body-reader failures (body-parser marks them with `type`) are the caller's. */
-function bodyReaderError(error: unknown): AdminError | undefined {
+export function bodyReaderError(error: unknown): AdminError | undefined {
   const type = (error as { type?: unknown } | null)?.type
   const status = (error as { status?: unknown } | null)?.status
   if (type === 'entity.too.large') return new AdminPayloadTooLargeError()
@@ -69,7 +70,7 @@ export function createAdminRouter(deps: AdminRouterDeps): express.Router {
     }
   })
 
-  for (const mount of [mountZoneRoutes, mountApplicationRoutes, mountSessionRoutes, mountApprovalRoutes, mountAuditRoutes]) mount(router, deps.services)
+  for (const mount of [mountZoneRoutes, mountApplicationRoutes, mountSessionRoutes, mountDelegationRoutes, mountApprovalRoutes, mountAuditRoutes]) mount(router, deps.services)
 
   router.use(function unknownAdminRoute(_req, _res, next) {
     next(new AdminNotFoundError('no such admin route'))

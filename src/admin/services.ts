@@ -3,6 +3,7 @@
 import type { Approvals } from '../approvals/index.js'
 import type { AuditLog } from '../audit/index.js'
 import type { Secrets } from '../config/index.js'
+import type { Delegations } from '../delegation/index.js'
 import type { KeyRing } from '../keys/index.js'
 import type { AgentSessions } from '../sessions/index.js'
 import type { Store } from '../store/index.js'
@@ -13,5 +14,7 @@ export interface AdminServices {
   audit: AuditLog
   sessions: AgentSessions
   approvals: Approvals
+  /** Delegation edges; built over the store, audit and sessions above when not given. */
+  delegations?: Delegations
   secrets: Pick<Secrets, 'auditHmacKey'>
 }

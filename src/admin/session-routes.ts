@@ -1,9 +1,10 @@
-// Routes for a zone's agent sessions: start (audited, started_by `admin`), list, read, heartbeat
-// and terminate (the session and its subtree, each id revoked as an anchor and audited).
+// Routes for a zone's agent sessions: start (audited, started_by `admin`), list, read, heartbeat,
+// suspend and resume (reversible; suspending revokes what was minted under the subtree) and
+// terminate (the session and its subtree, each id revoked as an anchor and audited).
 import { z } from 'zod'
 import { MAX_HEARTBEAT_SECONDS, MAX_LABEL_LENGTH, MAX_LABELS, MAX_TASK_TTL_SECONDS, MIN_HEARTBEAT_SECONDS } from '../sessions/index.js'
 import { adminRequestId, param, type AdminRoutes } from './admin-request.js'
-import { sessionJson, startSession, terminateSession } from './agent-session.js'
+import { sessionJson, startSession, suspendSession, terminateSession } from './agent-session.js'
 import { limitParameter, readBody, readQuery } from './input.js'
 
 const MAX_SESSION_LIMIT = 1000
@@ -21,7 +22,7 @@ const SESSION_QUERY = z.strictObject({
   status: z.enum(['active', 'suspended', 'terminated']).optional(),
   limit: limitParameter(MAX_SESSION_LIMIT).optional(),
 })
-const TERMINATION = z.strictObject({ reason: z.string().min(1).max(500).optional() })
+const REASON = z.strictObject({ reason: z.string().min(1).max(500).optional() })
 const NO_FIELDS = z.strictObject({})
 
 export const mountSessionRoutes: AdminRoutes = (router, s) => {
@@ -60,8 +61,19 @@ export const mountSessionRoutes: AdminRoutes = (router, s) => {
     res.json(sessionJson(s.sessions.heartbeat(param(req, 'zoneId'), param(req, 'id'))))
   })
 
+  router.post('/zones/:zoneId/sessions/:id/suspend', async function suspendZoneSession(req, res) {
+    const body = readBody(REASON, req.body)
+    const { session, revokedRecords } = await suspendSession(s, param(req, 'zoneId'), param(req, 'id'), body.reason, adminRequestId(req, res))
+    res.json({ ...sessionJson(session), revoked_records: revokedRecords })
+  })
+
+  router.post('/zones/:zoneId/sessions/:id/resume', async function resumeZoneSession(req, res) {
+    readBody(NO_FIELDS, req.body)
+    res.json(sessionJson(await s.sessions.resume(param(req, 'zoneId'), param(req, 'id'), adminRequestId(req, res))))
+  })
+
   router.post('/zones/:zoneId/sessions/:id/terminate', async function terminateZoneSession(req, res) {
-    const body = readBody(TERMINATION, req.body)
+    const body = readBody(REASON, req.body)
     res.json({ terminated: await terminateSession(s, param(req, 'zoneId'), param(req, 'id'), body.reason, adminRequestId(req, res)) })
   })
 }

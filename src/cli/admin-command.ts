@@ -1,6 +1,7 @@
 // Administration on the configured database: zones, applications (the secret is printed once),
-// resources, signing-key rotation, agent sessions and approval decisions, through the same
-// operations as the admin HTTP API. Works whether or not the server is running (SQLite WAL).
+// resources, signing-key rotation, agent sessions (spawn and suspension included), delegation
+// edges and approval decisions, through the same operations as the admin HTTP API. Works whether
+// or not the server is running (SQLite WAL).
 import { APPLICATION_ID_PATTERN, createApplication, disableApplication, registerResource, rotateApplicationSecret, rotateSigningKey } from '../admin/index.js'
 import { loadConfig } from '../config/index.js'
 import { CliUsageError } from '../errors.js'
@@ -9,6 +10,8 @@ import { uuid7 } from '../util/uuid7.js'
 import { APPROVAL_COMMANDS } from './approval-commands.js'
 import { optionValue, parseArgs, type ParsedArgs } from './args.js'
 import { choiceOption, required, zoneOf, type CommandGroup } from './command-group.js'
+import { DELEGATION_COMMANDS } from './delegation-commands.js'
+import { SESSION_LIFECYCLE_COMMANDS } from './session-lifecycle-commands.js'
 import { SESSION_COMMANDS } from './session-commands.js'
 
 const CATALOGUE_OPTIONS = ['zone', 'name', 'id', 'identifier', 'scopes', 'registration']
@@ -16,6 +19,15 @@ const CATALOGUE_OPTIONS = ['zone', 'name', 'id', 'identifier', 'scopes', 'regist
 /** --zone is optional where the CLI first had none; when given, the application must be its. */
 function optionalZone(runtime: Runtime, args: ParsedArgs): string | undefined {
   return optionValue(args, 'zone') === undefined ? undefined : zoneOf(runtime, args)
+}
+
+/** One group from two: the options and commands of both. */
+function joined(a: CommandGroup, b: CommandGroup): CommandGroup {
+  return {
+    valued: [...new Set([...a.valued, ...b.valued])],
+    repeatable: [...new Set([...(a.repeatable ?? []), ...(b.repeatable ?? [])])],
+    commands: { ...a.commands, ...b.commands },
+  }
 }
 
 /** The operator request of one CLI command, for the audit rows it causes. */
@@ -89,7 +101,8 @@ const GROUPS: Record<string, CommandGroup> = {
       },
     },
   },
-  sessions: SESSION_COMMANDS,
+  sessions: joined(SESSION_COMMANDS, SESSION_LIFECYCLE_COMMANDS),
+  delegations: DELEGATION_COMMANDS,
   approvals: APPROVAL_COMMANDS,
 }
 

@@ -11,7 +11,8 @@ import { startCommand } from './start-command.js'
 import { tokenCommand } from './token-command.js'
 
 const USAGE = `usage: caracal-mcp <command>
-  start [--config mcp.config.json]            serve the STS and the admin API (/v1, bearer CARACAL_MCP_ADMIN_TOKEN)
+  start [--config mcp.config.json]            serve the STS, the Coordinator (/zones) and the admin API
+                                              (/v1, bearer CARACAL_MCP_ADMIN_TOKEN)
   zones list
   applications create --zone id --name n [--id id] [--registration managed|dcr]
                                               prints the application id and, once, its secret
@@ -24,6 +25,20 @@ const USAGE = `usage: caracal-mcp <command>
   sessions terminate --zone id --id s [--reason r]
                                               end the session and every session under it
   sessions heartbeat --zone id --id s         keep a service session alive
+  sessions spawn --zone id --application id --parent s [--authority inherit|narrow|none]
+                 [--scopes a,b --resources r1,r2] [--ttl s] [--label l]…
+                                              start a child of live session s; never beyond its authority
+  sessions suspend --zone id --id s [--reason r] | resume --zone id --id s
+                                              pause a session and its subtree (its mandates stop verifying)
+  delegations create --zone id --issuer app --source s --target t --scopes a,b
+                 [--resource r | --resources r1,r2] (--ttl s | --expires-at t)
+                 [--receiver app] [--max-hops n] [--parent e]
+                                              delegate from session s to t (no resource: a broad edge)
+  delegations accept --zone id --id e --application app
+                                              accept edge e for its receiver application
+  delegations revoke --zone id --id e [--reason r]
+                                              revoke e and the edges below it; their target sessions end
+  delegations list --zone id [--session s]
   approvals list --zone id [--state pending|approved|rejected|expired|consumed]
   approvals approve|reject --zone id --id x [--reason r]
                                               decide a held request as an operator

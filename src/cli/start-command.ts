@@ -42,6 +42,7 @@ export async function startCommand(argv: readonly string[], out: (line: string) 
   }
   const zone = Object.keys(loaded.config.policy.zones)[0]!
   out(`caracal-mcp: STS listening on ${running.url} (issuer ${running.issuer}): POST /oauth/2/token, GET /.well-known/jwks.json?zone_id=…, GET /approvals/{id}`)
+  out(`caracal-mcp: Coordinator on ${running.url}/zones/{zone}/sessions and /zones/{zone}/delegations (Authorization: Bearer <the application's bootstrap mandate>)`)
   out(`caracal-mcp: admin API on ${running.url}/v1 (Authorization: Bearer <admin token>: CARACAL_MCP_ADMIN_TOKEN, or "admin" in the development secrets file)`)
   out('caracal-mcp: get an agent mandate (what an MCP client will hold):')
   out(`  npx caracal-mcp applications create --zone ${zone} --name "Demo agent" --id demo-agent   # prints, once, the secret`)

@@ -62,14 +62,18 @@ export function edgeAuditMetadata(e: DelegationEdgeRow): Record<string, unknown>
   }
 }
 
-/** The resource identifiers an edge is bounded to (empty: broad). */
+/**
+ * The resource identifiers an edge admits (empty: broad). A named resource bounds the edge to
+ * itself whatever constraints.resources adds, as the mint-time check (`edgeAdmits`) reads it.
+ */
 export function edgeResources(store: Store, edge: DelegationEdgeRow): string[] {
-  if (edge.constraints.resources && edge.constraints.resources.length > 0) return edge.constraints.resources
   if (edge.resourceId) {
     const identifier = store.resources.identifierOf(edge.resourceId)
-    return identifier ? [identifier] : []
+    const named = edge.constraints.resources ?? []
+    // An identifier that no longer resolves admits nothing, never everything.
+    return identifier && (named.length === 0 || named.includes(identifier)) ? [identifier] : ['\u0000unresolvable']
   }
-  return []
+  return edge.constraints.resources ?? []
 }
 
 export class Delegations {

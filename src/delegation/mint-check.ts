@@ -5,7 +5,7 @@
 // carries; nothing in it comes from the caller's word.
 import type { ChainHop } from '../mandate/index.js'
 import type { PolicyDelegationEdge } from '../policy/index.js'
-import { isEdgeLive, isSessionLive, type DelegationEdgeRow, type Store } from '../store/index.js'
+import { isEdgeLive, isSessionLive, sessionDeadline, type AgentSessionRow, type DelegationEdgeRow, type Store } from '../store/index.js'
 import { maxHopsOf, parseConstraints, MAX_HOPS_LIMIT } from './constraints.js'
 import { edgeResources, MAX_DELEGATION_DEPTH } from './delegations.js'
 import { DelegationInvalidError } from './errors.js'
@@ -37,6 +37,17 @@ export interface ValidatedDelegation {
 
 const invalid = (detail: string): never => {
   throw new DelegationInvalidError(detail)
+}
+
+/** Live itself and under no suspended or terminated ancestor. */
+function stands(store: Store, session: AgentSessionRow, nowMs: number): boolean {
+  if (!isSessionLive(session, nowMs)) return false
+  for (let up = session.parentSessionId, hops = 0; up !== null; hops++) {
+    const ancestor = hops < MAX_DELEGATION_DEPTH + 1 ? store.agentSessions.get(up) : undefined
+    if (!ancestor || ancestor.status !== 'active') return false
+    up = ancestor.parentSessionId
+  }
+  return true
 }
 
 export function validateDelegatedMint(store: Store, req: DelegatedMintRequest): ValidatedDelegation {
@@ -79,18 +90,22 @@ export function validateDelegatedMint(store: Store, req: DelegatedMintRequest): 
     if (pathEdges.length - i > maxHopsOf(p.constraints)) invalid('delegation path exceeds max_hops')
   })
 
-  // The chain: each hop's issuer is the previous hop's receiver, joined session to session.
+  // The chain: each hop's issuer is the previous hop's receiver, joined session to session, and
+  // every delegating session along it still stands (live, under no suspended or ended ancestor):
+  // authority passed on dies with whoever passed it.
   const chain: ChainHop[] = []
+  const bounds = [Math.floor((e.expiresAt - nowMs) / 1000)]
   pathEdges.forEach((p, i) => {
     const previous = pathEdges[i - 1]
     if (previous && (p.issuerApplicationId !== previous.receiverApplicationId || p.sourceSessionId !== previous.targetSessionId)) invalid('delegation chain broken')
     const session = store.agentSessions.get(p.sourceSessionId)
     if (!session || session.applicationId !== p.issuerApplicationId) invalid('delegation chain broken')
+    if (!stands(store, session!, nowMs)) invalid('a delegating session on the path is not active')
+    if (session!.lifecycle === 'task') bounds.push(Math.floor((sessionDeadline(session!) - nowMs) / 1000))
     chain.push({ application_id: p.issuerApplicationId, agent_session_id: p.sourceSessionId, delegation_edge_id: p.id })
   })
   chain.push({ application_id: e.receiverApplicationId, agent_session_id: e.targetSessionId })
 
-  const bounds = [Math.floor((e.expiresAt - nowMs) / 1000)]
   if (constraints.ttl_seconds !== undefined) bounds.push(constraints.ttl_seconds)
   if (constraints.expires_at !== undefined) bounds.push(Math.floor((Date.parse(constraints.expires_at) - nowMs) / 1000))
   const ttlBoundSeconds = Math.min(...bounds)

@@ -138,6 +138,9 @@ export class AgentSessions {
     if (this.#store.agentSessions.liveChildren(parent.id) >= MAX_CHILDREN_PER_PARENT) throw new SessionLimitError(`a session has at most ${MAX_CHILDREN_PER_PARENT} live children`)
     if (parent.lifecycle === 'task' && input.lifecycle === 'service') throw new SessionInputError('a task session cannot start a service session (task_session_cannot_start_service)')
     const authority = this.#childAuthority(parent, input.authority)
+    // Labels are roles: a child holds only roles its parent holds.
+    const extra = (input.labels ?? []).find((l) => !parent.labels.includes(l))
+    if (extra !== undefined) throw new SpawnExceedsParentError(`label ${extra} is not one of the parent session's`)
     const shape = this.#shape({ ...input, labels: input.labels ?? parent.labels }, nowMs, parent)
     const row = this.#insert(input, shape, authority, parent, parent.subjectRecordId, nowMs)
     return this.#recordStart(row, input)
@@ -284,7 +287,11 @@ export class AgentSessions {
     if (lifecycle === 'service' && input.ttlSeconds !== undefined) throw new SessionInputError('a service session has a heartbeat, not a TTL')
     const labels = checkLabels(input.labels ?? [])
     let ttlSeconds = lifecycle === 'task' ? checkSeconds(input.ttlSeconds, DEFAULT_TASK_TTL_SECONDS, 1, MAX_TASK_TTL_SECONDS, 'ttl_seconds') : null
-    if (ttlSeconds !== null && parent?.lifecycle === 'task') ttlSeconds = Math.max(1, Math.min(ttlSeconds, Math.floor((sessionDeadline(parent) - nowMs) / 1000)))
+    if (ttlSeconds !== null && parent?.lifecycle === 'task') {
+      const left = Math.floor((sessionDeadline(parent) - nowMs) / 1000)
+      if (left < 1) throw new SessionInputError('the parent session ends in less than a second')
+      ttlSeconds = Math.min(ttlSeconds, left)
+    }
     const heartbeatSeconds = lifecycle === 'service' ? checkSeconds(input.heartbeatSeconds, DEFAULT_HEARTBEAT_SECONDS, MIN_HEARTBEAT_SECONDS, MAX_HEARTBEAT_SECONDS, 'heartbeat_seconds') : null
     return { lifecycle, labels, ttlSeconds, heartbeatSeconds }
   }

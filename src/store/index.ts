@@ -13,6 +13,7 @@ import { ApprovalRepository } from './approvals.js'
 import { AuditEventRepository } from './audit-events.js'
 import { AuthorityRecordRepository } from './authority-records.js'
 import { DelegationEdgeRepository } from './delegation-edges.js'
+import { IdempotencyKeyRepository } from './idempotency-keys.js'
 import { IssuedJtiRepository } from './issued-jtis.js'
 import { ResourceRepository } from './resources.js'
 import { RevocationRepository } from './revocations.js'
@@ -32,6 +33,7 @@ export class Store {
   readonly revocations: RevocationRepository
   readonly approvals: ApprovalRepository
   readonly delegationEdges: DelegationEdgeRepository
+  readonly idempotencyKeys: IdempotencyKeyRepository
 
   constructor(db: Db) {
     this.db = db
@@ -46,6 +48,7 @@ export class Store {
     this.revocations = new RevocationRepository(db)
     this.approvals = new ApprovalRepository(db)
     this.delegationEdges = new DelegationEdgeRepository(db)
+    this.idempotencyKeys = new IdempotencyKeyRepository(db)
   }
 
   /** Runs `fn` in one IMMEDIATE transaction: all of its writes commit together or none does. */
@@ -71,6 +74,8 @@ export type { AgentSessionRow, AgentSessionRepository, SessionAuthority, Session
 export { isEdgeLive } from './delegation-edges.js'
 export type { DelegationEdgeRow, DelegationEdgeRepository, EdgeConstraints, EdgeStatus } from './delegation-edges.js'
 export type { ApplicationRow, ApplicationRepository } from './applications.js'
+export { IDEMPOTENCY_IN_FLIGHT } from './idempotency-keys.js'
+export type { IdempotencyKeyId, IdempotencyKeyRepository, IdempotencyKeyRow } from './idempotency-keys.js'
 export type { ApprovalRow, ApprovalRepository, ApprovalState, ApproverClass, PrivacyMode } from './approvals.js'
 export type { AuditEventRow, AuditEventRepository } from './audit-events.js'
 export type { AuthorityRecordRow, AuthorityRecordRepository } from './authority-records.js'

@@ -11,7 +11,7 @@ import type { KeyRing } from '../keys/index.js'
 import { MandateError, verifyMandateIdentity } from '../mandate/index.js'
 import type { Store } from '../store/index.js'
 import { ApprovalNotFoundError, ExchangeDeniedError, StsError } from './errors.js'
-import { bindAuthority } from './subject-token.js'
+import { bindSubjectAuthority } from './subject-token.js'
 
 const decisionBody = z.strictObject({
   decision: z.enum(['approved', 'rejected']),
@@ -70,7 +70,7 @@ export async function decideAsSubject(deps: SubjectDecisionDeps, approvalId: str
   if (decider.subType !== 'user' || decider.expiresAt * 1000 <= nowMs) throw new DeciderTokenInvalidError('not a live user session mandate')
   const app = deps.store.applications.get(decider.clientId)
   if (!app || app.zoneId !== hold.zoneId) throw new DeciderTokenInvalidError('the mandate names no application of this zone')
-  bindAuthority(decider, app, deps.store, nowMs)
+  bindSubjectAuthority(decider, app, deps.store, nowMs)
 
   if (hold.approverClass === 'operator') throw new ExchangeDeniedError('this approval is decided by an operator')
   if (hold.subject !== decider.sub) throw new ExchangeDeniedError('this approval is not yours to decide')

@@ -2,6 +2,7 @@
 // this issuer for the request's zone, of an accepted class (with a cache of verified tokens), and
 // then bound to the live authority it was minted under. Verification failures are 401 `invalid subject_token`; an ended authority
 // is 403. Everything is read from the store on every exchange: another process may have revoked.
+import { AuthorityEndedError, bindAuthority } from '../authority/index.js'
 import type { KeyRing } from '../keys/index.js'
 import { MandateError, verifyMandateIdentity, type MandateUse, type VerifiedMandate } from '../mandate/index.js'
 import type { ApplicationRow, Store } from '../store/index.js'
@@ -57,22 +58,14 @@ function peekUse(token: string, uses: readonly MandateUse[]): MandateUse {
   }
 }
 
-/**
- * The authority records the mandate stands on must be live: its own (`sid`, whose subject and
- * application must match the claims) and its root. The four anchors must not be revoked.
- */
-export function bindAuthority(mandate: VerifiedMandate, app: ApplicationRow, store: Store, nowMs: number): void {
-  const record = store.authorityRecords.get(mandate.authorityRecordId)
-  if (!record || record.zoneId !== mandate.zoneId) throw new AuthorityInactiveError('authority record unknown')
-  if (record.status !== 'active' || record.expiresAt <= nowMs) throw new AuthorityInactiveError('authority record ended')
-  if (record.subject !== mandate.sub || record.applicationId !== app.id || mandate.clientId !== app.id) throw new AuthorityInactiveError('authority record subject or application mismatch')
-  if (record.rootId !== mandate.rootAuthorityRecordId) throw new AuthorityInactiveError('root_sid does not match the record lineage')
-  if (record.rootId !== record.id) {
-    const root = store.authorityRecords.get(record.rootId)
-    if (!root || root.status !== 'active') throw new AuthorityInactiveError('root authority record ended')
+/** The live authority check (src/authority), answered as the STS answers it: 403 access_denied. */
+export function bindSubjectAuthority(mandate: VerifiedMandate, app: ApplicationRow, store: Store, nowMs: number): void {
+  try {
+    bindAuthority(mandate, app.id, store, nowMs)
+  } catch (error) {
+    if (error instanceof AuthorityEndedError) throw new AuthorityInactiveError(error.detail)
+    throw error
   }
-  const revoked = store.revocations.firstRevoked([mandate.authorityRecordId, mandate.rootAuthorityRecordId, mandate.sessionId, mandate.delegationId], nowMs)
-  if (revoked !== undefined) throw new AuthorityInactiveError(`anchor ${revoked} revoked`)
 }
 
 const DEFAULT_CACHE_ENTRIES = 10_000

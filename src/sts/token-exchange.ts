@@ -43,7 +43,7 @@ import { ACCESS_TOKEN_TYPE, ID_TOKEN_TYPE, type ClientCredentialsRequest, type T
 import { decideResource, recordOutcomes, type Acting, type ResourceOutcome } from './resource-decision.js'
 import { challengeOf, holdBinding, holdFor, namedApproval, type ApprovalStanding } from './step-up-gate.js'
 import { decideAsSubject } from './subject-decision.js'
-import { bindAuthority, VerifiedSubjects } from './subject-token.js'
+import { bindSubjectAuthority, VerifiedSubjects } from './subject-token.js'
 
 /** Default and caps of a mandate's lifetime (contract §2.4). */
 export const DEFAULT_TTL_SECONDS = 900
@@ -178,7 +178,7 @@ export class TokenExchange {
     const zoneId = presented.zoneId
     const app = this.#d.store.applications.get(presented.clientId)
     if (!app || app.zoneId !== zoneId || app.status !== 'active') throw new ClientAuthenticationError('the subject token names an unknown or disabled application')
-    bindAuthority(presented, app, this.#d.store, nowMs)
+    bindSubjectAuthority(presented, app, this.#d.store, nowMs)
     if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
     const session = this.#liveSession(app, presented.sessionId, nowMs)
     // A delegated mandate's edge, path and chain are re-derived from live state, never copied.
@@ -241,7 +241,7 @@ export class TokenExchange {
 
   async #presentedOverHttp(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
     const presented = this.#subjects.verify(req.subjectToken!, { zoneId: app.zoneId, uses: ['session'], nowMs })
-    bindAuthority(presented, app, this.#d.store, nowMs)
+    bindSubjectAuthority(presented, app, this.#d.store, nowMs)
     if (req.sessionId !== undefined && req.sessionId !== presented.authorityRecordId) throw new SessionReferenceError('session_id does not match the subject token')
     if (req.agentSessionId !== undefined && req.agentSessionId !== presented.sessionId) throw new SessionReferenceError('agent_session_id does not match the subject token')
     if (req.delegationEdgeId !== undefined && req.delegationEdgeId !== presented.delegationId) throw new SessionReferenceError('delegation_edge_id does not match the subject token')

@@ -1,6 +1,7 @@
 // Runs the built caracal-mcp command as a user does (node dist/…, built by `npm test`'s pretest)
 // and checks what it prints and its exit codes, including the one-line errors: start, policy,
-// audit, agent sessions, operator approval decisions and the agent mandate of `token --session`.
+// audit, agent sessions (spawn, suspend, resume included), delegations (create, accept, list,
+// revoke with its cascade), operator approval decisions and the agent mandate of `token --session`.
 import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -58,6 +59,10 @@ describe('caracal-mcp', () => {
       const jwks = (await (await fetch(`${url}/.well-known/jwks.json?zone_id=demo`)).json()) as { keys: { kid: string }[] }
       const kid = JSON.parse(Buffer.from(token.stdout.split('.')[0]!, 'base64url').toString()).kid
       expect(jwks.keys.map((k) => k.kid)).toContain(kid)
+      // The same bootstrap mandate is the application's bearer at the Coordinator.
+      const coordinated = await fetch(`${url}/zones/demo/sessions`, { method: 'POST', headers: { authorization: `Bearer ${token.stdout.trim()}`, 'content-type': 'application/json' }, body: '{}' })
+      expect(coordinated.status).toBe(201)
+      expect(await coordinated.json()).toMatchObject({ application_id: 'demo-agent', authority: 'full', depth: 0 })
 
       // The printed agent-mandate steps: a session, then its mandate; or client_credentials.
       expect(stdout).toContain(`admin API on ${url}/v1`)
@@ -251,5 +256,104 @@ describe('caracal-mcp sessions, approvals and token --session', () => {
     const badState = await run('approvals', 'list', '--zone', 'z1', '--state', 'maybe')
     expect(badState.code).toBe(2)
     expect(badState.stderr).toContain('--state is pending, approved, rejected, expired or consumed')
+  })
+})
+
+describe('caracal-mcp sessions spawn|suspend|resume and delegations', () => {
+  const env = { CARACAL_MCP_AUDIT_HMAC_KEY: 'ab'.repeat(32), CARACAL_MCP_SEALING_KEY: 'cd'.repeat(32), CARACAL_MCP_ADMIN_TOKEN: 'test-only-admin-token-of-the-cli-tests-0123' }
+  let config: string
+
+  const run = (...args: string[]) => cliWithEnv(env, ...args, '--config', config)
+  const idOf = (stdout: string, name: string) => new RegExp(`${name}: (\\S+)`).exec(stdout)![1]!
+
+  async function start(application: string): Promise<string> {
+    const started = await run('sessions', 'start', '--zone', 'z1', '--application', application)
+    expect(started.code, started.stderr).toBe(0)
+    return idOf(started.stdout, 'agent_session_id')
+  }
+
+  beforeAll(async () => {
+    const sub = mkdtempSync(join(dir, 'delegations-'))
+    writeFileSync(join(sub, 'data.json'), '{}')
+    config = join(sub, 'mcp.config.json')
+    const resources = { 'resource://files/read': { scopes: ['files:read'] }, 'resource://files/write': { scopes: ['files:write'] } }
+    writeFileSync(config, JSON.stringify({ policy: { zones: { z1: { data: 'data.json', resources } } }, store: { path: 'state.sqlite' } }))
+    for (const id of ['agent-a', 'agent-b']) expect((await run('applications', 'create', '--zone', 'z1', '--name', id, '--id', id)).code).toBe(0)
+  })
+
+  it('spawns a narrowed child, refuses one beyond it, and suspends and resumes the parent', async () => {
+    const parent = await start('agent-a')
+    const spawned = await run('sessions', 'spawn', '--zone', 'z1', '--application', 'agent-a', '--parent', parent, '--authority', 'narrow', '--scopes', 'files:read', '--resources', 'resource://files/read', '--ttl', '300', '--label', 'agent-a')
+    expect(spawned.code, spawned.stderr).toBe(0)
+    const child = idOf(spawned.stdout, 'agent_session_id')
+    expect(spawned.stdout).toMatch(new RegExp(`^agent_session_id: \\S+\\nparent_session_id: ${parent}\\nexpires_at: \\S+Z\\nauthority: narrow \\(scopes files:read; resources resource://files/read\\)\\n$`))
+    const listed = await run('sessions', 'list', '--zone', 'z1', '--application', 'agent-a')
+    expect(listed.stdout).toContain(`${child}\tactive\ttask\tagent-a`)
+
+    const beyond = await run('sessions', 'spawn', '--zone', 'z1', '--application', 'agent-a', '--parent', child, '--authority', 'narrow', '--scopes', 'files:write', '--resources', 'resource://files/write')
+    expect(beyond).toMatchObject({ code: 1, stderr: "caracal-mcp: scope files:write is beyond the parent session's authority\n" })
+    // Labels are roles: a child holds only its parent's.
+    const relabelled = await run('sessions', 'spawn', '--zone', 'z1', '--application', 'agent-a', '--parent', parent, '--label', 'admin')
+    expect(relabelled).toMatchObject({ code: 1, stderr: "caracal-mcp: label admin is not one of the parent session's\n" })
+    const loose = await run('sessions', 'spawn', '--zone', 'z1', '--application', 'agent-a', '--parent', parent, '--scopes', 'files:read')
+    expect(loose.code).toBe(2)
+    expect(loose.stderr).toContain('caracal-mcp: --scopes and --resources go with --authority narrow')
+
+    const suspended = await run('sessions', 'suspend', '--zone', 'z1', '--id', parent, '--reason', 'incident')
+    expect(suspended).toMatchObject({ code: 0, stdout: `suspended: ${parent} (0 authority record(s) revoked; resume with: caracal-mcp sessions resume --zone z1 --id ${parent})\n` })
+    expect((await run('sessions', 'list', '--zone', 'z1', '--status', 'suspended')).stdout).toContain(`${parent}\tsuspended`)
+    const under = await run('sessions', 'spawn', '--zone', 'z1', '--application', 'agent-a', '--parent', child)
+    expect(under).toMatchObject({ code: 1, stderr: `caracal-mcp: agent session ${child} is under a suspended session\n` })
+    const resumed = await run('sessions', 'resume', '--zone', 'z1', '--id', parent)
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(resumed.stdout).toMatch(new RegExp(`^resumed: ${parent} \\(expires_at \\S+Z\\)\\n$`))
+  })
+
+  it('creates a delegation to another application, accepts it for the receiver, lists it, and revokes it with its cascade', async () => {
+    const source = await start('agent-a')
+    const target = await start('agent-b')
+    const below = await start('agent-b')
+    const created = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-a', '--source', source, '--target', target, '--scopes', 'files:read', '--resource', 'resource://files/read', '--ttl', '600', '--max-hops', '2')
+    expect(created.code, created.stderr).toBe(0)
+    const edge = idOf(created.stdout, 'delegation_edge_id')
+    expect(created.stdout).toContain(`It confers nothing until agent-b accepts it: caracal-mcp delegations accept --zone z1 --id ${edge} --application agent-b`)
+
+    const wrong = await run('delegations', 'accept', '--zone', 'z1', '--id', edge, '--application', 'agent-a')
+    expect(wrong).toMatchObject({ code: 1, stderr: 'caracal-mcp: only the receiver application may accept a delegation\n' })
+    expect(await run('delegations', 'accept', '--zone', 'z1', '--id', edge, '--application', 'agent-b')).toMatchObject({ code: 0, stdout: `delegation ${edge} accepted by agent-b\n` })
+
+    const downstream = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-b', '--source', target, '--target', below, '--scopes', 'files:read', '--resources', 'resource://files/read', '--ttl', '300')
+    expect(downstream.code, downstream.stderr).toBe(0)
+    const second = idOf(downstream.stdout, 'delegation_edge_id')
+    expect(downstream.stdout).not.toContain('accepts it')
+
+    const listed = await run('delegations', 'list', '--zone', 'z1', '--session', target)
+    const lines = listed.stdout.trim().split('\n').map((l) => l.split('\t'))
+    expect(lines.map((l) => [l[0], l[1], l[4], l[5], l[7]]).sort()).toEqual(
+      [[edge, 'active', 'agent-a->agent-b', 'files:read', 'accepted'], [second, 'active', 'agent-b->agent-b', 'files:read', 'accepted']].sort(),
+    )
+
+    const revoked = await run('delegations', 'revoke', '--zone', 'z1', '--id', edge, '--reason', 'done')
+    expect(revoked.code, revoked.stderr).toBe(0)
+    expect(revoked.stdout.trim().split('\n').sort()).toEqual([`revoked: ${edge}`, `revoked: ${second}`, `terminated: ${target}`, `terminated: ${below}`].sort())
+    expect((await run('delegations', 'list', '--zone', 'z1', '--session', source)).stdout).toMatch(new RegExp(`^${edge}\\trevoked\\t`))
+    expect(await run('delegations', 'revoke', '--zone', 'z1', '--id', edge)).toMatchObject({ code: 1, stderr: `caracal-mcp: delegation ${edge} is revoked already\n` })
+  })
+
+  it('creates a broad edge as an operator, and answers mistakes with one line', async () => {
+    const [a, b] = [await start('agent-a'), await start('agent-a')]
+    const broad = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-a', '--source', a, '--target', b, '--scopes', 'files:read', '--expires-at', new Date(Date.now() + 600_000).toISOString())
+    expect(broad.code, broad.stderr).toBe(0)
+    expect(broad.stdout).toContain('This edge is bound to no resource (broad), which only an operator may create.')
+
+    const noExpiry = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-a', '--source', a, '--target', b, '--scopes', 'files:read', '--resource', 'resource://files/read')
+    expect(noExpiry).toMatchObject({ code: 1, stderr: 'caracal-mcp: a delegation needs expires_at or ttl_seconds\n' })
+    const both = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-a', '--source', a, '--target', b, '--scopes', 'files:read', '--ttl', '60', '--expires-at', '2030-01-01T00:00:00Z')
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain('caracal-mcp: give --ttl or --expires-at, not both')
+    const self = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-a', '--source', a, '--target', a, '--scopes', 'files:read', '--ttl', '60')
+    expect(self).toMatchObject({ code: 1, stderr: 'caracal-mcp: source and target are the same session\n' })
+    const hops = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-a', '--source', a, '--target', b, '--scopes', 'files:read', '--ttl', '60', '--max-hops', 'many')
+    expect(hops.code).toBe(2)
   })
 })

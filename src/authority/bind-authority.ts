@@ -1,0 +1,24 @@
+// The authority a verified mandate stands on, checked live: its own record (`sid`) active,
+// unexpired and matching the claims (subject, application, root), its root record active, and
+// none of its four anchors revoked. Read from the store on every use: another process may have
+// revoked. Used wherever a mandate is presented to act (the STS's subject token, the
+// Coordinator's bearer).
+import type { VerifiedMandate } from '../mandate/index.js'
+import type { Store } from '../store/index.js'
+import { AuthorityEndedError } from './errors.js'
+
+export function bindAuthority(mandate: VerifiedMandate, applicationId: string, store: Store, nowMs: number): void {
+  const record = store.authorityRecords.get(mandate.authorityRecordId)
+  if (!record || record.zoneId !== mandate.zoneId) throw new AuthorityEndedError('authority record unknown')
+  if (record.status !== 'active' || record.expiresAt <= nowMs) throw new AuthorityEndedError('authority record ended')
+  if (record.subject !== mandate.sub || record.applicationId !== applicationId || mandate.clientId !== applicationId) {
+    throw new AuthorityEndedError('authority record subject or application mismatch')
+  }
+  if (record.rootId !== mandate.rootAuthorityRecordId) throw new AuthorityEndedError('root_sid does not match the record lineage')
+  if (record.rootId !== record.id) {
+    const root = store.authorityRecords.get(record.rootId)
+    if (!root || root.status !== 'active') throw new AuthorityEndedError('root authority record ended')
+  }
+  const revoked = store.revocations.firstRevoked([mandate.authorityRecordId, mandate.rootAuthorityRecordId, mandate.sessionId, mandate.delegationId], nowMs)
+  if (revoked !== undefined) throw new AuthorityEndedError(`anchor ${revoked} revoked`)
+}
