@@ -14,6 +14,7 @@ import { mountDelegationRoutes } from './delegation-routes.js'
 import { AdminError, AdminMediaTypeError, AdminNotFoundError, AdminPayloadTooLargeError } from './errors.js'
 import { malformedJson } from './input.js'
 import type { AdminServices } from './services.js'
+import { mountRevocationRoutes } from './revocation-routes.js'
 import { mountSessionRoutes } from './session-routes.js'
 import { toAdminError } from './wire-error.js'
 import { mountZoneRoutes } from './zone-routes.js'
@@ -70,7 +71,7 @@ export function createAdminRouter(deps: AdminRouterDeps): express.Router {
     }
   })
 
-  for (const mount of [mountZoneRoutes, mountApplicationRoutes, mountSessionRoutes, mountDelegationRoutes, mountApprovalRoutes, mountAuditRoutes]) mount(router, deps.services)
+  for (const mount of [mountZoneRoutes, mountApplicationRoutes, mountSessionRoutes, mountDelegationRoutes, mountApprovalRoutes, mountRevocationRoutes, mountAuditRoutes]) mount(router, deps.services)
 
   router.use(function unknownAdminRoute(_req, _res, next) {
     next(new AdminNotFoundError('no such admin route'))

@@ -8,6 +8,7 @@ import { CliUsageError } from '../errors.js'
 import { openRuntime, type Runtime } from '../runtime.js'
 import { uuid7 } from '../util/uuid7.js'
 import { APPROVAL_COMMANDS } from './approval-commands.js'
+import { REVOKE_COMMANDS } from './revoke-command.js'
 import { optionValue, parseArgs, type ParsedArgs } from './args.js'
 import { choiceOption, required, zoneOf, type CommandGroup } from './command-group.js'
 import { DELEGATION_COMMANDS } from './delegation-commands.js'
@@ -104,6 +105,7 @@ const GROUPS: Record<string, CommandGroup> = {
   sessions: joined(SESSION_COMMANDS, SESSION_LIFECYCLE_COMMANDS),
   delegations: DELEGATION_COMMANDS,
   approvals: APPROVAL_COMMANDS,
+  revoke: REVOKE_COMMANDS,
 }
 
 export function isAdminCommand(command: string | undefined): boolean {

@@ -46,6 +46,9 @@ const USAGE = `usage: caracal-mcp <command>
                                               print a bootstrap mandate (secret in CARACAL_MCP_CLIENT_SECRET)
   token --zone id --application id --session s [--ttl s] [--secret-file f]
                                               print an agent mandate bound to agent session s
+  revoke authority --zone id (--record sid | --subject sub | --application id) [--reason r]
+                                              revoke authority records (a record with all rooted in it,
+                                              a subject's, an application's); mandates on them stop verifying
   policy check [--config …]                   validate every zone's policy data
   policy eval --input <file|-> [--zone id] [--entrypoint exchange|tool_call]
                                               decide one policy input document

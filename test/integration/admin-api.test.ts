@@ -398,6 +398,20 @@ describe('approvals', () => {
   })
 })
 
+describe('revocation of authority records', () => {
+  it('revokes every record of a subject (a grant ended) and names exactly one target', async () => {
+    const now = Date.now()
+    for (const id of ['rec-user-1', 'rec-user-2']) {
+      store.authorityRecords.create({ id, zoneId: 'zone-1', applicationId: 'app-1', subject: 'user-ada', subType: 'user', parentId: null, rootId: id, use: 'session', status: 'active', createdAt: now, expiresAt: now + 600_000 })
+    }
+    const revoked = await api('POST', '/v1/zones/zone-1/revocations', { body: { subject: 'user-ada' } })
+    expect(revoked).toMatchObject({ status: 200, body: { revoked_records: ['rec-user-1', 'rec-user-2'] } })
+    expect(store.revocations.get('rec-user-1', Date.now())).toMatchObject({ kind: 'authority_record', reason: 'grant_revoked' })
+    expect((await api('POST', '/v1/zones/zone-1/revocations', { body: { subject: 'a', record: 'b' } })).status).toBe(400)
+    expect(await api('POST', '/v1/zones/zone-1/revocations', { body: { record: 'no-such-record' } })).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
+  })
+})
+
 describe('audit', () => {
   it('queries a zone\'s events newest first, one request\'s or the latest, with metadata parsed', async () => {
     await services.audit.flushed()

@@ -229,6 +229,16 @@ describe('caracal-mcp sessions, approvals and token --session', () => {
     expect(mixed).toMatchObject({ code: 1, stderr: 'caracal-mcp: a task session has a TTL, not a heartbeat\n' })
   })
 
+  it('revokes an application\'s authority records, naming exactly one target', async () => {
+    const started = await run('sessions', 'start', '--zone', 'z1', '--application', 'agent-1')
+    const sessionId = /agent_session_id: (\S+)/.exec(started.stdout)![1]!
+    expect((await run('token', '--zone', 'z1', '--application', 'agent-1', '--session', sessionId)).code).toBe(0)
+    const revoked = await run('revoke', 'authority', '--zone', 'z1', '--application', 'agent-1', '--reason', 'compromised')
+    expect(revoked.code, revoked.stderr).toBe(0)
+    expect(revoked.stdout).toMatch(/^[1-9]\d* authority record\(s\) revoked\n$/)
+    expect(await run('revoke', 'authority', '--zone', 'z1', '--application', 'agent-1', '--subject', 'x')).toMatchObject({ code: 2 })
+  })
+
   it('lists pending approvals, approves and rejects them as operator:cli, and refuses a second decision', async () => {
     const approveId = '0190a000-0000-7000-8000-00000000c1a1'
     const rejectId = '0190a000-0000-7000-8000-00000000c1a2'
