@@ -60,7 +60,7 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
   const { sts } = loaded.config
   const failures = new AuthFailureLimiter({ maxFailures: sts.authFailuresPerMinute, windowMs: 60_000, blockMs: 60_000 })
   const mintRate = new MintRateLimiter(sts.mintsPerMinute)
-  const sessions = new AgentSessions({ store, audit })
+  const sessions = new AgentSessions({ store, audit, limits: loaded.config.sessions })
   const delegations = new Delegations({ store, audit, sessions })
   const approvals = new Approvals({ store, audit })
   const verifiers = new Map<string, IdTokenVerifier>()

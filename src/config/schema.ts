@@ -91,12 +91,20 @@ export const stsConfigSchema = z.strictObject({
   authFailuresPerMinute: z.number().int().min(1).default(60),
 })
 
+export const sessionsConfigSchema = z.strictObject({
+  /** Sessions of a zone that are not terminated, at most (our default; Caracal's docs name none). */
+  liveSessionsPerZone: z.number().int().min(1).default(100_000),
+  /** Sessions of one application that are not terminated, at most. */
+  liveSessionsPerApplication: z.number().int().min(1).default(10_000),
+})
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   policy: policyConfigSchema,
   store: storeConfigSchema.default({ path: '.caracal/caracal.sqlite' }),
   server: serverConfigSchema.default({ host: '127.0.0.1', port: 8780 }),
   sts: stsConfigSchema.default({ mintsPerMinute: 1000, authFailuresPerMinute: 60 }),
+  sessions: sessionsConfigSchema.default({ liveSessionsPerZone: 100_000, liveSessionsPerApplication: 10_000 }),
 })
 
 export type Config = z.infer<typeof configSchema>

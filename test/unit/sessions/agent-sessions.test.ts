@@ -99,3 +99,21 @@ describe('terminating', () => {
     expect(() => sessions.requireLive('z', root.id, 'a', clock.now)).toThrow(/terminated/)
   })
 })
+
+describe('live-session limits', () => {
+  it('refuses a start beyond the application\'s or the zone\'s limit, and counts only sessions not terminated', async () => {
+    const store = stores.open()
+    store.zones.create({ id: 'z', name: 'z', createdAt: 0 })
+    const hash = await hashSecret('cmcs_s')
+    for (const id of ['a', 'b']) store.applications.create({ id, zoneId: 'z', name: id, registrationMethod: 'managed', secretHash: hash, status: 'active', createdAt: 0, updatedAt: 0 })
+    const audit = new AuditLog(store.auditEvents, { hmacKey: Buffer.alloc(32, 1) })
+    const sessions = new AgentSessions({ store, audit, limits: { liveSessionsPerApplication: 2, liveSessionsPerZone: 3 } })
+    const first = await sessions.start({ ...start, applicationId: 'a' })
+    await sessions.start({ ...start, applicationId: 'a' })
+    await expect(sessions.start({ ...start, applicationId: 'a' })).rejects.toMatchObject({ code: 'ERR_SESSION_LIMIT', status: 429 })
+    await sessions.start({ ...start, applicationId: 'b' })
+    await expect(sessions.start({ ...start, applicationId: 'b' })).rejects.toMatchObject({ code: 'ERR_SESSION_LIMIT' })
+    await sessions.terminate('z', first.id, 'done', 'r')
+    await expect(sessions.start({ ...start, applicationId: 'a' })).resolves.toMatchObject({ applicationId: 'a' })
+  })
+})
