@@ -3,6 +3,7 @@
 // live sessions, so every mandate bound to one stops verifying at once rather than at its expiry.
 // An application of another zone does not exist here.
 import { generateSecret, hashSecret } from '../application/index.js'
+import { revokeAuthority } from '../authority/index.js'
 import { StoreNotFoundError, type ApplicationRow } from '../store/index.js'
 import { uuid7 } from '../util/uuid7.js'
 import { AdminInputError } from './errors.js'
@@ -58,11 +59,15 @@ export async function disableApplication(s: AdminServices, zoneId: string | unde
   const application = zoneApplication(s, zoneId, id)
   await audited(s, application, 'application_disabled', by)
   const terminatedSessions: string[] = []
-  for (const session of s.store.agentSessions.list({ zoneId: app.zoneId, applicationId: id, status: 'active', limit: 1_000_000 })) {
-    if (session.parentSessionId !== null) continue // ended with its root
-    const ended = await s.sessions.terminate(app.zoneId, session.id, 'application_disabled', by.requestId)
-    terminatedSessions.push(...ended.map((e) => e.id))
+  for (const status of ['active', 'suspended'] as const) {
+    for (const session of s.store.agentSessions.list({ zoneId: app.zoneId, applicationId: id, status, limit: 1_000_000 })) {
+      if (terminatedSessions.includes(session.id) || s.store.agentSessions.get(session.id)?.status === 'terminated') continue // ended with an ancestor
+      const ended = await s.sessions.terminate(app.zoneId, session.id, 'application_disabled', by.requestId)
+      terminatedSessions.push(...ended.map((e) => e.id))
+    }
   }
+  // Its bootstrap mandates and its users' sign-ins stand on records of their own: revoke those too.
+  await revokeAuthority(s, { zoneId: app.zoneId, target: { application: id }, reason: 'application_disabled', requestId: by.requestId, actor: by.actor })
   return { application, terminatedSessions }
 }
 

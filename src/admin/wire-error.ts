@@ -8,7 +8,7 @@
 import { ApprovalDecisionInvalidError, ApprovalNotPendingError, ApprovalUnknownError } from '../approvals/index.js'
 import { DelegationRefusedError } from '../delegation/index.js'
 import { AuthorityRevocationInputError } from '../authority/index.js'
-import { SessionInputError, SessionLimitError, SessionNotFoundError, SessionNotLiveError, SpawnExceedsParentError } from '../sessions/index.js'
+import { SessionActionDeniedError, SessionInputError, SessionLimitError, SessionNotFoundError, SessionNotLiveError, SpawnExceedsParentError } from '../sessions/index.js'
 import { StoreConflictError, StoreNotFoundError } from '../store/index.js'
 import type { CaracalMcpError, ErrorCode } from '../errors.js'
 import { AdminError, AdminInternalError, AdminUnavailableError, type AdminWireCode } from './errors.js'
@@ -36,6 +36,7 @@ export function toAdminError(error: unknown): AdminError {
   if (error instanceof AdminError) return error
   if (error instanceof StoreNotFoundError || error instanceof SessionNotFoundError || error instanceof ApprovalUnknownError) return new MappedError(error, 'resource_not_found', 404)
   if (error instanceof StoreConflictError || error instanceof ApprovalNotPendingError || error instanceof SessionNotLiveError) return new MappedError(error, 'conflict', 409)
+  if (error instanceof SessionActionDeniedError) return new MappedError(error, 'access_denied', 403)
   if (error instanceof SessionInputError || error instanceof ApprovalDecisionInvalidError || error instanceof AuthorityRevocationInputError) return new MappedError(error, 'invalid_request', 400)
   if (error instanceof SpawnExceedsParentError) return new MappedError(error, 'delegation_exceeds_parent_authority', 403)
   if (error instanceof SessionLimitError) return new MappedError(error, 'rate_limited', 429, { 'Retry-After': '1' })

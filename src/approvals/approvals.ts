@@ -16,6 +16,7 @@ export interface OpenHold {
   zoneId: string
   applicationId: string
   subject: string
+  subjectType: 'user' | 'application'
   authorityRecordId?: string
   agentSessionId?: string
   delegationEdgeId?: string
@@ -139,11 +140,16 @@ export class Approvals {
       throw new ApprovalNotPendingError(id, effectiveState(this.#store.approvals.get(id)!, nowMs))
     }
     const decided = this.#store.approvals.get(id)!
+    try {
+      await this.#audit.record({
+        zoneId, eventType: 'step_up_decided', requestId, decision, evaluationStatus: 'complete',
+        metadata: { ...holdAuditMetadata(decided), decided_by: by, ...(reason && { reason }) },
+      })
+    } catch (error) {
+      this.#store.approvals.undoDecision(decided)
+      throw error
+    }
     this.#decided.emit(id)
-    await this.#audit.record({
-      zoneId, eventType: 'step_up_decided', requestId, decision, evaluationStatus: 'complete',
-      metadata: { ...holdAuditMetadata(decided), decided_by: by, ...(reason && { reason }) },
-    })
     return decided
   }
 }

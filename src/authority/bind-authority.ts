@@ -17,7 +17,8 @@ export function bindAuthority(mandate: VerifiedMandate, applicationId: string, s
   if (record.rootId !== mandate.rootAuthorityRecordId) throw new AuthorityEndedError('root_sid does not match the record lineage')
   if (record.rootId !== record.id) {
     const root = store.authorityRecords.get(record.rootId)
-    if (!root || root.status !== 'active') throw new AuthorityEndedError('root authority record ended')
+    // A user's sign-in is the root of what an agent does for them: when it ends, so does that.
+    if (!root || root.status !== 'active' || root.expiresAt <= nowMs) throw new AuthorityEndedError('root authority record ended')
   }
   const revoked = store.revocations.firstRevoked([mandate.authorityRecordId, mandate.rootAuthorityRecordId, mandate.sessionId, mandate.delegationId], nowMs)
   if (revoked !== undefined) throw new AuthorityEndedError(`anchor ${revoked} revoked`)

@@ -111,7 +111,7 @@ export const mountSessionRoutes: CoordinatorRoutes = (router, ctx) => {
     const body = readBody(REASON, req.body)
     const caller = callerOf(res)
     const row = ownSession(ctx, caller, param(req, 'id'))
-    const { session, revokedRecords } = await ctx.sessions.suspend(caller.zoneId, row.id, body.reason ?? DEFAULT_SUSPENSION_REASON, coordinatorRequestId(req, res))
+    const { session, revokedRecords } = await ctx.sessions.suspend(caller.zoneId, row.id, body.reason ?? DEFAULT_SUSPENSION_REASON, coordinatorRequestId(req, res), caller.applicationId)
     res.json({ ...agentSessionJson(session), revoked_records: revokedRecords })
   })
 
@@ -119,7 +119,7 @@ export const mountSessionRoutes: CoordinatorRoutes = (router, ctx) => {
     readBody(NO_FIELDS, req.body)
     const caller = callerOf(res)
     const row = ownSession(ctx, caller, param(req, 'id'))
-    res.json(agentSessionJson(await ctx.sessions.resume(caller.zoneId, row.id, coordinatorRequestId(req, res))))
+    res.json(agentSessionJson(await ctx.sessions.resume(caller.zoneId, row.id, coordinatorRequestId(req, res), caller.applicationId)))
   })
 
   router.post('/sessions/:id/terminate', async function terminateSession(req, res) {

@@ -191,10 +191,18 @@ export class Delegations {
       // 14. The graph changed.
       return { edge: row, epoch: this.#store.zones.bumpDelegationEpoch(input.zoneId) }
     })
-    await this.#audit.record({
-      zoneId: input.zoneId, eventType: 'delegation_created', requestId: input.requestId, decision: 'allow', evaluationStatus: 'complete',
-      metadata: { ...edgeAuditMetadata(edge), delegation_graph_epoch: epoch, ...(!bounded && { broad: true }) },
-    })
+    try {
+      await this.#audit.record({
+        zoneId: input.zoneId, eventType: 'delegation_created', requestId: input.requestId, decision: 'allow', evaluationStatus: 'complete',
+        metadata: { ...edgeAuditMetadata(edge), delegation_graph_epoch: epoch, ...(!bounded && { broad: true }) },
+      })
+    } catch (error) {
+      // An edge nobody can account for must not confer anything.
+      this.#store.transaction(() => {
+        if (this.#store.delegationEdges.revoke(edge.id, 'audit_failed', this.#now())) this.#store.zones.bumpDelegationEpoch(input.zoneId)
+      })
+      throw error
+    }
     return edge
   }
 
@@ -204,7 +212,12 @@ export class Delegations {
     if (edge.receiverApplicationId !== callerApplicationId) refuse('access_denied', 'only the receiver application may accept a delegation')
     if (!this.#store.delegationEdges.accept(id, this.#now())) refuse('delegation_not_pending', `delegation ${id} is not awaiting acceptance`)
     const accepted = this.get(zoneId, id)
-    await this.#audit.record({ zoneId, eventType: 'delegation_accepted', requestId, decision: 'allow', evaluationStatus: 'complete', metadata: edgeAuditMetadata(accepted) })
+    try {
+      await this.#audit.record({ zoneId, eventType: 'delegation_accepted', requestId, decision: 'allow', evaluationStatus: 'complete', metadata: edgeAuditMetadata(accepted) })
+    } catch (error) {
+      this.#store.delegationEdges.unaccept(id, accepted.acceptedAt!)
+      throw error
+    }
     return accepted
   }
 
@@ -230,9 +243,11 @@ export class Delegations {
         for (const e of frontier) {
           if (!this.#store.delegationEdges.revoke(e.id, reason, nowMs)) continue
           revoked.push(e)
-          targets.push(e.targetSessionId)
+          // Only an edge its receiver took up ends the receiving session: an issuer must not be
+          // able to terminate another application's session by naming it in an unaccepted edge.
+          if (e.acceptedAt !== null) targets.push(e.targetSessionId)
           this.#store.revocations.revoke({ anchor: e.id, zoneId, kind: 'delegation_edge', reason: 'delegation_revoked', revokedAt: nowMs, expiresAt: nowMs + DEFAULT_REVOCATION_TTL_MS })
-          next.push(...this.#store.delegationEdges.outbound(e.targetSessionId, nowMs))
+          if (e.acceptedAt !== null) next.push(...this.#store.delegationEdges.outbound(e.targetSessionId, nowMs))
         }
         frontier = next
       }

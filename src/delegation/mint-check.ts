@@ -39,12 +39,12 @@ const invalid = (detail: string): never => {
   throw new DelegationInvalidError(detail)
 }
 
-/** Live itself and under no suspended or terminated ancestor. */
+/** Live itself and under no suspended, terminated or lapsed ancestor. */
 function stands(store: Store, session: AgentSessionRow, nowMs: number): boolean {
   if (!isSessionLive(session, nowMs)) return false
   for (let up = session.parentSessionId, hops = 0; up !== null; hops++) {
     const ancestor = hops < MAX_DELEGATION_DEPTH + 1 ? store.agentSessions.get(up) : undefined
-    if (!ancestor || ancestor.status !== 'active') return false
+    if (!ancestor || !isSessionLive(ancestor, nowMs)) return false
     up = ancestor.parentSessionId
   }
   return true

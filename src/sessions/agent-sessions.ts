@@ -18,7 +18,10 @@ import {
   type Store,
 } from '../store/index.js'
 import { uuid7 } from '../util/uuid7.js'
-import { SessionInputError, SessionLimitError, SessionNotFoundError, SessionNotLiveError, SpawnExceedsParentError } from './errors.js'
+import { SessionActionDeniedError, SessionInputError, SessionLimitError, SessionNotFoundError, SessionNotLiveError, SpawnExceedsParentError } from './errors.js'
+
+/** The actor of operator surfaces (CLI, admin API); an application acts under its own id. */
+export const OPERATOR = 'operator'
 import {
   DEFAULT_HEARTBEAT_SECONDS,
   DEFAULT_SESSION_LIMITS,
@@ -171,6 +174,8 @@ export class AgentSessions {
       const ancestor = this.#store.agentSessions.get(up)
       if (!ancestor || ancestor.status === 'terminated') throw new SessionNotLiveError(id, 'terminated')
       if (ancestor.status === 'suspended') throw new SessionNotLiveError(id, 'ancestor_suspended')
+      // A service ancestor whose heartbeat lapsed has ended, and its subtree with it.
+      if (!isSessionLive(ancestor, nowMs)) throw new SessionNotLiveError(id, 'expired')
       up = ancestor.parentSessionId
     }
     return row
@@ -189,25 +194,33 @@ export class AgentSessions {
    * Suspends a session (reversible): it and its subtree mint nothing until resumed, and every
    * mandate already minted under them is revoked (a resumed session needs new mandates).
    */
-  async suspend(zoneId: string, id: string, reason: string, requestId: string): Promise<{ session: AgentSessionRow; revokedRecords: string[] }> {
+  async suspend(zoneId: string, id: string, reason: string, requestId: string, actor: string = OPERATOR): Promise<{ session: AgentSessionRow; revokedRecords: string[] }> {
     this.#checkReason(reason)
     const nowMs = this.#now()
     const row = this.get(zoneId, id)
     const revokedRecords = this.#store.transaction(() => {
-      if (!this.#store.agentSessions.transition(id, 'active', 'suspended')) throw new SessionNotLiveError(id, row.status === 'suspended' ? 'suspended' : 'terminated')
+      if (!this.#store.agentSessions.transition(id, 'active', 'suspended', actor)) throw new SessionNotLiveError(id, row.status === 'suspended' ? 'suspended' : 'terminated')
       const subtree = this.#store.agentSessions.subtree(id).map((s) => s.id)
       return this.#revokeRecords(zoneId, subtree, reason, nowMs)
     })
     const session = this.get(zoneId, id)
-    await this.#audit.record({ zoneId, eventType: 'session_suspended', requestId, decision: 'allow', evaluationStatus: 'complete', metadata: { ...sessionAuditMetadata(session), reason, revoked_records: revokedRecords.length } })
+    await this.#audit.record({ zoneId, eventType: 'session_suspended', requestId, decision: 'allow', evaluationStatus: 'complete', metadata: { ...sessionAuditMetadata(session), reason, actor, revoked_records: revokedRecords.length } })
     return { session, revokedRecords }
   }
 
-  async resume(zoneId: string, id: string, requestId: string): Promise<AgentSessionRow> {
+  /** Resumes a suspended session; an application may resume only what it suspended itself. */
+  async resume(zoneId: string, id: string, requestId: string, actor: string = OPERATOR): Promise<AgentSessionRow> {
     const row = this.get(zoneId, id)
+    if (row.status === 'suspended' && actor !== OPERATOR && row.suspendedBy !== actor) throw new SessionActionDeniedError(`agent session ${id} was suspended by an operator; only an operator resumes it`)
     if (!this.#store.agentSessions.transition(id, 'suspended', 'active')) throw new SessionNotLiveError(id, row.status === 'active' ? 'expired' : 'terminated')
     const session = this.get(zoneId, id)
-    await this.#audit.record({ zoneId, eventType: 'session_resumed', requestId, decision: 'allow', evaluationStatus: 'complete', metadata: sessionAuditMetadata(session) })
+    try {
+      await this.#audit.record({ zoneId, eventType: 'session_resumed', requestId, decision: 'allow', evaluationStatus: 'complete', metadata: { ...sessionAuditMetadata(session), actor } })
+    } catch (error) {
+      // A resumption nobody can account for must not stand.
+      this.#store.agentSessions.transition(id, 'active', 'suspended', row.suspendedBy ?? OPERATOR)
+      throw error
+    }
     return session
   }
 

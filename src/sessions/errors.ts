@@ -42,3 +42,9 @@ export class SessionLimitError extends CaracalMcpError {
   readonly code = 'ERR_SESSION_LIMIT'
   override readonly status = 429
 }
+
+/** 403: a lifecycle action this caller may not take (resuming an operator's suspension). */
+export class SessionActionDeniedError extends CaracalMcpError {
+  readonly code = 'ERR_SESSION_ACTION_DENIED'
+  override readonly status = 403
+}

@@ -7,8 +7,8 @@
  * a terminated session's id as an anchor; audit every start and termination. Must not: know
  * about HTTP, MCP or tokens.
  */
-export { AgentSessions, sessionAuditMetadata, type AgentSessionsDeps, type Ended, type SpawnAuthority, type SpawnSession, type StartSession } from './agent-sessions.js'
-export { SessionInputError, SessionLimitError, SessionNotFoundError, SessionNotLiveError, SpawnExceedsParentError } from './errors.js'
+export { AgentSessions, OPERATOR, sessionAuditMetadata, type AgentSessionsDeps, type Ended, type SpawnAuthority, type SpawnSession, type StartSession } from './agent-sessions.js'
+export { SessionActionDeniedError, SessionInputError, SessionLimitError, SessionNotFoundError, SessionNotLiveError, SpawnExceedsParentError } from './errors.js'
 export {
   DEFAULT_HEARTBEAT_SECONDS,
   DEFAULT_TASK_TTL_SECONDS,

@@ -32,6 +32,8 @@ export interface AgentSessionRow {
   /** `narrow` only: the scopes and resources (identifiers) the session may mint within. */
   authorityScopes: string[] | null
   authorityResources: string[] | null
+  /** Who suspended it (`operator`, or the application that did): only an operator resumes what an operator suspended. */
+  suspendedBy?: string | null
 }
 
 interface RawSession extends Omit<AgentSessionRow, 'labels' | 'authorityScopes' | 'authorityResources'> {
@@ -44,7 +46,7 @@ const COLUMNS = `id, zone_id AS zoneId, application_id AS applicationId, parent_
   subject_record_id AS subjectRecordId, depth, lifecycle, labels_json AS labelsJson, status, started_at AS startedAt,
   ttl_seconds AS ttlSeconds, heartbeat_seconds AS heartbeatSeconds, heartbeat_deadline AS heartbeatDeadline,
   terminated_at AS terminatedAt, termination_reason AS terminationReason, authority,
-  authority_scopes_json AS authorityScopesJson, authority_resources_json AS authorityResourcesJson`
+  authority_scopes_json AS authorityScopesJson, authority_resources_json AS authorityResourcesJson, suspended_by AS suspendedBy`
 const parseList = (json: string | null) => (json === null ? null : (JSON.parse(json) as string[]))
 const toRow = ({ labelsJson, authorityScopesJson, authorityResourcesJson, ...rest }: RawSession): AgentSessionRow => ({
   ...rest,
@@ -103,7 +105,7 @@ export class AgentSessionRepository {
       `UPDATE agent_sessions SET heartbeat_deadline = @nowMs + heartbeat_seconds * 1000
        WHERE id = @id AND lifecycle = 'service' AND status = 'active' AND heartbeat_deadline > @nowMs`,
     )
-    this.#setStatus = db.prepare('UPDATE agent_sessions SET status = @to WHERE id = @id AND status = @from')
+    this.#setStatus = db.prepare('UPDATE agent_sessions SET status = @to, suspended_by = @by WHERE id = @id AND status = @from')
     this.#children = db.prepare("SELECT COUNT(*) FROM agent_sessions WHERE parent_session_id = ? AND status != 'terminated'").pluck()
     this.#liveCount = db.prepare(
       "SELECT COUNT(*) FROM agent_sessions WHERE zone_id = @zoneId AND (@applicationId IS NULL OR application_id = @applicationId) AND status != 'terminated'",
@@ -111,7 +113,7 @@ export class AgentSessionRepository {
   }
 
   create(row: AgentSessionRow): AgentSessionRow {
-    const { labels, authorityScopes, authorityResources, ...rest } = row
+    const { labels, authorityScopes, authorityResources, suspendedBy: _suspendedBy, ...rest } = row
     insertOrConflict(`agent session ${row.id}`, () =>
       this.#insert.run({
         ...rest,
@@ -170,8 +172,8 @@ export class AgentSessionRepository {
     return this.#heartbeat.run({ id, nowMs }).changes === 1
   }
 
-  /** Moves a session from one status to another; false when it was not in `from`. */
-  transition(id: string, from: SessionStatus, to: SessionStatus): boolean {
-    return this.#setStatus.run({ id, from, to }).changes === 1
+  /** Moves a session from one status to another; false when it was not in `from`. `by` is kept for a suspension. */
+  transition(id: string, from: SessionStatus, to: SessionStatus, by: string | null = null): boolean {
+    return this.#setStatus.run({ id, from, to, by: to === 'suspended' ? by : null }).changes === 1
   }
 }

@@ -12,6 +12,8 @@ export interface ApprovalRow {
   zoneId: string
   applicationId: string
   subject: string
+  /** Whether the subject is a user (only then may it decide its own hold) or an application. */
+  subjectType: 'user' | 'application'
   authorityRecordId: string | null
   agentSessionId: string | null
   delegationEdgeId: string | null
@@ -38,7 +40,7 @@ interface RawApproval extends Omit<ApprovalRow, 'resources' | 'scopes'> {
   scopesJson: string
 }
 
-const COLUMNS = `id, zone_id AS zoneId, application_id AS applicationId, subject, authority_record_id AS authorityRecordId,
+const COLUMNS = `id, zone_id AS zoneId, application_id AS applicationId, subject, subject_type AS subjectType, authority_record_id AS authorityRecordId,
   agent_session_id AS agentSessionId, delegation_edge_id AS delegationEdgeId, binding, tier, approver_class AS approverClass,
   privacy_mode AS privacyMode, resources_json AS resourcesJson, scopes_json AS scopesJson, state, request_id AS requestId,
   created_at AS createdAt, expires_at AS expiresAt, decided_at AS decidedAt, decided_by AS decidedBy,
@@ -63,13 +65,14 @@ export class ApprovalRepository {
   readonly #decide
   readonly #consume
   readonly #list
+  readonly #undoDecision
 
   constructor(db: Db) {
     this.#db = db
     this.#insert = db.prepare(
-      `INSERT INTO approvals (id, zone_id, application_id, subject, authority_record_id, agent_session_id, delegation_edge_id, binding, tier,
+      `INSERT INTO approvals (id, zone_id, application_id, subject, subject_type, authority_record_id, agent_session_id, delegation_edge_id, binding, tier,
          approver_class, privacy_mode, resources_json, scopes_json, state, request_id, created_at, expires_at)
-       VALUES (@id, @zoneId, @applicationId, @subject, @authorityRecordId, @agentSessionId, @delegationEdgeId, @binding, @tier,
+       VALUES (@id, @zoneId, @applicationId, @subject, @subjectType, @authorityRecordId, @agentSessionId, @delegationEdgeId, @binding, @tier,
          @approverClass, @privacyMode, @resourcesJson, @scopesJson, 'pending', @requestId, @createdAt, @expiresAt)`,
     )
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM approvals WHERE id = ?`)
@@ -82,6 +85,9 @@ export class ApprovalRepository {
     this.#consume = db.prepare(
       `UPDATE approvals SET state = 'consumed', consumed_at = @nowMs, consumed_record_id = @recordId
        WHERE id = @id AND state = 'approved' AND expires_at > @nowMs`,
+    )
+    this.#undoDecision = db.prepare(
+      "UPDATE approvals SET state = 'pending', decided_at = NULL, decided_by = NULL, decision_reason = NULL WHERE id = @id AND state = @state AND decided_at = @decidedAt",
     )
     // Filters on the effective state: a live hold past its expiry is listed as expired.
     this.#list = db.prepare(
@@ -133,6 +139,14 @@ export class ApprovalRepository {
    */
   consume(id: string, recordId: string, nowMs: number): boolean {
     return this.#consume.run({ id, recordId, nowMs }).changes === 1
+  }
+
+  /**
+   * Takes back a decision that could not be audited, if nothing happened since (it is still in
+   * the state it was decided into, at that time): an approval nobody can account for must not stand.
+   */
+  undoDecision(row: Pick<ApprovalRow, 'id' | 'state' | 'decidedAt'>): boolean {
+    return this.#undoDecision.run({ id: row.id, state: row.state, decidedAt: row.decidedAt }).changes === 1
   }
 
   /** Newest first; `state` is the effective state (see `effectiveState`). */

@@ -36,10 +36,13 @@ export class AuthorityRecordRepository {
     )
     this.#get = db.prepare(`SELECT ${COLUMNS} FROM authority_records WHERE id = ?`)
     this.#revoke = db.prepare("UPDATE authority_records SET status = 'revoked' WHERE id = ? AND status = 'active'")
+    // By id: the record and every record minted beneath it, at any depth (parent_id lineage).
     this.#revokeWhere = db.prepare(
-      `UPDATE authority_records SET status = 'revoked'
+      `WITH RECURSIVE beneath(id) AS (SELECT @id WHERE @id IS NOT NULL
+         UNION SELECT r.id FROM authority_records r JOIN beneath b ON r.parent_id = b.id)
+       UPDATE authority_records SET status = 'revoked'
        WHERE zone_id = @zoneId AND status = 'active' AND expires_at > @nowMs
-         AND (@id IS NULL OR id = @id OR root_id = @id)
+         AND (@id IS NULL OR id IN (SELECT id FROM beneath) OR root_id = @id)
          AND (@subject IS NULL OR subject = @subject)
          AND (@applicationId IS NULL OR application_id = @applicationId)
        RETURNING id, expires_at AS expiresAt`,

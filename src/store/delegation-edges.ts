@@ -68,6 +68,7 @@ export class DelegationEdgeRepository {
   readonly #outbound
   readonly #revoke
   readonly #accept
+  readonly #unaccept
   readonly #list
 
   constructor(db: Db) {
@@ -88,6 +89,7 @@ export class DelegationEdgeRepository {
     this.#accept = db.prepare(
       "UPDATE delegation_edges SET accepted_at = @nowMs, edge_version = edge_version + 1 WHERE id = @id AND status = 'active' AND accepted_at IS NULL AND expires_at > @nowMs",
     )
+    this.#unaccept = db.prepare('UPDATE delegation_edges SET accepted_at = NULL, edge_version = edge_version + 1 WHERE id = ? AND accepted_at = ?')
     this.#list = db.prepare(
       `SELECT ${COLUMNS} FROM delegation_edges WHERE zone_id = @zoneId AND (@sessionId IS NULL OR source_session_id = @sessionId OR target_session_id = @sessionId)
        ORDER BY created_at DESC, id DESC LIMIT @limit`,
@@ -123,6 +125,11 @@ export class DelegationEdgeRepository {
   /** False when the edge is not an active, unexpired, unaccepted one. */
   accept(id: string, nowMs: number): boolean {
     return this.#accept.run({ id, nowMs }).changes === 1
+  }
+
+  /** Takes back an acceptance made at `acceptedAt` (one that could not be audited). */
+  unaccept(id: string, acceptedAt: number): boolean {
+    return this.#unaccept.run(id, acceptedAt).changes === 1
   }
 
   list(filter: { zoneId: string; sessionId?: string; limit?: number }): DelegationEdgeRow[] {

@@ -204,6 +204,20 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 5,
+    name: 'presented single-use jtis, who suspended a session, the kind of a hold\'s subject',
+    sql: `
+      CREATE TABLE presented_jtis (
+        jti TEXT PRIMARY KEY,
+        zone_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX presented_jtis_expiry ON presented_jtis(expires_at);
+      ALTER TABLE agent_sessions ADD COLUMN suspended_by TEXT;
+      ALTER TABLE approvals ADD COLUMN subject_type TEXT NOT NULL DEFAULT 'application' CHECK (subject_type IN ('user', 'application'));
+    `,
+  },
 ]
 
 export function migrate(db: Database.Database): void {

@@ -7,8 +7,8 @@ import type { KeyRing } from '../keys/index.js'
 import { mintMandate, type MandateClaims, type MandateUse } from '../mandate/index.js'
 import type { AuthorityRecordRow, Store } from '../store/index.js'
 import { uuid7 } from '../util/uuid7.js'
-import { ApprovalConsumedError, StsError, StsInternalError } from './errors.js'
-import { ApprovalLostError, JtiCollisionError, type MintLedger } from './mint-ledger.js'
+import { ApprovalConsumedError, SessionReferenceError, StsError, StsInternalError, SubjectTokenInvalidError } from './errors.js'
+import { ApprovalLostError, JtiCollisionError, ReplayError, SessionGoneError, type MintLedger } from './mint-ledger.js'
 
 export interface MintPlan {
   zoneId: string
@@ -28,6 +28,8 @@ export interface MintPlan {
   consumeApprovalId?: string
   /** Re-issue for this existing record (an already consumed approval) instead of creating one. */
   reuseRecord?: AuthorityRecordRow
+  /** A single-use subject mandate (use=gateway) spent by this mint. */
+  consumePresented?: { jti: string; expiresAtMs: number }
 }
 
 export interface Issued {
@@ -62,6 +64,8 @@ export async function issueMandate(plan: MintPlan, deps: IssueDeps, nowMs: numbe
       }),
       jti: { jti, zoneId: plan.zoneId, expiresAtMs: exp * 1000 },
       ...(plan.consumeApprovalId && { consumeApproval: { id: plan.consumeApprovalId, recordId: sid, nowMs } }),
+      ...(plan.consumePresented && { consumePresented: { ...plan.consumePresented, zoneId: plan.zoneId } }),
+      ...(plan.extraClaims?.agent_session_id && { requireActiveSession: plan.extraClaims.agent_session_id }),
     })
   } catch (error) {
     if (error instanceof JtiCollisionError) {
@@ -69,6 +73,11 @@ export async function issueMandate(plan: MintPlan, deps: IssueDeps, nowMs: numbe
       throw new StsInternalError(`jti ${jti} collided`)
     }
     if (error instanceof ApprovalLostError) throw new ApprovalConsumedError()
+    if (error instanceof ReplayError) {
+      await deps.audit.record({ zoneId: plan.zoneId, eventType: 'replay_detected', requestId, decision: 'deny', evaluationStatus: 'anomaly', metadata: { jti: plan.consumePresented!.jti, client_id: plan.applicationId } })
+      throw new SubjectTokenInvalidError('token replay detected')
+    }
+    if (error instanceof SessionGoneError) throw new SessionReferenceError('agent session is not active', 'the session ended before the mint committed')
     if (error instanceof StsError) throw error
     throw new StsInternalError('recording the authority record failed', { cause: error })
   }

@@ -11,6 +11,13 @@ export interface LedgerEntry {
   record?: AuthorityRecordRow
   jti: { jti: string; zoneId: string; expiresAtMs: number }
   consumeApproval?: { id: string; recordId: string; nowMs: number }
+  /** A single-use mandate presented as subject: its one use, recorded with the mint. */
+  consumePresented?: { jti: string; zoneId: string; expiresAtMs: number }
+  /**
+   * The agent session the record is bound to must still be active when the rows commit: a
+   * suspension or termination between the liveness check and the commit wins.
+   */
+  requireActiveSession?: string
 }
 
 /** The jti was issued before: the mint must not proceed. */
@@ -22,6 +29,12 @@ export class JtiCollisionError extends Error {
 
 /** The approval is no longer approved (another request consumed it). */
 export class ApprovalLostError extends Error {}
+
+/** The single-use mandate was presented before. */
+export class ReplayError extends Error {}
+
+/** The session stopped being active before the mint committed. */
+export class SessionGoneError extends Error {}
 
 interface Pending {
   entry: LedgerEntry
@@ -56,6 +69,8 @@ export class MintLedger {
     const store = this.#store
     const failures = new Map<Pending, unknown>()
     const one = store.db.transaction((e: LedgerEntry) => {
+      if (e.requireActiveSession !== undefined && store.agentSessions.get(e.requireActiveSession)?.status !== 'active') throw new SessionGoneError()
+      if (e.consumePresented && !store.issuedJtis.markPresented(e.consumePresented.jti, e.consumePresented.zoneId, e.consumePresented.expiresAtMs)) throw new ReplayError()
       if (e.record) store.authorityRecords.create(e.record)
       if (e.consumeApproval && !store.approvals.consume(e.consumeApproval.id, e.consumeApproval.recordId, e.consumeApproval.nowMs)) throw new ApprovalLostError()
       if (!store.issuedJtis.register(e.jti.jti, e.jti.zoneId, e.jti.expiresAtMs)) throw new JtiCollisionError(e.jti.jti)

@@ -83,6 +83,7 @@ export async function holdFor(
     zoneId: acting.app.zoneId,
     applicationId: acting.app.id,
     subject: acting.subject,
+    subjectType: acting.subType,
     ...(acting.presented && { authorityRecordId: acting.presented.authorityRecordId }),
     ...(acting.session && { agentSessionId: acting.session.id }),
     ...(acting.delegation && { delegationEdgeId: acting.delegation.edge.id }),

@@ -69,13 +69,23 @@ export async function decideAsSubject(deps: SubjectDecisionDeps, approvalId: str
   }
   if (decider.subType !== 'user' || decider.expiresAt * 1000 <= nowMs) throw new DeciderTokenInvalidError('not a live user session mandate')
   const app = deps.store.applications.get(decider.clientId)
-  if (!app || app.zoneId !== hold.zoneId) throw new DeciderTokenInvalidError('the mandate names no application of this zone')
+  if (!app || app.zoneId !== hold.zoneId || app.status !== 'active') throw new DeciderTokenInvalidError('the mandate names no active application of this zone')
   bindSubjectAuthority(decider, app, deps.store, nowMs)
 
   if (hold.approverClass === 'operator') throw new ExchangeDeniedError('this approval is decided by an operator')
-  if (hold.subject !== decider.sub) throw new ExchangeDeniedError('this approval is not yours to decide')
-  const requester = hold.authorityRecordId ? deps.store.authorityRecords.get(hold.authorityRecordId) : undefined
-  const lineage = new Set([hold.authorityRecordId, requester?.rootId].filter((x): x is string => !!x))
+  // Only a user decides for themself: a user whose identifier happens to equal an application's
+  // must not decide that application's holds.
+  if (hold.subjectType !== 'user' || hold.subject !== decider.sub) throw new ExchangeDeniedError('this approval is not yours to decide')
+  // The requester's authority: the mandate it presented, and the user authority its session acts
+  // under (a session-bound mint presents none), with their roots.
+  const session = hold.agentSessionId ? deps.store.agentSessions.get(hold.agentSessionId) : undefined
+  const lineage = new Set<string>()
+  for (const id of [hold.authorityRecordId, session?.subjectRecordId]) {
+    if (!id) continue
+    lineage.add(id)
+    const record = deps.store.authorityRecords.get(id)
+    if (record) lineage.add(record.rootId)
+  }
   if (lineage.has(decider.authorityRecordId) || lineage.has(decider.rootAuthorityRecordId)) {
     throw new ExchangeDeniedError('approve with a fresh sign-in: this mandate derives from the request being approved')
   }

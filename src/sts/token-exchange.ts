@@ -18,7 +18,7 @@ import { FederatedTokenInvalidError, FederationUnavailableError, type IdTokenVer
 import type { KeyRing } from '../keys/index.js'
 import type { VerifiedMandate } from '../mandate/index.js'
 import { LIFECYCLE_SCOPE, type PolicyEngine } from '../policy/index.js'
-import { AgentSessions, SessionNotFoundError, SessionNotLiveError } from '../sessions/index.js'
+import { AgentSessions, SessionInputError, SessionLimitError, SessionNotFoundError, SessionNotLiveError } from '../sessions/index.js'
 import { sessionDeadline, type AgentSessionRow, type ApplicationRow, type Store } from '../store/index.js'
 import type { AuthFailureLimiter } from './auth-failures.js'
 import { authenticateApplication } from './client-auth.js'
@@ -163,7 +163,14 @@ export class TokenExchange {
     const ttl = this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS)
     // The session outlives its mandate by one interval of silence: re-asking renews nothing, a
     // new request opens a new session, and an idle one ends on its own.
-    const session = await this.sessions.start({ zoneId: app.zoneId, applicationId: app.id, lifecycle: 'service', heartbeatSeconds: Math.max(ttl, 60), requestId, startedBy: 'client_credentials' })
+    let session: AgentSessionRow
+    try {
+      session = await this.sessions.start({ zoneId: app.zoneId, applicationId: app.id, lifecycle: 'service', heartbeatSeconds: Math.max(ttl, 60), requestId, startedBy: 'client_credentials' })
+    } catch (error) {
+      if (error instanceof SessionLimitError) throw new ExchangeDeniedError(error.message)
+      if (error instanceof SessionInputError) throw new TokenRequestInvalidError(error.message)
+      throw error
+    }
     const issued = await this.#issueAgentMandate(app, session, ttl, requestId, nowMs)
     return response(issued, { agent_session_id: session.id })
   }
@@ -179,6 +186,13 @@ export class TokenExchange {
     const app = this.#d.store.applications.get(presented.clientId)
     if (!app || app.zoneId !== zoneId || app.status !== 'active') throw new ClientAuthenticationError('the subject token names an unknown or disabled application')
     bindSubjectAuthority(presented, app, this.#d.store, nowMs)
+    // A gateway mandate is single use: refused at once when seen before, and its one use is
+    // recorded atomically with the mint it buys (so two concurrent uses cannot both mint).
+    const singleUse = presented.use === 'gateway' ? { jti: presented.jti, expiresAtMs: presented.expiresAt * 1000 } : undefined
+    if (singleUse && this.#d.store.issuedJtis.wasPresented(singleUse.jti)) {
+      await this.#d.audit.record({ zoneId, eventType: 'replay_detected', requestId, decision: 'deny', evaluationStatus: 'anomaly', metadata: { jti: presented.jti, client_id: app.id, resource: req.resource } })
+      throw new SubjectTokenInvalidError('token replay detected')
+    }
     if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
     const session = this.#liveSession(app, presented.sessionId, nowMs)
     // A delegated mandate's edge, path and chain are re-derived from live state, never copied.
@@ -197,6 +211,7 @@ export class TokenExchange {
         zoneId, applicationId: app.id, subject: presented.sub, subType: presented.subType, use: 'resource', aud: granted, target: granted,
         scope: req.scopes, ttlSeconds: ttl, parent: { id: presented.authorityRecordId, rootId: presented.rootAuthorityRecordId },
         extraClaims: delegation ? delegationClaims(delegation) : { agent_session_id: session.id },
+        ...(singleUse && { consumePresented: singleUse }),
       }),
     })
   }
@@ -219,6 +234,7 @@ export class TokenExchange {
   }
 
   async #gatewayMint(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
+    this.#explicitRecord(app, req.sessionId, nowMs)
     const session = this.#liveSession(app, req.agentSessionId!, nowMs)
     const delegation = req.delegationEdgeId !== undefined ? this.#delegation(app, session.id, req.delegationEdgeId, req.scopes, req.ttlSeconds, nowMs) : undefined
     const subject = this.#sessionSubject(session)
@@ -263,6 +279,7 @@ export class TokenExchange {
 
   async #agentMandate(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
     if (req.approvalId !== undefined) throw new TokenRequestInvalidError('an agent mandate request takes no approval_id')
+    this.#explicitRecord(app, req.sessionId, nowMs)
     const session = this.#liveSession(app, req.agentSessionId!, nowMs)
     const delegation = req.delegationEdgeId !== undefined ? this.#delegation(app, session.id, req.delegationEdgeId, [], req.ttlSeconds, nowMs) : undefined
     const ttl = this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS)
@@ -367,6 +384,12 @@ export class TokenExchange {
       await recordOutcomes(audit, acting, m.scopes, requestId, outcomes)
       throw new PolicyUnavailableError(failed.decision?.detail)
     }
+    // A request that will be refused anyway (a client-secret caller presenting a mandate) opens
+    // no hold: nobody should be asked to approve what can never mint.
+    if (!m.trustedGateway && outcomes.some((o) => o.status === 'approval_required' || o.status === 'complete')) {
+      await recordOutcomes(audit, acting, m.scopes, requestId, outcomes.map((o) => (o.status === 'approval_required' ? { ...o, status: 'complete' } : o)), { grantedStatus: 'exchange_denied' })
+      throw new GatewayRequiredError()
+    }
     if (outcomes.some((o) => o.status === 'approval_required')) {
       const live = standing ? undefined : this.approvals.live(acting.app.zoneId, binding())
       if (live?.state === 'approved') {
@@ -399,8 +422,10 @@ export class TokenExchange {
       await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { grantedStatus: status })
       throw error instanceof StsError ? error : new StsInternalError('minting failed', { cause: error })
     }
-    await this.#recordIssued(issued, () => recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { sid: issued.sid }))
-    if (standing) await this.#recordConsumed(standing, issued.sid, requestId)
+    await this.#recordIssued(issued, async () => {
+      await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { sid: issued.sid })
+      if (standing) await this.#recordConsumed(standing, issued.sid, requestId)
+    })
     return response(issued)
   }
 
@@ -488,7 +513,7 @@ export class TokenExchange {
   #sessionSubject(session: AgentSessionRow): { subject: string; subType: 'application' | 'user'; parent?: { id: string; rootId: string } } {
     if (!session.subjectRecordId) return { subject: session.applicationId, subType: 'application' }
     const record = this.#d.store.authorityRecords.get(session.subjectRecordId)
-    if (!record || record.status !== 'active') throw new SessionReferenceError('the session subject is no longer active')
+    if (!record || record.status !== 'active' || record.expiresAt <= this.#now()) throw new SessionReferenceError('the session subject is no longer active')
     return { subject: record.subject, subType: record.subType, parent: { id: record.id, rootId: record.rootId } }
   }
 

@@ -152,7 +152,7 @@ function seedConsumedApproval(store: Store, policy: PolicyEngine, now: number): 
   const binding = holdBinding({ app, subject: 'app-1', subType: 'application', session }, ['resource://files/write'], ['files:write'], policy.version('zone-1'))
   store.authorityRecords.create({ id: 'record-consumed', zoneId: 'zone-1', applicationId: 'app-1', subject: 'app-1', subType: 'application', parentId: null, rootId: 'record-consumed', use: 'gateway', status: 'active', createdAt: now - 600_000, expiresAt: now + 600_000 })
   store.approvals.converge(
-    { id: WORLD_IDS.consumedApproval, zoneId: 'zone-1', applicationId: 'app-1', subject: 'app-1', authorityRecordId: null, agentSessionId: session.id, delegationEdgeId: null, binding, tier: 'high', approverClass: 'operator', privacyMode: 'identified', resources: ['resource://files/write'], scopes: ['files:write'], requestId: 'seed', createdAt: now - 600_000, expiresAt: now + 600_000 },
+    { id: WORLD_IDS.consumedApproval, zoneId: 'zone-1', applicationId: 'app-1', subject: 'app-1', subjectType: 'application' as const, authorityRecordId: null, agentSessionId: session.id, delegationEdgeId: null, binding, tier: 'high', approverClass: 'operator', privacyMode: 'identified', resources: ['resource://files/write'], scopes: ['files:write'], requestId: 'seed', createdAt: now - 600_000, expiresAt: now + 600_000 },
     now,
   )
   store.approvals.decide(WORLD_IDS.consumedApproval, 'zone-1', 'approved', 'seed', null, now - 500_000)

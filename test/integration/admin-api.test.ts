@@ -206,7 +206,7 @@ describe('applications, resources and signing keys', () => {
     expect(store.agentSessions.get(live.id)).toMatchObject({ status: 'terminated', terminationReason: 'application_disabled' })
     expect(store.revocations.get(live.id, Date.now())).toBeDefined()
     const types = store.db.prepare("SELECT event_type AS t FROM audit_events WHERE metadata_json LIKE '%\"reporting\"%' ORDER BY chain_seq").all() as { t: string }[]
-    expect(types.map((r) => r.t)).toEqual(['application_created', 'application_secret_rotated', 'session_started', 'application_disabled', 'session_terminated'])
+    expect(types.map((r) => r.t)).toEqual(['application_created', 'application_secret_rotated', 'session_started', 'application_disabled', 'session_terminated', 'revocation'])
   })
 
   it('creates an application with a generated id, and refuses an id that exists (409 conflict)', async () => {
@@ -333,7 +333,7 @@ describe('agent sessions', () => {
 
 describe('approvals', () => {
   const requirement = { tier: 'high', approver: 'operator' as const, privacy: 'identified' as const, ttlSeconds: 900 }
-  const hold = (id: string, binding: string) => ({ id, zoneId: 'zone-1', applicationId: 'app-1', subject: 'app-1', binding, requirement, resources: ['resource://files/write'], scopes: ['files:write'], requestId: `open-${id}` })
+  const hold = (id: string, binding: string) => ({ id, zoneId: 'zone-1', applicationId: 'app-1', subject: 'app-1', subjectType: 'application' as const, binding, requirement, resources: ['resource://files/write'], scopes: ['files:write'], requestId: `open-${id}` })
 
   it('approves a hold the STS opened; the STS then mints once; a second decision is 409 conflict', async () => {
     const session = (await api('POST', '/v1/zones/zone-1/sessions', { body: { application_id: 'app-1' } })).body

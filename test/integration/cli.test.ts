@@ -162,7 +162,7 @@ describe('caracal-mcp sessions, approvals and token --session', () => {
     const store = openStore(join(config, '..', 'state.sqlite'))
     const audit = new AuditLog(store.auditEvents, { hmacKey: Buffer.from(hmacHex, 'hex') })
     await new Approvals({ store, audit }).open({
-      id, zoneId: 'z1', applicationId: 'agent-1', subject: 'agent-1', binding, requestId: `open-${id}`,
+      id, zoneId: 'z1', applicationId: 'agent-1', subject: 'agent-1', subjectType: 'application' as const, binding, requestId: `open-${id}`,
       requirement: { tier: 'high', approver: 'operator', privacy: 'identified', ttlSeconds: 900 }, resources: ['resource://files/write'], scopes: ['files:write'],
     })
     await audit.flushed()

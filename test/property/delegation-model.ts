@@ -481,7 +481,7 @@ export class Model {
     return yes(null)
   }
 
-  /** Revocation with the cascade of contract §4.3. */
+  /** Revocation with the cascade of contract §4.3 (through accepted edges only). */
   revokeEdge(id: string, caller: string | undefined, now: number): Verdict<{ edges: string[]; ended: { sessions: string[]; edges: string[]; records: string[] } }> {
     const edge = this.edges.get(id)
     if (!edge) return no('edge unknown')
@@ -496,8 +496,10 @@ export class Model {
         if (e.status !== 'active') continue
         e.status = 'revoked'
         revoked.push(e.id)
-        targets.push(e.target)
         this.#revoke(e.id, now + REVOCATION_TTL_MS)
+        // An edge its receiver never accepted gave the receiver nothing: revoking it ends no session.
+        if (!e.accepted) continue
+        targets.push(e.target)
         next.push(...this.#outbound(e.target, now))
       }
       frontier = next

@@ -63,7 +63,7 @@ describe('a hold on a real store', () => {
     const clock = { now: 5_000_000 }
     const approvals = new Approvals({ store, audit: new AuditLog(store.auditEvents, { hmacKey: Buffer.alloc(32, 2), now: () => clock.now }), now: () => clock.now })
     const hold = (id: string) => ({
-      id, zoneId: 'z', applicationId: 'a', subject: 'a', binding: 'b1', requirement: { tier: 'high', approver: 'operator' as const, privacy: 'identified' as const, ttlSeconds: 60 },
+      id, zoneId: 'z', applicationId: 'a', subject: 'a', subjectType: 'application' as const, binding: 'b1', requirement: { tier: 'high', approver: 'operator' as const, privacy: 'identified' as const, ttlSeconds: 60 },
       resources: ['resource://r'], scopes: ['s'], requestId: `req-${id}`,
     })
     const first = await approvals.open(hold('0190a000-0000-7000-8000-000000000001'))
