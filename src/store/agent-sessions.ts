@@ -75,6 +75,7 @@ export class AgentSessionRepository {
   readonly #setStatus
   readonly #children
   readonly #liveCount
+  readonly #statusOf
 
   constructor(db: Db) {
     this.#db = db
@@ -106,6 +107,7 @@ export class AgentSessionRepository {
        WHERE id = @id AND lifecycle = 'service' AND status = 'active' AND heartbeat_deadline > @nowMs`,
     )
     this.#setStatus = db.prepare('UPDATE agent_sessions SET status = @to, suspended_by = @by WHERE id = @id AND status = @from')
+    this.#statusOf = db.prepare('SELECT status FROM agent_sessions WHERE id = ?').pluck()
     this.#children = db.prepare("SELECT COUNT(*) FROM agent_sessions WHERE parent_session_id = ? AND status != 'terminated'").pluck()
     this.#liveCount = db.prepare(
       "SELECT COUNT(*) FROM agent_sessions WHERE zone_id = @zoneId AND (@applicationId IS NULL OR application_id = @applicationId) AND status != 'terminated'",
@@ -123,6 +125,11 @@ export class AgentSessionRepository {
       }),
     )
     return row
+  }
+
+  /** Just the status (a cheap read for a check inside a write transaction). */
+  statusOf(id: string): SessionStatus | undefined {
+    return this.#statusOf.get(id) as SessionStatus | undefined
   }
 
   /** Children of a session that are not terminated. */

@@ -69,7 +69,7 @@ export class MintLedger {
     const store = this.#store
     const failures = new Map<Pending, unknown>()
     const one = store.db.transaction((e: LedgerEntry) => {
-      if (e.requireActiveSession !== undefined && store.agentSessions.get(e.requireActiveSession)?.status !== 'active') throw new SessionGoneError()
+      if (e.requireActiveSession !== undefined && store.agentSessions.statusOf(e.requireActiveSession) !== 'active') throw new SessionGoneError()
       if (e.consumePresented && !store.issuedJtis.markPresented(e.consumePresented.jti, e.consumePresented.zoneId, e.consumePresented.expiresAtMs)) throw new ReplayError()
       if (e.record) store.authorityRecords.create(e.record)
       if (e.consumeApproval && !store.approvals.consume(e.consumeApproval.id, e.consumeApproval.recordId, e.consumeApproval.nowMs)) throw new ApprovalLostError()
