@@ -18,7 +18,7 @@ import { KeyRing, sealedKeyPersistence } from './keys/index.js'
 import type { PolicyEngine } from './policy/index.js'
 import { createPolicyEngineFromConfig } from './policy-from-config.js'
 import { AgentSessions } from './sessions/index.js'
-import { openStore, type Store } from './store/index.js'
+import { openStore, purgeExpired, type Store } from './store/index.js'
 import { AuthFailureLimiter, MintRateLimiter, TokenExchange } from './sts/index.js'
 import { uuid7 } from './util/uuid7.js'
 
@@ -140,5 +140,17 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
       admin: { services: runtime, token: runtime.secrets.adminToken, onError },
     }),
   )
+  // Expired jtis, revocations and idempotency keys are forgotten every ten minutes; a failure is
+  // reported and retried at the next turn (the rows only cost space).
+  const housekeeping = setInterval(() => {
+    try {
+      purgeExpired(store, Date.now())
+    } catch (error) {
+      warn(`housekeeping: ${(error as Error)?.message ?? error}`)
+    }
+  }, HOUSEKEEPING_INTERVAL_MS).unref()
+  server.once('close', () => clearInterval(housekeeping))
   return { server, url, issuer }
 }
+
+const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000

@@ -8,11 +8,13 @@ export class IssuedJtiRepository {
   readonly #insert
   readonly #purge
   readonly #present
+  readonly #purgePresented
   readonly #presented
 
   constructor(db: Db) {
     this.#insert = db.prepare('INSERT INTO issued_jtis (jti, zone_id, expires_at) VALUES (?, ?, ?) ON CONFLICT (jti) DO NOTHING')
     this.#purge = db.prepare('DELETE FROM issued_jtis WHERE expires_at <= ?')
+    this.#purgePresented = db.prepare('DELETE FROM presented_jtis WHERE expires_at <= ?')
     this.#present = db.prepare('INSERT INTO presented_jtis (jti, zone_id, expires_at) VALUES (?, ?, ?) ON CONFLICT (jti) DO NOTHING')
     this.#presented = db.prepare('SELECT 1 FROM presented_jtis WHERE jti = ?').pluck()
   }
@@ -34,6 +36,6 @@ export class IssuedJtiRepository {
 
   /** Forgets jtis of expired mandates; returns how many. */
   purgeExpired(nowMs: number): number {
-    return this.#purge.run(nowMs).changes
+    return this.#purge.run(nowMs).changes + this.#purgePresented.run(nowMs).changes
   }
 }

@@ -96,3 +96,22 @@ describe('revocations', () => {
     expect(store.revocations.firstRevoked(['x', undefined], 10_001)).toBeUndefined()
   })
 })
+
+describe('housekeeping', () => {
+  it('forgets expired jtis (issued and presented), expired revocations and day-old idempotency keys, and nothing live', async () => {
+    const { purgeExpired } = await import('../../../src/store/index.js')
+    const store = stores.open()
+    const now = 10_000_000_000
+    store.issuedJtis.register('old', 'z', now - 1)
+    store.issuedJtis.register('live', 'z', now + 1000)
+    store.issuedJtis.markPresented('old-presented', 'z', now - 1)
+    store.issuedJtis.markPresented('live-presented', 'z', now + 1000)
+    store.revocations.revoke({ anchor: 'old-anchor', zoneId: 'z', kind: 'agent_session', reason: 'r', revokedAt: now - 10, expiresAt: now - 1 })
+    store.revocations.revoke({ anchor: 'live-anchor', zoneId: 'z', kind: 'agent_session', reason: 'r', revokedAt: now - 10, expiresAt: now + 1000 })
+    expect(purgeExpired(store, now)).toMatchObject({ jtis: 2, revocations: 1 })
+    expect(store.issuedJtis.register('live', 'z', now + 1000)).toBe(false)
+    expect(store.issuedJtis.wasPresented('live-presented')).toBe(true)
+    expect(store.issuedJtis.wasPresented('old-presented')).toBe(false)
+    expect(store.revocations.get('live-anchor', now)).toBeDefined()
+  })
+})
