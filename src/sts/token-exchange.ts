@@ -292,20 +292,24 @@ export class TokenExchange {
    */
   async #issueAgentMandate(app: ApplicationRow, session: AgentSessionRow, ttl: number, requestId: string, nowMs: number, delegation?: ValidatedDelegation): Promise<Issued> {
     const subject = this.#sessionSubject(session)
-    const acting: Acting = { app, subject: subject.subject, subType: subject.subType, session, ...(delegation && { delegation }) }
+    return this.#issueIdentity(
+      { app, subject: subject.subject, subType: subject.subType, session, ...(delegation && { delegation }) },
+      {
+        zoneId: app.zoneId, applicationId: app.id, subject: subject.subject, subType: subject.subType, use: 'session', aud: [this.#d.issuer],
+        ttlSeconds: this.#derivedTtl(ttl, nowMs, session, undefined, delegation), ...(subject.parent && { parent: subject.parent }),
+        extraClaims: delegation ? delegationClaims(delegation) : { agent_session_id: session.id },
+      },
+      requestId,
+      nowMs,
+    )
+  }
+
+  /** A mandate of identity (agent or federated user): no resource to decide, one audit row for the mint. */
+  async #issueIdentity(acting: Acting, plan: MintPlan, requestId: string, nowMs: number): Promise<Issued> {
     const outcome: ResourceOutcome = { resource: '', status: 'complete' }
     let issued: Issued
     try {
-      issued = await issueMandate(
-        {
-          zoneId: app.zoneId, applicationId: app.id, subject: subject.subject, subType: subject.subType, use: 'session', aud: [this.#d.issuer],
-          ttlSeconds: this.#derivedTtl(ttl, nowMs, session, undefined, delegation), ...(subject.parent && { parent: subject.parent }),
-          extraClaims: delegation ? delegationClaims(delegation) : { agent_session_id: session.id },
-        },
-        this.#deps(),
-        nowMs,
-        requestId,
-      )
+      issued = await issueMandate(plan, this.#deps(), nowMs, requestId)
     } catch (error) {
       await recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { grantedStatus: 'mint_failed' })
       throw error
@@ -347,21 +351,12 @@ export class TokenExchange {
       if (error instanceof FederatedTokenInvalidError) throw new SubjectTokenInvalidError(error.message, { cause: error })
       throw error
     }
-    const acting: Acting = { app, subject: identity.subject, subType: 'user' }
-    const outcome: ResourceOutcome = { resource: '', status: 'complete' }
-    let issued: Issued
-    try {
-      issued = await issueMandate(
-        { zoneId: app.zoneId, applicationId: app.id, subject: identity.subject, subType: 'user', use: 'session', aud: [this.#d.issuer], ttlSeconds: ttl },
-        this.#deps(),
-        nowMs,
-        requestId,
-      )
-    } catch (error) {
-      await recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { grantedStatus: 'mint_failed' })
-      throw error
-    }
-    await this.#recordIssued(issued, () => recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { sid: issued.sid }))
+    const issued = await this.#issueIdentity(
+      { app, subject: identity.subject, subType: 'user' },
+      { zoneId: app.zoneId, applicationId: app.id, subject: identity.subject, subType: 'user', use: 'session', aud: [this.#d.issuer], ttlSeconds: ttl },
+      requestId,
+      nowMs,
+    )
     return response(issued)
   }
 
