@@ -199,17 +199,18 @@ export class TokenExchange {
     const delegation = presented.delegationId ? this.#delegation(app, session.id, presented.delegationId, req.scopes, req.ttlSeconds, nowMs) : undefined
     const ttl = this.#derivedTtl(this.#ttl(req.ttlSeconds, RESOURCE_TTL_CAP_SECONDS), nowMs, session, presented, delegation)
     const acting: Acting = { app, subject: presented.sub, subType: presented.subType, session, presented, ...(delegation && { delegation }) }
+    const scopes = [...new Set(req.scopes)]
     return this.#scopeMint({
       acting,
       resources: [req.resource],
-      scopes: [...new Set(req.scopes)],
+      scopes,
       ...(req.approvalId && { approvalId: req.approvalId }),
       requestId,
       nowMs,
       trustedGateway: true,
       plan: (granted) => ({
         zoneId, applicationId: app.id, subject: presented.sub, subType: presented.subType, use: 'resource', aud: granted, target: granted,
-        scope: req.scopes, ttlSeconds: ttl, parent: { id: presented.authorityRecordId, rootId: presented.rootAuthorityRecordId },
+        scope: scopes, ttlSeconds: ttl, parent: { id: presented.authorityRecordId, rootId: presented.rootAuthorityRecordId },
         extraClaims: delegation ? delegationClaims(delegation) : { agent_session_id: session.id },
         ...(singleUse && { consumePresented: singleUse }),
       }),
