@@ -10,7 +10,7 @@ import { dirname } from 'node:path'
 import { createApp } from './app.js'
 import { Approvals } from './approvals/index.js'
 import { AuditLog } from './audit/index.js'
-import { loadSecrets, type LoadedConfig, type Secrets } from './config/index.js'
+import { groupResource, groupScopes, loadSecrets, type LoadedConfig, type Secrets } from './config/index.js'
 import { Delegations } from './delegation/index.js'
 import { ConfigError } from './errors.js'
 import { IdTokenVerifier } from './federation/index.js'
@@ -41,11 +41,20 @@ export interface Runtime {
   close(): Promise<void>
 }
 
-/** Creates the config's zones and registers their resources; existing rows are kept. */
+/**
+ * Creates the config's zones and registers their resources — those under policy.zones and one per
+ * tool group of every protected server, with the scopes its tools need; existing rows are kept.
+ */
 function ensureZones(store: Store, loaded: LoadedConfig, nowMs: number): void {
+  const zones = Object.keys(loaded.config.policy.zones)
   for (const [zoneId, zone] of Object.entries(loaded.config.policy.zones)) {
     store.zones.ensure({ id: zoneId, name: zoneId, createdAt: nowMs })
     for (const [identifier, resource] of Object.entries(zone.resources)) store.resources.register(zoneId, identifier, resource.scopes, uuid7(nowMs), nowMs)
+  }
+  for (const [server, protection] of Object.entries(loaded.config.protection)) {
+    // The schema guarantees a zone: the named one, or the only one.
+    const zoneId = protection.zone ?? zones[0]!
+    for (const [group, g] of Object.entries(protection.groups)) store.resources.register(zoneId, groupResource(server, group, g), groupScopes(g), uuid7(nowMs), nowMs)
   }
 }
 

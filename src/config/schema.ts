@@ -1,6 +1,8 @@
-// The shape of mcp.config.json, strict: an unknown key is an error, not a silent no-op.
-// Upstreams (`mcpServers`) and their protection join this schema with the proxy.
+// The shape of mcp.config.json, strict: an unknown key is an error, not a silent no-op. The
+// upstreams and their protection are in ./upstreams.ts; what the sections must agree on is
+// checked here, each failure naming its JSON path.
 import { z } from 'zod'
+import { SERVER_NAME, groupResource, serverProtectionSchema, toolMatches, upstreamServerSchema, type ServerProtection, type UpstreamServer } from './upstreams.js'
 
 const zoneId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a zone id is 1–64 letters, digits, ".", "_" or "-"')
 
@@ -98,14 +100,67 @@ export const sessionsConfigSchema = z.strictObject({
   liveSessionsPerApplication: z.number().int().min(1).default(10_000),
 })
 
-export const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  policy: policyConfigSchema,
-  store: storeConfigSchema.default({ path: '.caracal/caracal.sqlite' }),
-  server: serverConfigSchema.default({ host: '127.0.0.1', port: 8780 }),
-  sts: stsConfigSchema.default({ mintsPerMinute: 1000, authFailuresPerMinute: 60 }),
-  sessions: sessionsConfigSchema.default({ liveSessionsPerZone: 100_000, liveSessionsPerApplication: 10_000 }),
-})
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    policy: policyConfigSchema,
+    store: storeConfigSchema.default({ path: '.caracal/caracal.sqlite' }),
+    server: serverConfigSchema.default({ host: '127.0.0.1', port: 8780 }),
+    sts: stsConfigSchema.default({ mintsPerMinute: 1000, authFailuresPerMinute: 60 }),
+    sessions: sessionsConfigSchema.default({ liveSessionsPerZone: 100_000, liveSessionsPerApplication: 10_000 }),
+    /** The upstream MCP servers, by name, in the shape MCP clients use. */
+    mcpServers: z
+      .record(z.string(), upstreamServerSchema)
+      .superRefine((servers, ctx) => {
+        for (const name of Object.keys(servers)) {
+          if (!SERVER_NAME.test(name)) ctx.addIssue({ code: 'custom', message: 'a server name is 1–64 letters, digits, "_" or "-", without "__" (it prefixes its tools)', path: [name] })
+        }
+      })
+      .default({}),
+    /** How each upstream server is protected, by its name in mcpServers. */
+    protection: z.record(z.string(), serverProtectionSchema).default({}),
+  })
+  .superRefine((c, ctx) => checkProtection(c, ctx))
+
+/**
+ * What the parts of the config must agree on: a protected server exists; its zone is one of the
+ * config's; a tool pattern is in one group only; a per-tool scope names a tool of its group; and
+ * a resource identifier is declared once per zone (by a group or under policy.zones).
+ */
+function checkProtection(c: ProtectionParts, ctx: z.RefinementCtx): void {
+  const zones = Object.keys(c.policy.zones)
+  const declared = new Map<string, string>()
+  for (const [zone, z] of Object.entries(c.policy.zones)) for (const r of Object.keys(z.resources)) declared.set(`${zone} ${r}`, `policy.zones.${zone}.resources`)
+  for (const [server, p] of Object.entries(c.protection)) {
+    const at = (...path: PropertyKey[]) => ['protection', server, ...path]
+    if (!Object.hasOwn(c.mcpServers, server)) ctx.addIssue({ code: 'custom', message: `there is no server ${server} in mcpServers`, path: at() })
+    const zone = p.zone ?? (zones.length === 1 ? zones[0]! : undefined)
+    if (zone === undefined) ctx.addIssue({ code: 'custom', message: 'name the zone: the config has several', path: at('zone') })
+    else if (!zones.includes(zone)) ctx.addIssue({ code: 'custom', message: `zone ${zone} is not one of policy.zones`, path: at('zone') })
+    const patterns = new Map<string, string>()
+    for (const [group, g] of Object.entries(p.groups)) {
+      for (const tool of g.tools) {
+        const other = patterns.get(tool)
+        if (other !== undefined) ctx.addIssue({ code: 'custom', message: `tool ${tool} is in groups ${other} and ${group}`, path: at('groups', group, 'tools') })
+        patterns.set(tool, group)
+      }
+      for (const tool of Object.keys(g.toolScopes ?? {})) {
+        if (!g.tools.some((pattern) => toolMatches(pattern, tool))) ctx.addIssue({ code: 'custom', message: `tool ${tool} is not one of the group's tools`, path: at('groups', group, 'toolScopes', tool) })
+      }
+      if (zone === undefined) continue
+      const resource = groupResource(server, group, g)
+      const where = declared.get(`${zone} ${resource}`)
+      if (where !== undefined) ctx.addIssue({ code: 'custom', message: `resource ${resource} is declared already (${where})`, path: at('groups', group, 'resource') })
+      declared.set(`${zone} ${resource}`, `protection.${server}.groups.${group}`)
+    }
+  }
+}
+
+interface ProtectionParts {
+  policy: z.infer<typeof policyConfigSchema>
+  mcpServers: Record<string, UpstreamServer>
+  protection: Record<string, ServerProtection>
+}
 
 export type Config = z.infer<typeof configSchema>
 export type FederatedIssuerConfig = z.infer<typeof federatedIssuerSchema>
