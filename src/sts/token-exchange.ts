@@ -405,10 +405,6 @@ export class TokenExchange {
       if (!reason && outcomes.some((o) => o.status === 'rate_limited')) throw new ExchangeDeniedError('rate limited')
       throw new ExchangeDeniedError(reason ? `policy denied (${reason})` : 'policy denied')
     }
-    if (!m.trustedGateway) {
-      await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { grantedStatus: 'exchange_denied' })
-      throw new GatewayRequiredError()
-    }
     let issued: Issued
     try {
       const plan = m.plan(granted)
