@@ -5,6 +5,7 @@
 // carries; nothing in it comes from the caller's word.
 import type { ChainHop } from '../mandate/index.js'
 import type { PolicyDelegationEdge } from '../policy/index.js'
+import { ancestryProblem } from '../sessions/index.js'
 import { isEdgeLive, isSessionLive, sessionDeadline, type AgentSessionRow, type DelegationEdgeRow, type Store } from '../store/index.js'
 import { maxHopsOf, parseConstraints, MAX_HOPS_LIMIT } from './constraints.js'
 import { edgeResources, MAX_DELEGATION_DEPTH } from './delegations.js'
@@ -40,15 +41,7 @@ const invalid = (detail: string): never => {
 }
 
 /** Live itself and under no suspended, terminated or lapsed ancestor. */
-function stands(store: Store, session: AgentSessionRow, nowMs: number): boolean {
-  if (!isSessionLive(session, nowMs)) return false
-  for (let up = session.parentSessionId, hops = 0; up !== null; hops++) {
-    const ancestor = hops < MAX_DELEGATION_DEPTH + 1 ? store.agentSessions.get(up) : undefined
-    if (!ancestor || !isSessionLive(ancestor, nowMs)) return false
-    up = ancestor.parentSessionId
-  }
-  return true
-}
+const stands = (store: Store, session: AgentSessionRow, nowMs: number) => isSessionLive(session, nowMs) && ancestryProblem(store, session, nowMs) === undefined
 
 export function validateDelegatedMint(store: Store, req: DelegatedMintRequest): ValidatedDelegation {
   const { nowMs } = req

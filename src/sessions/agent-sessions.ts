@@ -92,6 +92,22 @@ function checkSeconds(value: number | undefined, fallback: number, min: number, 
   return v
 }
 
+/**
+ * Why a session's ancestors no longer let it act, if they do not: one ended (terminated, or a
+ * service whose heartbeat lapsed — its subtree ends with it) or is suspended. A chain deeper than
+ * sessions can nest is not trusted. Read from the store on every call.
+ */
+export function ancestryProblem(store: Store, session: AgentSessionRow, nowMs: number): 'terminated' | 'ancestor_suspended' | 'expired' | undefined {
+  for (let up = session.parentSessionId, hops = 0; up !== null; hops++) {
+    const ancestor = hops < MAX_SESSION_DEPTH ? store.agentSessions.get(up) : undefined
+    if (!ancestor || ancestor.status === 'terminated') return 'terminated'
+    if (ancestor.status === 'suspended') return 'ancestor_suspended'
+    if (!isSessionLive(ancestor, nowMs)) return 'expired'
+    up = ancestor.parentSessionId
+  }
+  return undefined
+}
+
 /** Session fields for audit metadata (contract §7 names). */
 export function sessionAuditMetadata(s: AgentSessionRow): Record<string, unknown> {
   return {
@@ -170,14 +186,8 @@ export class AgentSessions {
     if (row.applicationId !== applicationId) throw new SessionNotLiveError(id, 'not_owned')
     if (row.status !== 'active') throw new SessionNotLiveError(id, row.status === 'suspended' ? 'suspended' : 'terminated')
     if (!isSessionLive(row, nowMs)) throw new SessionNotLiveError(id, 'expired')
-    for (let up = row.parentSessionId, hops = 0; up !== null && hops < MAX_SESSION_DEPTH; hops++) {
-      const ancestor = this.#store.agentSessions.get(up)
-      if (!ancestor || ancestor.status === 'terminated') throw new SessionNotLiveError(id, 'terminated')
-      if (ancestor.status === 'suspended') throw new SessionNotLiveError(id, 'ancestor_suspended')
-      // A service ancestor whose heartbeat lapsed has ended, and its subtree with it.
-      if (!isSessionLive(ancestor, nowMs)) throw new SessionNotLiveError(id, 'expired')
-      up = ancestor.parentSessionId
-    }
+    const problem = ancestryProblem(this.#store, row, nowMs)
+    if (problem !== undefined) throw new SessionNotLiveError(id, problem)
     return row
   }
 
