@@ -281,3 +281,24 @@ export class ApprovalNotFoundError extends StsError {
     super('approval not found')
   }
 }
+
+/** 401 at the decision endpoint: the bearer is not a valid user session mandate of the hold's zone. */
+export class DeciderTokenInvalidError extends StsError {
+  readonly code = 'ERR_STS_SUBJECT_TOKEN_INVALID'
+  readonly wireCode = 'invalid_token'
+  override readonly status = 401
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super('a user session mandate of this zone is required', detail, options)
+  }
+
+  override headers(): Record<string, string> {
+    return { 'WWW-Authenticate': 'Bearer error="invalid_token"' }
+  }
+}
+
+/** 409 at the decision endpoint: the hold is not pending, or the binding is not the hold's. */
+export class DecisionConflictError extends StsError {
+  readonly code = 'ERR_APPROVAL_NOT_PENDING'
+  readonly wireCode = 'access_denied'
+  override readonly status = 409
+}

@@ -10,7 +10,7 @@ import { approvalView, type Approvals, type ApprovalView } from '../approvals/in
 import type { KeyRing } from '../keys/index.js'
 import { MandateError, verifyMandateIdentity } from '../mandate/index.js'
 import type { Store } from '../store/index.js'
-import { ApprovalNotFoundError, ExchangeDeniedError, StsError } from './errors.js'
+import { ApprovalNotFoundError, DeciderTokenInvalidError, DecisionConflictError, ExchangeDeniedError, TokenRequestInvalidError } from './errors.js'
 import { bindSubjectAuthority } from './subject-token.js'
 
 const decisionBody = z.strictObject({
@@ -18,34 +18,6 @@ const decisionBody = z.strictObject({
   binding: z.string().regex(/^[0-9a-f]{64}$/),
   reason: z.string().max(500).optional(),
 })
-
-/** 401: the bearer is not a valid user session mandate of the hold's zone. */
-export class DeciderTokenInvalidError extends StsError {
-  readonly code = 'ERR_STS_SUBJECT_TOKEN_INVALID'
-  readonly wireCode = 'invalid_token'
-  override readonly status = 401
-  constructor(detail: string, options?: { cause?: unknown }) {
-    super('a user session mandate of this zone is required', detail, options)
-  }
-
-  override headers(): Record<string, string> {
-    return { 'WWW-Authenticate': 'Bearer error="invalid_token"' }
-  }
-}
-
-/** 400: the decision body is not `{decision, binding, reason?}`. */
-export class DecisionBodyInvalidError extends StsError {
-  readonly code = 'ERR_STS_REQUEST_INVALID'
-  readonly wireCode = 'invalid_token'
-  override readonly status = 400
-}
-
-/** 409: the hold is not pending, or the binding is not the hold's. */
-export class DecisionConflictError extends StsError {
-  readonly code = 'ERR_APPROVAL_NOT_PENDING'
-  readonly wireCode = 'access_denied'
-  override readonly status = 409
-}
 
 export interface SubjectDecisionDeps {
   issuer: string
@@ -91,7 +63,7 @@ export async function decideAsSubject(deps: SubjectDecisionDeps, approvalId: str
   }
 
   const parsed = decisionBody.safeParse(rawBody)
-  if (!parsed.success) throw new DecisionBodyInvalidError('body is {"decision":"approved"|"rejected","binding":"<hex>","reason"?: "≤ 500 characters"}')
+  if (!parsed.success) throw new TokenRequestInvalidError('body is {"decision":"approved"|"rejected","binding":"<hex>","reason"?: "≤ 500 characters"}')
   const { decision, binding, reason } = parsed.data
   if (!timingSafeEqual(Buffer.from(binding), Buffer.from(hold.binding))) throw new DecisionConflictError('binding does not match this approval')
   try {
