@@ -15,7 +15,9 @@ import { Delegations } from './delegation/index.js'
 import { ConfigError } from './errors.js'
 import { IdTokenVerifier } from './federation/index.js'
 import { KeyRing, sealedKeyPersistence } from './keys/index.js'
+import { MetricsRegistry } from './metrics/index.js'
 import type { PolicyEngine } from './policy/index.js'
+import { startProxyService, type ProxyService } from './proxy/index.js'
 import { createPolicyEngineFromConfig } from './policy-from-config.js'
 import { AgentSessions } from './sessions/index.js'
 import { openStore, purgeExpired, type Store } from './store/index.js'
@@ -123,9 +125,16 @@ export interface RunningServer {
   server: Server
   url: string
   issuer: string
+  /** The MCP proxy, when the config protects at least one upstream server. */
+  proxy: ProxyService | undefined
+  /** Stops accepting, ends open connections and MCP sessions, stops the upstreams. */
+  close(): Promise<void>
 }
 
-/** Listens on the configured address and serves the STS, the Coordinator and the admin API; resolves once listening. */
+/**
+ * Listens on the configured address and serves the MCP proxy (when servers are protected), the
+ * STS, the Coordinator and the admin API; resolves once listening and connected upstream.
+ */
 export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<RunningServer> {
   const { host, port } = listenAddress(runtime.loaded, env)
   const server = createServer()
@@ -141,10 +150,24 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
   }
   const onError = (error: unknown, id: string) => warn(`request ${id}: ${(error as Error)?.stack ?? error}`)
   const { store, keys, sessions, delegations } = runtime
+  const exchange = runtime.tokenExchange(issuer)
+  let proxy: ProxyService | undefined
+  if (Object.keys(runtime.loaded.config.protection).length > 0) {
+    try {
+      proxy = await startProxyService({
+        loaded: runtime.loaded, env, store, keys, policy: runtime.policy, audit: runtime.audit, exchange, issuer, publicBase: issuer,
+        allowedHosts: allowedHosts(address, issuer), metrics: new MetricsRegistry(), log: warn, onError,
+      })
+    } catch (error) {
+      server.close()
+      throw error
+    }
+  }
   server.on(
     'request',
     createApp({
-      sts: { exchange: runtime.tokenExchange(issuer), keys, onError },
+      ...(proxy && { proxy: proxy.router }),
+      sts: { exchange, keys, onError },
       coordinator: { issuer, store, keys, sessions, delegations, onError },
       admin: { services: runtime, token: runtime.secrets.adminToken, onError },
     }),
@@ -159,7 +182,30 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
     }
   }, HOUSEKEEPING_INTERVAL_MS).unref()
   server.once('close', () => clearInterval(housekeeping))
-  return { server, url, issuer }
+  return {
+    server,
+    url,
+    issuer,
+    proxy,
+    async close() {
+      await proxy?.close()
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+    },
+  }
+}
+
+/**
+ * The Host values the MCP endpoints answer to (DNS-rebinding protection): the listen address,
+ * its loopback names when it is a loopback address, and the issuer's host (the public name).
+ */
+function allowedHosts(address: AddressInfo, issuer: string): Set<string> {
+  const port = address.port
+  const hosts = new Set([`${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${port}`, new URL(issuer).host.toLowerCase()])
+  if (['127.0.0.1', '::1', 'localhost'].includes(address.address)) for (const name of ['localhost', '127.0.0.1', '[::1]']) hosts.add(`${name}:${port}`)
+  return hosts
 }
 
 const HOUSEKEEPING_INTERVAL_MS = 10 * 60 * 1000

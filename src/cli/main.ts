@@ -6,6 +6,7 @@ import { configSchema } from '../config/index.js'
 import { CaracalMcpError, CliUsageError } from '../errors.js'
 import { adminCommand, isAdminCommand } from './admin-command.js'
 import { auditCommand } from './audit-command.js'
+import { clientConfigCommand } from './client-config-command.js'
 import { policyCommand } from './policy-command.js'
 import { startCommand } from './start-command.js'
 import { tokenCommand } from './token-command.js'
@@ -55,7 +56,9 @@ const USAGE = `usage: caracal-mcp <command>
   audit verify [--zone id] [--config …]       recompute the audit hash chains; name the first broken row
   audit tail --zone id [--limit 20]           print a zone's newest audit events
   audit query --request-id id                 print the audit events of one request
-  config schema                               print the JSON Schema of mcp.config.json`
+  config schema                               print the JSON Schema of mcp.config.json
+  client-config --for claude|claude-code|cursor|vscode [--server name] [--url base] [--config …]
+                                              print the entry for an MCP client's config (token placeholder)`
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
 const warn = (line: string) => process.stderr.write(`caracal-mcp: ${line}\n`)
@@ -71,6 +74,8 @@ async function run(argv: readonly string[]): Promise<number> {
       return policyCommand(rest, out)
     case 'audit':
       return auditCommand(rest, out, warn)
+    case 'client-config':
+      return clientConfigCommand(rest, out, warn)
     case 'config':
       if (rest.length !== 1 || rest[0] !== 'schema') throw new CliUsageError('config has one command: schema')
       out(JSON.stringify(z.toJSONSchema(configSchema, { io: 'input' }), null, 2))

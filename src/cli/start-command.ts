@@ -1,7 +1,9 @@
 // `caracal-mcp start`: loads the configuration and every zone's policy, decides the example
-// requests in fixtures/requests for the zones they name, then serves the STS (token endpoint,
-// JWKS, approvals) and the admin API until SIGINT or SIGTERM, when it stops accepting, finishes
-// the audit writes and closes the database. The MCP proxy joins this command when it is built.
+// requests in fixtures/requests for the zones they name, then serves the MCP proxy (with the
+// upstreams it protects), the STS (token endpoint, JWKS, approvals), the Coordinator and the admin
+// API until SIGINT or SIGTERM, when it stops accepting, ends the MCP sessions and upstreams,
+// finishes the audit writes and closes the database. With the repository's config it also walks
+// through a few governed calls (walkthrough.ts; `--no-walkthrough` skips it).
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { loadConfig } from '../config/index.js'
@@ -9,6 +11,7 @@ import type { PolicyDecision } from '../policy/index.js'
 import { listen, openRuntime } from '../runtime.js'
 import { packageRoot } from '../util/package-root.js'
 import { optionValue, parseArgs } from './args.js'
+import { walkthrough, walkthroughApplies } from './walkthrough.js'
 import { ENTRYPOINT_NAMES, type ExampleRequest } from './example-request.js'
 
 function describeDecision(d: PolicyDecision): string {
@@ -18,7 +21,7 @@ function describeDecision(d: PolicyDecision): string {
 }
 
 export async function startCommand(argv: readonly string[], out: (line: string) => void, warn: (line: string) => void): Promise<number> {
-  const args = parseArgs(argv, ['config'])
+  const args = parseArgs(argv, ['config'], ['no-walkthrough'])
   const loaded = await loadConfig(optionValue(args, 'config') ?? 'mcp.config.json')
   const runtime = await openRuntime(loaded, process.env, warn)
   out(`caracal-mcp: config ${loaded.path}, database ${loaded.databasePath}`)
@@ -50,17 +53,28 @@ export async function startCommand(argv: readonly string[], out: (line: string) 
   out(`  CARACAL_MCP_CLIENT_SECRET=<secret> npx caracal-mcp token --zone ${zone} --application demo-agent --session <session id>`)
   out(`  or: curl -s -u demo-agent:<secret> -d grant_type=client_credentials ${running.url}/oauth/2/token   # a new service session`)
   out('  (the demo zone\'s policy data, fixtures/zones/demo.json, gives demo-agent\'s sessions the files roles; files:write waits for an operator: npx caracal-mcp approvals list --zone demo)')
-  out('caracal-mcp: the MCP proxy is not built yet; Ctrl-C stops the STS.')
+  if (running.proxy) {
+    const servers = Object.keys(loaded.config.protection)
+    out(`caracal-mcp: MCP proxy on ${running.url}/mcp (every server, tools named <server>__<tool>) and ${servers.map((s) => `${running.url}/mcp/${s}`).join(', ')} (Authorization: Bearer <agent mandate>)`)
+    out(`caracal-mcp: health on ${running.url}/healthz and /readyz, metrics on /metrics; a client's config snippet: npx caracal-mcp client-config --for claude-code|cursor|vscode|claude`)
+    if (!args.options.has('no-walkthrough') && walkthroughApplies(runtime)) {
+      try {
+        await walkthrough(runtime, running, out)
+      } catch (error) {
+        warn(`caracal-mcp: the walkthrough failed: ${(error as Error).message}`)
+      }
+    }
+  } else {
+    out('caracal-mcp: no upstream MCP server is protected (mcpServers + protection in the config), so no MCP endpoint is served.')
+  }
+  out('caracal-mcp: Ctrl-C stops the server.')
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve()
     process.once('SIGINT', stop)
     process.once('SIGTERM', stop)
   })
-  await new Promise<void>((resolve) => {
-    running.server.close(() => resolve())
-    running.server.closeAllConnections()
-  })
+  await running.close()
   await runtime.close()
   out('caracal-mcp: stopped')
   return 0

@@ -1,7 +1,7 @@
 // STS failures, one class each, carrying Caracal's wire code, status and description (contract
 // §1.6) so its clients read our answers exactly as theirs. Bodies are
 // {"error","error_description","requestId"}; the description never contains a token or secret.
-import { CaracalMcpError } from '../errors.js'
+import { CaracalMcpError, type ErrorCode } from '../errors.js'
 
 export type StsWireCode =
   | 'invalid_token'
@@ -156,11 +156,19 @@ export class JwksNotFoundError extends StsError {
 
 /** 401: the subject token does not verify (signature, issuer, audience, expiry, zone, class). */
 export class SubjectTokenInvalidError extends StsError {
-  readonly code = 'ERR_STS_SUBJECT_TOKEN_INVALID'
+  readonly code: ErrorCode = 'ERR_STS_SUBJECT_TOKEN_INVALID'
   readonly wireCode = 'invalid_token'
   override readonly status = 401
   constructor(detail: string, options?: { cause?: unknown }) {
     super('invalid subject_token', detail, options)
+  }
+}
+
+/** 401: a single-use (gateway) mandate presented again. */
+export class TokenReplayedError extends SubjectTokenInvalidError {
+  override readonly code = 'ERR_STS_TOKEN_REPLAYED'
+  constructor() {
+    super('token replay detected')
   }
 }
 

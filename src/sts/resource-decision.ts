@@ -35,7 +35,7 @@ export function decideResource(
   acting: Acting,
   resource: string,
   scopes: readonly string[],
-  ctx: { store: Store; mintRate: MintRateLimiter; version: PolicyVersion | undefined; requestId: string; nowMs: number; challengeResolved: boolean },
+  ctx: { store: Store; /** Absent in a preview, which spends nothing. */ mintRate?: MintRateLimiter; version: PolicyVersion | undefined; requestId: string; nowMs: number; challengeResolved: boolean },
 ): ResourceOutcome {
   const { app, session, presented, delegation } = acting
   const row = ctx.store.resources.get(app.zoneId, resource)
@@ -53,7 +53,7 @@ export function decideResource(
     if (!presented.targetResources.includes(resource)) return { resource, status: 'mandate_target_mismatch' }
     if (scopes.some((s) => !presented.scope.includes(s))) return { resource, status: 'scope_mismatch' }
   }
-  if (!ctx.mintRate.take(app.zoneId, resource, app.id, ctx.nowMs)) return { resource, status: 'rate_limited' }
+  if (ctx.mintRate && !ctx.mintRate.take(app.zoneId, resource, app.id, ctx.nowMs)) return { resource, status: 'rate_limited' }
   if (!ctx.version) return { resource, decision: { decision: 'deny', evaluationStatus: 'policy_eval_failed', reason: 'policy_eval_failed', determiningPolicies: [], diagnostics: [{ reason: 'policy_eval_failed' }], detail: `no policy is active for zone ${app.zoneId}` }, status: 'policy_eval_failed' }
   const input = buildExchangeInput({
     principal: {

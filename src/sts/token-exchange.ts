@@ -34,6 +34,7 @@ import {
   StsError,
   StsInternalError,
   SubjectTokenInvalidError,
+  TokenReplayedError,
   TokenRequestInvalidError,
 } from './errors.js'
 import { issueMandate, type IssueDeps, type Issued, type MintPlan } from './issue.js'
@@ -181,24 +182,11 @@ export class TokenExchange {
    */
   async exchangeForResource(req: ResourceExchangeRequest, requestId: string): Promise<TokenResponse> {
     const nowMs = this.#now()
-    const presented = this.#subjects.verify(req.subjectToken, { uses: ['session', 'gateway'], nowMs })
-    const zoneId = presented.zoneId
-    const app = this.#d.store.applications.get(presented.clientId)
-    if (!app || app.zoneId !== zoneId || app.status !== 'active') throw new ClientAuthenticationError('the subject token names an unknown or disabled application')
-    bindSubjectAuthority(presented, app, this.#d.store, nowMs)
-    // A gateway mandate is single use: refused at once when seen before, and its one use is
-    // recorded atomically with the mint it buys (so two concurrent uses cannot both mint).
+    const { acting, app, session, presented, delegation } = await this.#presentedActing(req.subjectToken, req.resource, req.scopes, req.ttlSeconds, requestId, nowMs)
+    // A gateway mandate is single use: its one use is recorded atomically with the mint it buys
+    // (so two concurrent uses cannot both mint).
     const singleUse = presented.use === 'gateway' ? { jti: presented.jti, expiresAtMs: presented.expiresAt * 1000 } : undefined
-    if (singleUse && this.#d.store.issuedJtis.wasPresented(singleUse.jti)) {
-      await this.#d.audit.record({ zoneId, eventType: 'replay_detected', requestId, decision: 'deny', evaluationStatus: 'anomaly', metadata: { jti: presented.jti, client_id: app.id, resource: req.resource } })
-      throw new SubjectTokenInvalidError('token replay detected')
-    }
-    if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
-    const session = this.#liveSession(app, presented.sessionId, nowMs)
-    // A delegated mandate's edge, path and chain are re-derived from live state, never copied.
-    const delegation = presented.delegationId ? this.#delegation(app, session.id, presented.delegationId, req.scopes, req.ttlSeconds, nowMs) : undefined
     const ttl = this.#derivedTtl(this.#ttl(req.ttlSeconds, RESOURCE_TTL_CAP_SECONDS), nowMs, session, presented, delegation)
-    const acting: Acting = { app, subject: presented.sub, subType: presented.subType, session, presented, ...(delegation && { delegation }) }
     const scopes = [...new Set(req.scopes)]
     return this.#scopeMint({
       acting,
@@ -209,12 +197,79 @@ export class TokenExchange {
       nowMs,
       trustedGateway: true,
       plan: (granted) => ({
-        zoneId, applicationId: app.id, subject: presented.sub, subType: presented.subType, use: 'resource', aud: granted, target: granted,
+        zoneId: app.zoneId, applicationId: app.id, subject: presented.sub, subType: presented.subType, use: 'resource', aud: granted, target: granted,
         scope: scopes, ttlSeconds: ttl, parent: { id: presented.authorityRecordId, rootId: presented.rootAuthorityRecordId },
         extraClaims: delegation ? delegationClaims(delegation) : { agent_session_id: session.id },
         ...(singleUse && { consumePresented: singleUse }),
       }),
     })
+  }
+
+  /**
+   * What `exchangeForResource` would decide for one resource, without minting, auditing or
+   * spending the mint rate: `complete`, `approval_required`, or why not (a policy reason or a
+   * status). The proxy filters `tools/list` with it. `asSession` decides as if the presented
+   * gateway mandate were its session's agent mandate: whether the principal could obtain what
+   * the gateway mandate lacks. Throws as the exchange does when the token or its authority fails.
+   */
+  previewResource(subjectToken: string, resource: string, scopes: readonly string[], options: { asSession?: boolean } = {}): string {
+    const nowMs = this.#now()
+    const { app, session, presented } = this.#presentedAuthority(subjectToken, nowMs)
+    let delegation: ValidatedDelegation | undefined
+    try {
+      delegation = presented.delegationId ? this.#delegation(app, session.id, presented.delegationId, scopes, undefined, nowMs) : undefined
+    } catch (error) {
+      if (error instanceof SessionReferenceError) return 'delegation_invalid'
+      throw error
+    }
+    const acting: Acting = { app, subject: presented.sub, subType: presented.subType, session, ...(!options.asSession && { presented }), ...(delegation && { delegation }) }
+    const version = this.#d.policy.version(app.zoneId)
+    return decideResource(acting, resource, [...new Set(scopes)], { store: this.#d.store, version, requestId: 'preview', nowMs, challengeResolved: false }).status
+  }
+
+  /**
+   * A bearer presented to our proxy: an agent (or gateway, not yet spent) mandate of this issuer
+   * whose application is active, whose authority records stand and whose session is live (a
+   * service session's heartbeat renewed by use). Identity verification is cached; the rest is
+   * read from the store on every call, so a suspension or termination takes effect at once.
+   */
+  verifyPresented(token: string): VerifiedMandate {
+    return this.#presentedAuthority(token, this.#now()).presented
+  }
+
+  #verifiedPresented(token: string, nowMs: number): { presented: VerifiedMandate; app: ApplicationRow } {
+    const presented = this.#subjects.verify(token, { uses: ['session', 'gateway'], nowMs })
+    const app = this.#d.store.applications.get(presented.clientId)
+    if (!app || app.zoneId !== presented.zoneId || app.status !== 'active') throw new ClientAuthenticationError('the subject token names an unknown or disabled application')
+    return { presented, app }
+  }
+
+  /** The verified subject token of a resource exchange, its application and live session. */
+  #presentedAuthority(subjectToken: string, nowMs: number): { app: ApplicationRow; session: AgentSessionRow; presented: VerifiedMandate } {
+    const { presented, app } = this.#verifiedPresented(subjectToken, nowMs)
+    bindSubjectAuthority(presented, app, this.#d.store, nowMs)
+    if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
+    if (presented.use === 'gateway' && this.#d.store.issuedJtis.wasPresented(presented.jti)) throw new TokenReplayedError()
+    return { app, session: this.#liveSession(app, presented.sessionId, nowMs), presented }
+  }
+
+  /** As `#presentedAuthority`, auditing a replayed gateway mandate, with the delegation validated for the mint. */
+  async #presentedActing(subjectToken: string, resource: string, scopes: readonly string[], ttlSeconds: number | undefined, requestId: string, nowMs: number) {
+    let authority
+    try {
+      authority = this.#presentedAuthority(subjectToken, nowMs)
+    } catch (error) {
+      if (error instanceof TokenReplayedError) {
+        const presented = this.#subjects.verify(subjectToken, { uses: ['session', 'gateway'], nowMs })
+        await this.#d.audit.record({ zoneId: presented.zoneId, eventType: 'replay_detected', requestId, decision: 'deny', evaluationStatus: 'anomaly', metadata: { jti: presented.jti, client_id: presented.clientId, resource } })
+      }
+      throw error
+    }
+    const { app, session, presented } = authority
+    // A delegated mandate's edge, path and chain are re-derived from live state, never copied.
+    const delegation = presented.delegationId ? this.#delegation(app, session.id, presented.delegationId, scopes, ttlSeconds, nowMs) : undefined
+    const acting: Acting = { app, subject: presented.sub, subType: presented.subType, session, presented, ...(delegation && { delegation }) }
+    return { acting, app, session, presented, delegation }
   }
 
   async #bootstrap(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {

@@ -2,6 +2,9 @@
 // and checks what it prints and its exit codes, including the one-line errors: start, policy,
 // audit, agent sessions (spawn, suspend, resume included), delegations (create, accept, list,
 // revoke with its cascade), operator approval decisions and the agent mandate of `token --session`.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -34,7 +37,7 @@ async function cliWithEnv(env: Record<string, string>, ...args: string[]): Promi
 }
 
 describe('caracal-mcp', () => {
-  it('start decides the example requests, serves the STS until SIGTERM, and the printed steps give a mandate', async () => {
+  it('start decides the example requests, serves the STS and the MCP proxy until SIGTERM, walks through governed calls, and the printed steps give a mandate that works at /mcp', async () => {
     const env = { CARACAL_MCP_PORT: '0', CARACAL_MCP_ISSUER: 'http://127.0.0.1:8780', CARACAL_MCP_DATABASE: join(dir, 'start.sqlite'), CARACAL_MCP_AUDIT_HMAC_KEY: 'ab'.repeat(32), CARACAL_MCP_SEALING_KEY: 'cd'.repeat(32) }
     const child = spawn(process.execPath, [bin, 'start'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
@@ -75,6 +78,20 @@ describe('caracal-mcp', () => {
       const cc = await fetch(`${url}/oauth/2/token`, { method: 'POST', headers: { authorization: `Basic ${basic}` }, body: new URLSearchParams({ grant_type: 'client_credentials' }) })
       expect(cc.status).toBe(200)
       expect(((await cc.json()) as { agent_session_id: string }).agent_session_id).toMatch(/^[0-9a-f-]{36}$/)
+
+      // The walkthrough's governed calls, and the agent mandate from the printed steps at /mcp.
+      await vi.waitFor(() => expect(stdout).toContain('write a file (group write: held for an operator): tool error: This call needs human approval'), { timeout: 15_000, interval: 50 })
+      expect(stdout).toContain('read a file under /srv/demo/: ok: Ship the proxy. Then the hops.')
+      expect(stdout).toContain('read a file outside /srv/demo/ (tool_rules deny): error -32602: Tool files__read_file not found')
+      const client = new Client({ name: 'cli-test', version: '1.0.0' })
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${agent.stdout.trim()}` } } }))
+      try {
+        expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['files__list_files', 'files__read_file', 'files__write_file'])
+        const read = (await client.callTool({ name: 'files__read_file', arguments: { path: '/srv/demo/README.md' } })) as CallToolResult
+        expect(read.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining('# Demo files') })
+      } finally {
+        await client.close()
+      }
     } finally {
       child.kill('SIGTERM')
     }

@@ -1,0 +1,205 @@
+// The proxy's HTTP surface: /mcp (every protected server, tools named <server>__<tool>) and
+// /mcp/<server>, their Protected Resource Metadata, and the steps every request takes before the
+// MCP transport sees it, in order: Host and Origin (DNS rebinding), the bearer (401 with a
+// challenge naming the metadata), the body (one JSON-RPC message), the session (bound to the
+// principal that opened it; anyone else's is unknown), and for tools/list and tools/call the
+// decision — so a fixable refusal is still an HTTP 403 before any stream has started.
+import express, { type NextFunction, type Request, type Response } from 'express'
+import type { IncomingMessage } from 'node:http'
+import { requestIdFrom } from '../http/index.js'
+import { MandateError, checkActiveAuthority, extractBearer, type RevocationStore } from '../mandate/index.js'
+import type { TokenExchange } from '../sts/index.js'
+import { authInfoFor, type RequestDecision } from './downstream-session.js'
+import {
+  EndpointNotFoundError,
+  HostNotAllowedError,
+  MethodNotAllowedError,
+  OriginNotAllowedError,
+  PayloadTooLargeError,
+  ProxyHttpError,
+  ProxyUnavailableError,
+  RequestInvalidError,
+  ScopeInsufficientError,
+  SessionRequiredError,
+  SessionUnknownError,
+  UnauthenticatedError,
+} from './errors.js'
+import type { McpProxy } from './proxy.js'
+import {
+  MCP_PATH,
+  PRM_PREFIX,
+  endpointOf,
+  insufficientScopeChallenge,
+  metadataUrl,
+  protectedResourceMetadata,
+  unauthenticatedChallenge,
+  type Endpoint,
+} from './resource-metadata.js'
+import { unauthenticatedOr, type Principal, type ToolCallAuthorizer, type Verdict } from './tool-call-authorizer.js'
+import { visibleTools } from './visibility.js'
+
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+
+export interface FrontDoorDeps {
+  proxy: McpProxy
+  exchange: TokenExchange
+  authorizer: ToolCallAuthorizer
+  revocations: RevocationStore
+  issuer: string
+  /** The URL clients reach the proxy at (resource identifiers and metadata URLs are built on it). */
+  publicBase: string
+  /** `host[:port]` values the Host header may carry; browsers' Origins must name one of them too. */
+  allowedHosts: ReadonlySet<string>
+  maxBodyBytes?: number
+  onError?: (error: unknown, requestId: string) => void
+}
+
+interface JsonRpcMessage {
+  jsonrpc?: unknown
+  id?: string | number
+  method?: unknown
+  params?: { name?: unknown; arguments?: unknown; [key: string]: unknown }
+}
+
+export function createFrontDoor(deps: FrontDoorDeps): express.Router {
+  const router = express.Router()
+  const readJson = express.json({ limit: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, type: () => true, strict: false })
+
+  const endpointFor = (server: string | undefined): Endpoint => {
+    if (server !== undefined && !deps.proxy.catalogue.isProtected(server)) throw new EndpointNotFoundError()
+    return endpointOf(server)
+  }
+
+  router.get(PRM_PREFIX + MCP_PATH, (_req, res) => res.json(protectedResourceMetadata(deps.publicBase, deps.issuer, endpointOf(undefined))))
+  router.get(`${PRM_PREFIX}${MCP_PATH}/:server`, (req, res, next) => {
+    try {
+      res.json(protectedResourceMetadata(deps.publicBase, deps.issuer, endpointFor(req.params.server)))
+    } catch (error) {
+      next(error)
+    }
+  })
+
+  const serve = (serverOf: (req: Request) => string | undefined) => async (req: Request, res: Response, next: NextFunction) => {
+    const requestId = requestIdFrom(req.headers['x-request-id'])
+    res.locals.requestId = requestId
+    res.setHeader('X-Request-Id', requestId)
+    try {
+      const endpoint = endpointFor(serverOf(req))
+      res.locals.endpoint = endpoint
+      checkHostAndOrigin(req, deps.allowedHosts)
+      if (req.method !== 'POST' && req.method !== 'GET' && req.method !== 'DELETE') throw new MethodNotAllowedError()
+      const principal = await authenticate(extractBearer(req.headers.authorization), deps)
+      const body = req.method === 'POST' ? await parseBody(req, res, readJson) : undefined
+      const session = await sessionFor(req, body, principal, endpoint, deps.proxy)
+      const decision = await decide(body, principal, endpoint, requestId, deps)
+      ;(req as IncomingMessage & { auth?: unknown }).auth = authInfoFor(decision)
+      await session.transport.handleRequest(req as IncomingMessage & { auth?: ReturnType<typeof authInfoFor> }, res, body)
+    } catch (error) {
+      next(error)
+    }
+  }
+  router.all(MCP_PATH, serve(() => undefined))
+  router.all(`${MCP_PATH}/:server`, serve((req) => req.params.server as string))
+
+  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error)
+    const requestId = (res.locals.requestId as string | undefined) ?? requestIdFrom(undefined)
+    const known = error instanceof ProxyHttpError ? error : new ProxyUnavailableError({ cause: error })
+    if (!(error instanceof ProxyHttpError) || known.status >= 500) deps.onError?.(error, requestId)
+    const prm = metadataUrl(deps.publicBase, (res.locals.endpoint as Endpoint | undefined) ?? endpointOf(undefined))
+    if (known instanceof UnauthenticatedError) res.setHeader('WWW-Authenticate', unauthenticatedChallenge(known, prm))
+    if (known instanceof ScopeInsufficientError) res.setHeader('WWW-Authenticate', insufficientScopeChallenge(known, prm))
+    for (const [name, value] of Object.entries(known.headers())) res.setHeader(name, value)
+    res.setHeader('Cache-Control', 'no-store')
+    res.status(known.status).json(known.body())
+  })
+  return router
+}
+
+/** Host must be one we answer to; an Origin, when a browser sends one, too (MCP transport spec: 403). */
+function checkHostAndOrigin(req: Request, allowed: ReadonlySet<string>): void {
+  const host = req.headers.host?.toLowerCase()
+  if (!host || !allowed.has(host)) throw new HostNotAllowedError()
+  const origin = req.headers.origin
+  if (origin === undefined) return
+  let originHost: string
+  try {
+    const url = new URL(origin)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OriginNotAllowedError()
+    originHost = url.host.toLowerCase()
+  } catch {
+    throw new OriginNotAllowedError()
+  }
+  if (!allowed.has(originHost)) throw new OriginNotAllowedError()
+}
+
+/** The bearer as a principal: a verified agent (or unspent gateway) mandate whose authority stands now. */
+async function authenticate(token: string | null, deps: FrontDoorDeps): Promise<Principal> {
+  if (!token) throw new UnauthenticatedError(false)
+  let mandate
+  try {
+    mandate = deps.exchange.verifyPresented(token)
+  } catch (error) {
+    const mapped = unauthenticatedOr(error)
+    throw mapped instanceof UnauthenticatedError ? mapped : new ProxyUnavailableError({ cause: error })
+  }
+  try {
+    await checkActiveAuthority(mandate, deps.revocations, Date.now())
+  } catch (error) {
+    if (error instanceof MandateError) throw new UnauthenticatedError(true, error.detail ?? error.message)
+    throw new ProxyUnavailableError({ cause: error })
+  }
+  return { token, mandate, key: [mandate.zoneId, mandate.clientId, mandate.sessionId ?? '', mandate.sub].join('\n') }
+}
+
+async function parseBody(req: Request, res: Response, readJson: express.RequestHandler): Promise<JsonRpcMessage> {
+  await new Promise<void>((resolve, reject) =>
+    readJson(req, res, (error?: unknown) => {
+      if (!error) return resolve()
+      const type = (error as { type?: string }).type
+      if (type === 'entity.too.large') return reject(new PayloadTooLargeError((error as { limit: number }).limit))
+      reject(new RequestInvalidError('Parse error: the body is not JSON', true))
+    }),
+  )
+  const body = req.body as unknown
+  // One message per POST: batches went away in protocol 2025-06-18, and one verdict per request keeps decisions unambiguous.
+  if (Array.isArray(body)) throw new RequestInvalidError('JSON-RPC batches are not supported; send one message per request')
+  if (typeof body !== 'object' || body === null) throw new RequestInvalidError('Invalid Request: expected one JSON-RPC message')
+  return body as JsonRpcMessage
+}
+
+async function sessionFor(req: Request, body: JsonRpcMessage | undefined, principal: Principal, endpoint: Endpoint, proxy: McpProxy) {
+  const header = req.headers['mcp-session-id']
+  if (typeof header === 'string') {
+    const session = proxy.session(header)
+    // Another principal's session, or one of another endpoint, does not exist for this caller.
+    if (!session || session.principalKey !== principal.key || session.endpoint.path !== endpoint.path) throw new SessionUnknownError()
+    return session
+  }
+  if (header !== undefined) throw new RequestInvalidError('Bad Request: one Mcp-Session-Id header')
+  if (body?.method === 'initialize') return proxy.openSession(principal.key, endpoint)
+  throw new SessionRequiredError()
+}
+
+async function decide(body: JsonRpcMessage | undefined, principal: Principal, endpoint: Endpoint, requestId: string, deps: FrontDoorDeps): Promise<RequestDecision> {
+  const decision: RequestDecision = { principal, requestId }
+  if (body?.id === undefined || typeof body.method !== 'string') return decision
+  if (body.method === 'tools/list') decision.visible = visibleTools(principal, deps.proxy.catalogue.tools(endpoint), deps.exchange)
+  if (body.method === 'tools/call') {
+    const name = body.params?.name
+    const args = body.params?.arguments ?? {}
+    const entry = typeof name === 'string' ? deps.proxy.catalogue.resolve(endpoint, name) : undefined
+    let verdict: Verdict = { kind: 'deny', reason: 'unknown_tool' }
+    if (entry && (typeof args !== 'object' || args === null || Array.isArray(args))) verdict = { kind: 'deny', reason: 'arguments_not_an_object' }
+    else if (entry) {
+      try {
+        verdict = await deps.authorizer.authorize(principal, entry, args as Record<string, unknown>, requestId)
+      } catch (error) {
+        if (error instanceof ScopeInsufficientError) await deps.proxy.recordRefusal({ principal, requestId }, entry, 'insufficient_scope')
+        throw error
+      }
+    }
+    decision.call = { rpcId: body.id, entry, verdict }
+  }
+  return decision
+}

@@ -1,0 +1,105 @@
+// The proxy assembled for a running server: revocations followed from the store (so a
+// revocation written by any process reaches the caches and the in-flight calls here), the
+// resource-mandate cache, the authorizer, the upstreams and the front door, plus the operator
+// endpoints /healthz, /readyz and /metrics. Start order matters: everything that listens to the
+// revocation bus subscribes before the feed's catch-up is published.
+import express from 'express'
+import type { AuditLog } from '../audit/index.js'
+import { expandUpstream, type LoadedConfig, type UpstreamServer } from '../config/index.js'
+import type { KeyRing } from '../keys/index.js'
+import type { MetricsRegistry } from '../metrics/index.js'
+import type { PolicyEngine } from '../policy/index.js'
+import { BusFedRevocationStore, InProcessRevocationBus, StoreRevocationFeed } from '../revocation/index.js'
+import type { Store } from '../store/index.js'
+import type { TokenExchange } from '../sts/index.js'
+import { dirname } from 'node:path'
+import { createFrontDoor } from './front-door.js'
+import { ResourceMandateCache } from './mandate-cache.js'
+import { McpProxy } from './proxy.js'
+import { proxyMetrics } from './proxy-metrics.js'
+import { ToolCallAuthorizer } from './tool-call-authorizer.js'
+
+export interface ProxyServiceOptions {
+  loaded: LoadedConfig
+  env: NodeJS.ProcessEnv
+  store: Store
+  keys: KeyRing
+  policy: PolicyEngine
+  audit: AuditLog
+  exchange: TokenExchange
+  issuer: string
+  publicBase: string
+  allowedHosts: ReadonlySet<string>
+  metrics: MetricsRegistry
+  log: (line: string) => void
+  onError?: (error: unknown, requestId: string) => void
+}
+
+export interface ProxyService {
+  proxy: McpProxy
+  /** The MCP endpoints, their metadata and the operator endpoints. */
+  router: express.Router
+  close(): Promise<void>
+}
+
+export async function startProxyService(o: ProxyServiceOptions): Promise<ProxyService> {
+  const { config } = o.loaded
+  const zones = Object.keys(config.policy.zones)
+  const servers: Record<string, UpstreamServer> = {}
+  for (const name of Object.keys(config.protection)) servers[name] = expandUpstream(name, config.mcpServers[name]!, o.env)
+
+  const bus = new InProcessRevocationBus()
+  const feed = new StoreRevocationFeed(o.store, bus)
+  const revocations = new BusFedRevocationStore(bus, { healthy: () => feed.healthy() })
+  const cache = new ResourceMandateCache()
+  const metrics = proxyMetrics(o.metrics)
+  const proxy = new McpProxy({
+    issuer: o.issuer,
+    servers,
+    protection: config.protection,
+    // The schema guarantees a zone: the named one, or the only one.
+    zoneOf: (server) => config.protection[server]!.zone ?? zones[0]!,
+    configDir: dirname(o.loaded.path),
+    env: o.env,
+    audit: o.audit,
+    bus,
+    cache,
+    metrics,
+    log: o.log,
+  })
+  feed.start()
+  try {
+    await proxy.start()
+  } catch (error) {
+    feed.stop()
+    revocations.close()
+    await proxy.close()
+    throw error
+  }
+  const authorizer = new ToolCallAuthorizer({ issuer: o.issuer, exchange: o.exchange, policy: o.policy, store: o.store, keys: o.keys, revocations, cache })
+
+  const router = express.Router()
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' })
+  })
+  router.get('/readyz', (_req, res) => {
+    const upstreams = Object.fromEntries(proxy.catalogue.servers.map((s) => [s, proxy.upstreamConnected(s)]))
+    const ready = feed.healthy() && Object.values(upstreams).every(Boolean)
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', revocation_feed: feed.healthy() ? 'healthy' : 'unhealthy', upstreams })
+  })
+  router.get('/metrics', (_req, res) => {
+    const { hits, misses } = cache.stats
+    res.type('text/plain; version=0.0.4').send(`${o.metrics.render()}# HELP caracal_mcp_mandate_cache_hit_ratio Share of resource-mandate lookups answered from the cache\n# TYPE caracal_mcp_mandate_cache_hit_ratio gauge\ncaracal_mcp_mandate_cache_hit_ratio ${hits + misses === 0 ? 0 : hits / (hits + misses)}\n`)
+  })
+  router.use(createFrontDoor({ proxy, exchange: o.exchange, authorizer, revocations, issuer: o.issuer, publicBase: o.publicBase, allowedHosts: o.allowedHosts, ...(o.onError && { onError: o.onError }) }))
+
+  return {
+    proxy,
+    router,
+    async close() {
+      feed.stop()
+      revocations.close()
+      await proxy.close()
+    },
+  }
+}

@@ -1,0 +1,165 @@
+// The decision for one tools/call, made before the MCP transport answers anything, so that a
+// refusal the client can fix is an HTTP challenge: tool → group → resource mandate (exchanged, or
+// cached and re-checked) → verified with the group's requirements → the per-call tool_rules
+// policy. Everything it cannot prove allowed is a verdict other than `allow`.
+import type { KeyRing } from '../keys/index.js'
+import { MandateError, checkActiveAuthority, verifyMandateIdentity, type RevocationStore, type VerifiedMandate } from '../mandate/index.js'
+import { ENTRYPOINTS, buildToolCallInput, type PolicyEngine } from '../policy/index.js'
+import type { Store } from '../store/index.js'
+import { ApprovalRequiredError, ExchangeDeniedError, StsError, type TokenExchange } from '../sts/index.js'
+import type { CatalogueTool } from './catalogue.js'
+import { ScopeInsufficientError, UnauthenticatedError } from './errors.js'
+import { ResourceMandateCache, anchorsOf, type CachedMandate } from './mandate-cache.js'
+import { groupRequirementFailure } from './requirements.js'
+
+/** The authenticated caller of a request: its agent (or gateway) mandate. */
+export interface Principal {
+  token: string
+  mandate: VerifiedMandate
+  /** Sessions are bound to this: zone, application, agent session and subject. */
+  key: string
+}
+
+export type Verdict =
+  | { kind: 'allow'; mandate: CachedMandate; cacheHit: boolean }
+  /** Answered exactly like an unknown tool; the reason goes to audit only. */
+  | { kind: 'deny'; reason: string }
+  | { kind: 'approval'; approvalId: string; expiresAt: number }
+  /** The proxy could not decide (policy engine, store): denied, and said so. */
+  | { kind: 'unavailable'; reason: string }
+
+export interface ToolCallAuthorizerDeps {
+  issuer: string
+  exchange: TokenExchange
+  policy: PolicyEngine
+  store: Store
+  keys: KeyRing
+  revocations: RevocationStore
+  cache: ResourceMandateCache
+  now?: () => number
+}
+
+const ENDED_AUTHORITY = new Set(['ERR_STS_SUBJECT_TOKEN_INVALID', 'ERR_STS_TOKEN_REPLAYED', 'ERR_STS_CLIENT_AUTH_FAILED', 'ERR_STS_AUTHORITY_INACTIVE', 'ERR_STS_SESSION_REFERENCE'])
+
+export class ToolCallAuthorizer {
+  readonly #d: ToolCallAuthorizerDeps
+  readonly #now: () => number
+
+  constructor(deps: ToolCallAuthorizerDeps) {
+    this.#d = deps
+    this.#now = deps.now ?? Date.now
+  }
+
+  /**
+   * Throws UnauthenticatedError (401: the caller's authority ended) or ScopeInsufficientError
+   * (403: a gateway mandate lacks scopes its principal could obtain); every other outcome is a verdict.
+   */
+  async authorize(principal: Principal, entry: CatalogueTool, args: Record<string, unknown>, requestId: string): Promise<Verdict> {
+    const presented = principal.mandate
+    // What the presented mandate already shows cannot pass the group's requirements is refused
+    // before anything is minted; the minted mandate is checked again below.
+    const failed = groupRequirementFailure(presented, entry.config)
+    if (failed) return { kind: 'deny', reason: failed }
+    if (presented.use === 'gateway') {
+      const lacking = !presented.targetResources.includes(entry.resource) || entry.scopes.some((s) => !presented.scope.includes(s))
+      if (lacking) return this.#gatewayLacks(principal, entry)
+    }
+    const version = this.#d.policy.version(entry.zoneId)
+    if (!version) return { kind: 'unavailable', reason: 'policy_eval_failed' }
+    const key = ResourceMandateCache.key(principal.token, entry.resource, entry.scopes, version.id)
+    let mandate = presented.use === 'gateway' ? undefined : this.#d.cache.get(key, this.#now())
+    let cacheHit = mandate !== undefined
+    if (mandate) {
+      try {
+        await checkActiveAuthority(mandate.verified, this.#d.revocations, this.#now())
+      } catch {
+        this.#d.cache.drop(key)
+        mandate = undefined
+        cacheHit = false
+      }
+    }
+    if (!mandate) {
+      const obtained = await this.#obtain(principal, entry, requestId)
+      if (!('token' in obtained)) return obtained
+      mandate = obtained
+      if (presented.use !== 'gateway') this.#d.cache.set(key, mandate, this.#now())
+    }
+    const rules = (version.data.tool_rules as Record<string, Record<string, unknown>> | undefined)?.[entry.server]?.[entry.tool.name]
+    if (rules !== undefined) {
+      const decision = version.evaluate(ENTRYPOINTS.toolCall, this.#toolCallInput(presented, mandate.verified, entry, args, requestId))
+      if (decision.decision !== 'allow') return decision.evaluationStatus === 'complete' ? { kind: 'deny', reason: decision.reason ?? 'tool_call_denied' } : { kind: 'unavailable', reason: decision.evaluationStatus }
+    }
+    return { kind: 'allow', mandate, cacheHit }
+  }
+
+  /** A gateway mandate without this tool's target or scopes: a challenge if the principal could get them, else a deny. */
+  #gatewayLacks(principal: Principal, entry: CatalogueTool): Verdict {
+    let status: string
+    try {
+      status = this.#d.exchange.previewResource(principal.token, entry.resource, entry.scopes, { asSession: true })
+    } catch (error) {
+      throw unauthenticatedOr(error)
+    }
+    if (status === 'complete' || status === 'approval_required') throw new ScopeInsufficientError(entry.scopes)
+    return { kind: 'deny', reason: status }
+  }
+
+  /** Exchanges the agent mandate for the group's resource mandate and verifies it as the group requires. */
+  async #obtain(principal: Principal, entry: CatalogueTool, requestId: string): Promise<CachedMandate | Exclude<Verdict, { kind: 'allow' }>> {
+    let token: string
+    try {
+      token = (await this.#d.exchange.exchangeForResource({ subjectToken: principal.token, resource: entry.resource, scopes: entry.scopes }, requestId)).access_token
+    } catch (error) {
+      if (error instanceof ApprovalRequiredError) return { kind: 'approval', approvalId: error.hold.approvalId, expiresAt: error.hold.expiresAt }
+      if (error instanceof ExchangeDeniedError) return { kind: 'deny', reason: error.detail ?? error.message }
+      if (error instanceof StsError && ENDED_AUTHORITY.has(error.code)) throw unauthenticatedOr(error)
+      if (error instanceof StsError && error.status === 403) return { kind: 'deny', reason: error.wireCode }
+      return { kind: 'unavailable', reason: error instanceof StsError ? error.wireCode : 'internal_error' }
+    }
+    const g = entry.config
+    let verified: VerifiedMandate
+    try {
+      const nowMs = this.#now()
+      verified = verifyMandateIdentity(
+        token,
+        {
+          issuer: this.#d.issuer, audience: entry.resource, zoneId: entry.zoneId, requiredUse: 'resource', requiredScopes: entry.scopes, requiredTargets: [entry.resource],
+          requireSession: g.requireSession, requireDelegation: g.requireDelegation, ...(g.requireChainContains && { requireChainContains: g.requireChainContains }),
+          ...(g.maxHopCount !== undefined && { maxHopCount: g.maxHopCount }),
+        },
+        this.#d.keys,
+        nowMs,
+      )
+      await checkActiveAuthority(verified, this.#d.revocations, nowMs)
+    } catch (error) {
+      if (error instanceof MandateError) return { kind: 'deny', reason: error.wireCode }
+      throw error
+    }
+    return { token, verified, anchors: anchorsOf(verified, principal.mandate) }
+  }
+
+  #toolCallInput(presented: VerifiedMandate, mandate: VerifiedMandate, entry: CatalogueTool, args: Record<string, unknown>, requestId: string): Record<string, unknown> {
+    const { store } = this.#d
+    const app = store.applications.get(presented.clientId)
+    const session = presented.sessionId ? store.agentSessions.get(presented.sessionId) : undefined
+    const resource = store.resources.get(entry.zoneId, entry.resource)
+    return buildToolCallInput({
+      principal: {
+        applicationId: presented.clientId,
+        zoneId: entry.zoneId,
+        ...(app && { registrationMethod: app.registrationMethod }),
+        ...(session && { agentSessionId: session.id, lifecycle: session.lifecycle, labels: session.labels }),
+      },
+      resource: { id: resource?.id ?? '', identifier: entry.resource, scopes: resource?.scopes ?? [] },
+      tool: { server: entry.server, name: entry.tool.name, arguments: args },
+      mandateClaims: mandate.claims as Record<string, unknown>,
+      traceId: requestId,
+    })
+  }
+}
+
+/** An error of the caller's authority as the 401 it is; anything else is rethrown as it is. */
+export function unauthenticatedOr(error: unknown): unknown {
+  if (error instanceof StsError && ENDED_AUTHORITY.has(error.code)) return new UnauthenticatedError(true, error.detail ?? error.message)
+  return error
+}

@@ -1,0 +1,101 @@
+// A real MCP server (the SDK's McpServer over Streamable HTTP on loopback) that records the
+// headers and `_meta` of every request it receives, so tests can prove what the proxy sent
+// upstream — above all that a client's token never arrives. Tools: echo, whoami (the
+// authorization header it saw), slow (waits, sending progress, until cancelled) and admin_reset.
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { z } from 'zod'
+
+export interface TestUpstream {
+  url: string
+  /** Headers of every HTTP request received, in order. */
+  headers: IncomingHttpHeaders[]
+  /** `_meta` of every tools/call received. */
+  metas: Record<string, unknown>[]
+  /** Calls of `slow` that ended because they were cancelled. */
+  cancelled: number
+  /** Tools added later (then announced with list_changed). */
+  addTool(name: string): void
+  openSessions(): number
+  close(): Promise<void>
+}
+
+export async function startTestUpstream(): Promise<TestUpstream> {
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>()
+  const extraTools: string[] = []
+  const state: TestUpstream = {
+    url: '',
+    headers: [],
+    metas: [],
+    cancelled: 0,
+    addTool(name) {
+      extraTools.push(name)
+      for (const { server } of sessions.values()) {
+        server.registerTool(name, { description: `added later: ${name}` }, async () => ({ content: [{ type: 'text', text: name }] }))
+      }
+    },
+    openSessions: () => sessions.size,
+    close: async () => {},
+  }
+
+  const build = () => {
+    const server = new McpServer({ name: 'test-upstream', version: '1.0.0' })
+    server.registerTool('echo', { description: 'Echo the text back', inputSchema: { text: z.string() } }, async ({ text }, extra) => {
+      state.metas.push({ ...extra._meta })
+      return { content: [{ type: 'text', text }] }
+    })
+    server.registerTool('whoami', { description: 'The authorization header this server saw' }, async (extra) => {
+      state.metas.push({ ...extra._meta })
+      return { content: [{ type: 'text', text: String(extra.requestInfo?.headers.authorization ?? '(none)') }] }
+    })
+    server.registerTool('slow', { description: 'Wait, reporting progress, until done or cancelled', inputSchema: { ms: z.number() } }, async ({ ms }, extra) => {
+      const steps = 10
+      for (let i = 1; i <= steps; i++) {
+        await new Promise((resolve) => setTimeout(resolve, ms / steps))
+        if (extra.signal.aborted) {
+          state.cancelled++
+          return { isError: true, content: [{ type: 'text', text: 'cancelled' }] }
+        }
+        if (extra._meta?.progressToken !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: extra._meta.progressToken, progress: i, total: steps } })
+      }
+      return { content: [{ type: 'text', text: 'done' }] }
+    })
+    server.registerTool('admin_reset', { description: 'Reset everything' }, async () => ({ content: [{ type: 'text', text: 'reset' }] }))
+    for (const name of extraTools) server.registerTool(name, { description: `added later: ${name}` }, async () => ({ content: [{ type: 'text', text: name }] }))
+    return server
+  }
+
+  const http: Server = createServer(async (req, res) => {
+    state.headers.push({ ...req.headers })
+    const id = req.headers['mcp-session-id']
+    let entry = typeof id === 'string' ? sessions.get(id) : undefined
+    if (typeof id === 'string' && !entry) {
+      res.writeHead(404).end()
+      return
+    }
+    if (!entry) {
+      const server = build()
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (sid) => void sessions.set(sid, { transport, server }),
+        onsessionclosed: (sid) => void sessions.delete(sid),
+      })
+      await server.connect(transport)
+      entry = { transport, server }
+    }
+    await entry.transport.handleRequest(req, res)
+  })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  state.url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`
+  state.close = async () => {
+    for (const { server } of sessions.values()) await server.close().catch(() => {})
+    await new Promise<void>((resolve) => {
+      http.close(() => resolve())
+      http.closeAllConnections()
+    })
+  }
+  return state
+}

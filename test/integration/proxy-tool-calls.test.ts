@@ -1,0 +1,218 @@
+// Tool calls through the proxy, with the product started as `caracal-mcp start` starts it and real
+// SDK clients and servers on loopback (HTTP→HTTP to the recording test upstream, HTTP→stdio to
+// the example files server): filtered and renamed tools/list, allowed calls with the resource
+// mandate (never the client's token) upstream, every denial answered exactly like an unknown
+// tool with its reason in audit, approval holds and the retry after approval, progress with the
+// client's own token, cancellation passed upstream, a revocation cancelling a call in flight,
+// list_changed re-filtered per session, and the mandate cache sparing exchanges.
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { verifyZoneChain } from '../../src/audit/index.js'
+import { startProxyWorld, ZONE, type ProxyWorld } from '../helpers/proxy-world.js'
+
+let world: ProxyWorld
+
+beforeAll(async () => {
+  world = await startProxyWorld({
+    protection: {
+      up: {
+        groups: {
+          basic: { tools: ['echo', 'whoami', 'slow', 'extra_*'], scopes: ['up:use'] },
+          admin: { tools: ['admin_*'], scopes: ['up:admin'] },
+        },
+        upstreamAuth: { mode: 'mandate' },
+      },
+      files: {
+        groups: {
+          read: { tools: ['read_file', 'list_files'], scopes: ['files:read'], toolScopes: { list_files: ['files:list'] } },
+          write: { tools: ['write_file'], scopes: ['files:write'] },
+        },
+      },
+    },
+  })
+}, 30_000)
+afterAll(async () => {
+  await world?.close()
+})
+
+async function auditRows(eventType: string): Promise<{ decision: string; evaluationStatus: string; requestId: string; metadata: Record<string, unknown> }[]> {
+  await world.runtime.audit.flushed()
+  return [...world.runtime.store.auditEvents.iterateZone(ZONE)]
+    .filter((r) => r.eventType === eventType)
+    .map((r) => ({ decision: r.decision, evaluationStatus: r.evaluationStatus, requestId: r.requestId, metadata: JSON.parse(r.metadataJson) as Record<string, unknown> }))
+}
+
+async function callError(client: Client, name: string, args: Record<string, unknown> = {}): Promise<McpError> {
+  const error = await client.callTool({ name, arguments: args }).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(McpError)
+  return error as McpError
+}
+
+const text = (result: unknown) => ((result as CallToolResult).content[0] as { text: string }).text
+
+describe('tools/list', () => {
+  it('lists, as <server>__<tool>, the tools of the groups this principal could be granted, and hides the rest', async () => {
+    const client = await world.connect((await world.agentMandate()).token)
+    const names = (await client.listTools()).tools.map((t) => t.name).sort()
+    // write_file waits for an approval but can be granted: it is shown; admin_reset needs a role app-a's session lacks.
+    expect(names).toEqual(['files__list_files', 'files__read_file', 'files__write_file', 'up__echo', 'up__slow', 'up__whoami'])
+  })
+
+  it('shows original names on a server\'s own endpoint and keeps the upstream\'s definition', async () => {
+    const client = await world.connect((await world.agentMandate()).token, '/mcp/files')
+    const tools = (await client.listTools()).tools
+    expect(tools.map((t) => t.name).sort()).toEqual(['list_files', 'read_file', 'write_file'])
+    expect(tools.find((t) => t.name === 'read_file')).toMatchObject({ description: 'Read one file.', annotations: { readOnlyHint: true }, inputSchema: { required: ['path'] } })
+  })
+
+  it('shows a session the tools its labels grant', async () => {
+    const client = await world.connect((await world.agentMandate('app-a', { labels: ['app-a', 'admin'] })).token, '/mcp/up')
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('admin_reset')
+  })
+
+  it('shows an application without grants nothing', async () => {
+    const client = await world.connect((await world.agentMandate('app-b')).token)
+    expect((await client.listTools()).tools).toEqual([])
+  })
+})
+
+describe('tools/call', () => {
+  it('forwards an allowed call and returns the upstream\'s result unchanged (HTTP and stdio upstreams)', async () => {
+    const client = await world.connect((await world.agentMandate()).token)
+    expect(text(await client.callTool({ name: 'up__echo', arguments: { text: 'say: hello' } }))).toBe('say: hello')
+    expect(text(await client.callTool({ name: 'files__read_file', arguments: { path: '/srv/demo/README.md' } }))).toContain('# Demo files')
+    expect(text(await client.callTool({ name: 'files__list_files', arguments: {} }))).toContain('/srv/demo/notes/plan.md')
+  })
+
+  it('sends the upstream the resource mandate of the tool\'s group, and never the client\'s token', async () => {
+    const { token } = await world.agentMandate()
+    const client = await world.connect(token)
+    const seen = text(await client.callTool({ name: 'up__whoami', arguments: {} }))
+    expect(seen).toMatch(/^Bearer ey/)
+    const claims = JSON.parse(Buffer.from(seen.slice(7).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>
+    expect(claims).toMatchObject({ use: 'resource', aud: ['resource://up/basic'], target: ['resource://up/basic'], scope: 'up:use', client_id: 'app-a' })
+    const everything = JSON.stringify(world.upstream.headers)
+    expect(everything).not.toContain(token)
+    expect(everything).not.toContain(token.split('.')[2])
+  })
+
+  it('answers a call policy denies exactly like a tool that does not exist, and audits why', async () => {
+    const client = await world.connect((await world.agentMandate('app-b')).token)
+    const denied = await callError(client, 'up__echo', { text: 'say: hi' })
+    const unknown = await callError(client, 'up__no_such_tool', { text: 'say: hi' })
+    expect(denied.code).toBe(unknown.code)
+    expect(denied.message.replace('up__echo', 'X')).toBe(unknown.message.replace('up__no_such_tool', 'X'))
+    const rows = await auditRows('tool_call')
+    expect(rows.find((r) => r.metadata.application_id === 'app-b' && r.metadata.tool === 'echo')).toMatchObject({ decision: 'deny', evaluationStatus: 'policy denied (resource_not_granted)' })
+    expect(rows.find((r) => r.metadata.application_id === 'app-b' && r.metadata.tool === 'up__no_such_tool')).toMatchObject({ decision: 'deny', evaluationStatus: 'unknown_tool' })
+  })
+
+  it('denies by tool_rules on the arguments, like an unknown tool, with the rule in audit', async () => {
+    const client = await world.connect((await world.agentMandate()).token)
+    const outside = await callError(client, 'files__read_file', { path: '/srv/secrets/token.txt' })
+    // The SDK's own McpServer answers an unknown tool with this code and text.
+    expect(outside.code).toBe(-32602)
+    expect(outside.message).toContain('Tool files__read_file not found')
+    const climbing = await callError(client, 'files__read_file', { path: '/srv/demo/../secrets/token.txt' })
+    expect(climbing.message).toContain('not found')
+    const unprefixed = await callError(client, 'up__echo', { text: 'no prefix' })
+    expect(unprefixed.message).toContain('not found')
+    const rows = (await auditRows('tool_call')).filter((r) => r.decision === 'deny' && r.metadata.application_id === 'app-a')
+    expect(rows.map((r) => r.evaluationStatus)).toEqual(expect.arrayContaining(['tool_argument_prefix_mismatch']))
+  })
+
+  it('hides and refuses a tool in no group, even one the upstream offers', async () => {
+    world.upstream.addTool('ungrouped_tool')
+    const client = await world.connect((await world.agentMandate()).token)
+    await expect.poll(async () => (await client.listTools()).tools.length).toBeGreaterThan(0)
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('up__ungrouped_tool')
+    expect((await callError(client, 'up__ungrouped_tool')).message).toContain('not found')
+  })
+
+  it('holds a call that needs approval with a tool error naming the approval; after approval the same call succeeds', async () => {
+    const client = await world.connect((await world.agentMandate()).token)
+    const held = (await client.callTool({ name: 'files__write_file', arguments: { path: '/srv/demo/out.txt', content: 'approved' } })) as CallToolResult
+    expect(held.isError).toBe(true)
+    const approvalId = /approval id ([0-9a-f-]{36})/.exec(text(held))![1]!
+    expect(held._meta).toEqual({ 'io.modelcontextprotocol/authorization': { reason: 'insufficient_authorization', remediation: 'available', authorizationContextId: approvalId } })
+    const again = (await client.callTool({ name: 'files__write_file', arguments: { path: '/srv/demo/out.txt', content: 'approved' } })) as CallToolResult
+    expect(text(again)).toContain(approvalId)
+    await world.runtime.approvals.decide(ZONE, approvalId, 'approved', 'operator', undefined, 'test')
+    expect(text(await client.callTool({ name: 'files__write_file', arguments: { path: '/srv/demo/out.txt', content: 'approved' } }))).toBe('wrote 8 characters to /srv/demo/out.txt')
+    expect(text(await client.callTool({ name: 'files__read_file', arguments: { path: '/srv/demo/out.txt' } }))).toBe('approved')
+    const rows = (await auditRows('tool_call')).filter((r) => r.metadata.tool === 'write_file')
+    expect(rows.map((r) => r.decision)).toEqual(['pending', 'pending', 'allow'])
+  })
+
+  it('exchanges once per group and scope set, then serves calls from the cache', async () => {
+    const client = await world.connect((await world.agentMandate()).token)
+    const before = (await auditRows('token_exchange')).length
+    for (let i = 0; i < 3; i++) await client.callTool({ name: 'up__echo', arguments: { text: `say: ${i}` } })
+    await client.callTool({ name: 'up__whoami', arguments: {} })
+    expect((await auditRows('token_exchange')).length - before).toBe(1)
+    const calls = (await auditRows('tool_call')).slice(-4)
+    expect(calls.map((r) => r.metadata.cache_hit)).toEqual([false, true, true, true])
+  })
+})
+
+describe('in flight', () => {
+  it('relays progress under the client\'s own token', async () => {
+    const client = await world.connect((await world.agentMandate()).token)
+    const progress: number[] = []
+    await client.callTool({ name: 'up__slow', arguments: { ms: 100 } }, undefined, { onprogress: (p) => progress.push(p.progress) })
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+  })
+
+  it('passes a cancellation upstream', async () => {
+    const client = await world.connect((await world.agentMandate()).token)
+    const before = world.upstream.cancelled
+    const controller = new AbortController()
+    const call = client.callTool({ name: 'up__slow', arguments: { ms: 2000 } }, undefined, { signal: controller.signal })
+    setTimeout(() => controller.abort('changed my mind'), 300)
+    await expect(call).rejects.toThrow()
+    await expect.poll(() => world.upstream.cancelled, { timeout: 5000 }).toBe(before + 1)
+  })
+
+  it('cancels a call whose session is terminated mid-call, answers it with an error, and audits why', async () => {
+    const { token, sessionId } = await world.agentMandate()
+    const client = await world.connect(token)
+    const before = world.upstream.cancelled
+    const call = client.callTool({ name: 'up__slow', arguments: { ms: 5000 } })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await world.runtime.sessions.terminate(ZONE, sessionId, 'test: revoked mid-call', 'test')
+    const error = await call.then(
+      () => undefined,
+      (e: unknown) => e as McpError,
+    )
+    expect(error).toBeInstanceOf(McpError)
+    expect(error!.code).toBe(-32003)
+    await expect.poll(() => world.upstream.cancelled, { timeout: 5000 }).toBe(before + 1)
+    const row = (await auditRows('tool_call')).find((r) => r.metadata.agent_session_id === sessionId && r.metadata.tool === 'slow')
+    expect(row).toMatchObject({ decision: 'allow', metadata: { upstream_status: 'revoked', revoked_anchor: expect.any(String) } })
+    // And nothing more under it: the mandate no longer authenticates.
+    await expect(client.listTools()).rejects.toThrow(/Invalid or expired token/)
+  })
+})
+
+describe('list_changed', () => {
+  it('tells a session whose view changed, after re-listing the upstream', async () => {
+    let notified = 0
+    const client = await world.connect((await world.agentMandate()).token, '/mcp/up')
+    client.setNotificationHandler((await import('@modelcontextprotocol/sdk/types.js')).ToolListChangedNotificationSchema, () => void notified++)
+    await client.listTools()
+    world.upstream.addTool('extra_one')
+    await expect.poll(() => notified, { timeout: 5000 }).toBeGreaterThan(0)
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('extra_one')
+  })
+})
+
+it('keeps the audit chain intact', async () => {
+  await world.runtime.audit.flushed()
+  const report = verifyZoneChain(world.runtime.store.auditEvents, world.runtime.secrets.auditHmacKey, ZONE)
+  expect(report.firstBreak).toBeUndefined()
+  expect(report.events).toBeGreaterThan(20)
+})
