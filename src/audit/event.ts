@@ -4,6 +4,7 @@ import { tokenFingerprint } from './fingerprint.js'
 export type AuditEventType =
   | 'token_exchange'
   | 'tool_call'
+  | 'mcp_request'
   | 'step_up_issued'
   | 'step_up_decided'
   | 'step_up_consumed'

@@ -124,7 +124,8 @@ export const configSchema = z
 
 /**
  * What the parts of the config must agree on: a protected server exists; its zone is one of the
- * config's; a tool pattern is in one group only; a per-tool scope names a tool of its group; and
+ * config's; a tool, prompt or resource pattern is in one group only; a group governs something; a
+ * per-tool scope names a tool of its group; and
  * a resource identifier is declared once per zone (by a group or under policy.zones).
  */
 function checkProtection(c: ProtectionParts, ctx: z.RefinementCtx): void {
@@ -139,10 +140,15 @@ function checkProtection(c: ProtectionParts, ctx: z.RefinementCtx): void {
     else if (!zones.includes(zone)) ctx.addIssue({ code: 'custom', message: `zone ${zone} is not one of policy.zones`, path: at('zone') })
     const patterns = new Map<string, string>()
     for (const [group, g] of Object.entries(p.groups)) {
-      for (const tool of g.tools) {
-        const other = patterns.get(tool)
-        if (other !== undefined) ctx.addIssue({ code: 'custom', message: `tool ${tool} is in groups ${other} and ${group}`, path: at('groups', group, 'tools') })
-        patterns.set(tool, group)
+      for (const kind of ['tools', 'prompts', 'resources'] as const) {
+        for (const pattern of g[kind] ?? []) {
+          const other = patterns.get(`${kind} ${pattern}`)
+          if (other !== undefined) ctx.addIssue({ code: 'custom', message: `${kind.slice(0, -1)} ${pattern} is in groups ${other} and ${group}`, path: at('groups', group, kind) })
+          patterns.set(`${kind} ${pattern}`, group)
+        }
+      }
+      if (g.tools.length + (g.prompts?.length ?? 0) + (g.resources?.length ?? 0) === 0) {
+        ctx.addIssue({ code: 'custom', message: 'a group governs at least one tool, prompt or resource', path: at('groups', group, 'tools') })
       }
       for (const tool of Object.keys(g.toolScopes ?? {})) {
         if (!g.tools.some((pattern) => toolMatches(pattern, tool))) ctx.addIssue({ code: 'custom', message: `tool ${tool} is not one of the group's tools`, path: at('groups', group, 'toolScopes', tool) })

@@ -39,9 +39,20 @@ export const upstreamServerSchema = z
     }
   })
 
+const PROMPT_PATTERN = TOOL_PATTERN
+/** A resource URI or URI template, or a pattern of one with `*`. */
+const RESOURCE_PATTERN = /^\S{1,512}$/
+
 export const toolGroupSchema = z.strictObject({
   /** Tool names of the upstream, or patterns with `*`; a tool belongs to at most one group. */
-  tools: z.array(z.string().regex(TOOL_PATTERN, 'a tool name, or a pattern of one with *')).min(1).max(256),
+  tools: z.array(z.string().regex(TOOL_PATTERN, 'a tool name, or a pattern of one with *')).max(256).default([]),
+  /** Prompt names, or patterns with `*`: governed like the group's tools. A prompt in no group is hidden and refused. */
+  prompts: z.array(z.string().regex(PROMPT_PATTERN, 'a prompt name, or a pattern of one with *')).max(256).optional(),
+  /**
+   * Resource URIs (and URI templates as the upstream lists them), or patterns with `*`: governed
+   * like the group's tools. A resource in no group is hidden and refused.
+   */
+  resources: z.array(z.string().regex(RESOURCE_PATTERN, 'a resource URI, or a pattern of one with *')).max(256).optional(),
   /** The scopes every tool of the group needs. */
   scopes: z.array(scope).min(1).max(64),
   /** Scopes of single tools, instead of the group's. */

@@ -1,31 +1,47 @@
-// The tools the proxy can offer: each protected upstream's own list, every tool assigned to the
-// one tool group whose patterns match it. A tool in no group, or matched by patterns of two
-// groups, is left out: it is neither listed nor callable (deny by default, and an ambiguous
-// assignment must not pick the weaker group by accident).
-import type { Tool } from '@modelcontextprotocol/sdk/types.js'
+// What the proxy can offer: each protected upstream's own tools, prompts, resources and resource
+// templates, every one assigned to the one group whose patterns match it. Anything in no group,
+// or matched by patterns of two groups, is left out: neither listed nor usable (deny by default,
+// and an ambiguous assignment must not pick the weaker group by accident).
 import { groupResource, toolMatches, type ServerProtection, type ToolGroup } from '../config/index.js'
 import type { Endpoint } from './resource-metadata.js'
 
-/** The separator of `<server>__<tool>` on the aggregated endpoint; server names never contain it. */
+/** The separator of `<server>__<name>` on the aggregated endpoint; server names never contain it. */
 export const SERVER_SEPARATOR = '__'
 
-export interface CatalogueTool {
+export type EntryKind = 'tool' | 'prompt' | 'resource' | 'template'
+
+export interface CatalogueEntry {
+  kind: EntryKind
   server: string
-  /** The upstream's definition, name included, as it listed it. */
-  tool: Tool
+  /** The upstream's name for it: a tool or prompt name, a resource URI or a URI template. */
+  name: string
+  /** The upstream's definition, as it listed it. */
+  definition: Record<string, unknown> & { name?: string }
   group: string
   config: ToolGroup
   /** The group's resource in its zone. */
   resource: string
-  /** The scopes this tool needs: its own, else its group's. */
+  /** The scopes using it needs: a tool's own, else its group's. */
   scopes: readonly string[]
   zoneId: string
 }
 
-export class ToolCatalogue {
+/** Which of a group's pattern lists governs each kind. */
+const PATTERNS: Record<EntryKind, (g: ToolGroup) => readonly string[]> = {
+  tool: (g) => g.tools,
+  prompt: (g) => g.prompts ?? [],
+  resource: (g) => g.resources ?? [],
+  template: (g) => g.resources ?? [],
+}
+
+/** The field of a listed item that names it. */
+const NAME_FIELD: Record<EntryKind, string> = { tool: 'name', prompt: 'name', resource: 'uri', template: 'uriTemplate' }
+
+export class Catalogue {
   readonly #protection: Readonly<Record<string, ServerProtection>>
   readonly #zoneOf: (server: string) => string
-  readonly #tools = new Map<string, Map<string, CatalogueTool>>()
+  /** `kind server` → name → entry. */
+  readonly #entries = new Map<string, Map<string, CatalogueEntry>>()
   readonly #warn: (line: string) => void
 
   constructor(protection: Readonly<Record<string, ServerProtection>>, zoneOf: (server: string) => string, warn: (line: string) => void) {
@@ -42,51 +58,82 @@ export class ToolCatalogue {
     return Object.hasOwn(this.#protection, server)
   }
 
-  /** Replaces a server's tools with what it listed now; true when the offer changed. */
-  replace(server: string, tools: readonly Tool[]): boolean {
-    const protection = this.#protection[server]
-    if (!protection) return false
-    const next = new Map<string, CatalogueTool>()
-    for (const tool of tools) {
-      const groups = Object.entries(protection.groups).filter(([, g]) => g.tools.some((p) => toolMatches(p, tool.name)))
-      if (groups.length !== 1) {
-        if (groups.length > 1) this.#warn(`upstream ${server}: tool ${tool.name} matches the groups ${groups.map(([n]) => n).join(', ')}; it is withheld until one group claims it`)
-        continue
-      }
-      const [group, config] = groups[0]!
-      next.set(tool.name, { server, tool, group, config, resource: groupResource(server, group, config), scopes: config.toolScopes?.[tool.name] ?? config.scopes, zoneId: this.#zoneOf(server) })
+  /** Whether any group of the server governs this kind (so it is worth listing upstream at all). */
+  governs(server: string, kind: EntryKind): boolean {
+    return Object.values(this.#protection[server]?.groups ?? {}).some((g) => PATTERNS[kind](g).length > 0)
+  }
+
+  /** Replaces what a server offers of one kind with what it listed now; true when the offer changed. */
+  replace(server: string, kind: EntryKind, items: readonly Record<string, unknown>[]): boolean {
+    if (!this.#protection[server]) return false
+    const next = new Map<string, CatalogueEntry>()
+    for (const item of items) {
+      const name = item[NAME_FIELD[kind]]
+      if (typeof name !== 'string') continue
+      const entry = this.#assign(server, kind, name, item)
+      if (entry) next.set(name, entry)
     }
-    const previous = this.#tools.get(server)
-    this.#tools.set(server, next)
+    const key = `${kind} ${server}`
+    const previous = this.#entries.get(key)
+    this.#entries.set(key, next)
     return !previous || !sameOffer(previous, next)
   }
 
-  /** The tools an endpoint offers, in upstream order, servers in config order. */
-  tools(endpoint: Endpoint): CatalogueTool[] {
+  /** What an endpoint offers of one kind, in upstream order, servers in config order. */
+  entries(endpoint: Endpoint, kind: EntryKind): CatalogueEntry[] {
     const servers = endpoint.server === undefined ? this.servers : [endpoint.server]
-    return servers.flatMap((s) => [...(this.#tools.get(s)?.values() ?? [])])
+    return servers.flatMap((s) => [...(this.#entries.get(`${kind} ${s}`)?.values() ?? [])])
   }
 
-  /** The tool a name on an endpoint means, if it is offered at all. */
-  resolve(endpoint: Endpoint, name: string): CatalogueTool | undefined {
-    if (endpoint.server !== undefined) return this.#tools.get(endpoint.server)?.get(name)
+  /** The tool or prompt a name on an endpoint means, if it is offered at all. */
+  resolve(endpoint: Endpoint, kind: 'tool' | 'prompt', name: string): CatalogueEntry | undefined {
+    if (endpoint.server !== undefined) return this.#entries.get(`${kind} ${endpoint.server}`)?.get(name)
     const at = name.indexOf(SERVER_SEPARATOR)
     if (at <= 0) return undefined
-    return this.#tools.get(name.slice(0, at))?.get(name.slice(at + SERVER_SEPARATOR.length))
+    return this.#entries.get(`${kind} ${name.slice(0, at)}`)?.get(name.slice(at + SERVER_SEPARATOR.length))
   }
 
-  /** The name a tool goes by on an endpoint. */
-  exposedName(endpoint: Endpoint, entry: CatalogueTool): string {
-    return endpoint.server === undefined ? `${entry.server}${SERVER_SEPARATOR}${entry.tool.name}` : entry.tool.name
+  /**
+   * The resource a URI means on an endpoint. URIs are not renamed, so on /mcp the server is the
+   * one whose groups govern the URI (a listed resource, or any URI a pattern admits, which covers
+   * reads through templates); a URI two servers govern is unknown rather than guessed.
+   */
+  resolveUri(endpoint: Endpoint, uri: string): CatalogueEntry | undefined {
+    const servers = endpoint.server === undefined ? this.servers : [endpoint.server]
+    const found = servers.map((s) => this.#entries.get(`resource ${s}`)?.get(uri) ?? this.#assign(s, 'resource', uri, { uri }, true)).filter((e) => e !== undefined)
+    return found.length === 1 ? found[0] : undefined
+  }
+
+  /** The name an entry goes by on an endpoint: tools and prompts are prefixed on /mcp, URIs never. */
+  exposedName(endpoint: Endpoint, entry: CatalogueEntry): string {
+    if (entry.kind === 'resource' || entry.kind === 'template') return entry.name
+    return endpoint.server === undefined ? `${entry.server}${SERVER_SEPARATOR}${entry.name}` : entry.name
+  }
+
+  /** The listed item as an endpoint shows it. */
+  exposed(endpoint: Endpoint, entry: CatalogueEntry): Record<string, unknown> {
+    return entry.kind === 'tool' || entry.kind === 'prompt' ? { ...entry.definition, name: this.exposedName(endpoint, entry) } : entry.definition
+  }
+
+  #assign(server: string, kind: EntryKind, name: string, definition: Record<string, unknown>, quiet = false): CatalogueEntry | undefined {
+    const protection = this.#protection[server]!
+    const groups = Object.entries(protection.groups).filter(([, g]) => PATTERNS[kind](g).some((p) => toolMatches(p, name)))
+    if (groups.length !== 1) {
+      if (groups.length > 1 && !quiet) this.#warn(`upstream ${server}: ${kind} ${name} matches the groups ${groups.map(([n]) => n).join(', ')}; it is withheld until one group claims it`)
+      return undefined
+    }
+    const [group, config] = groups[0]!
+    const scopes = kind === 'tool' ? (config.toolScopes?.[name] ?? config.scopes) : config.scopes
+    return { kind, server, name, definition, group, config, resource: groupResource(server, group, config), scopes, zoneId: this.#zoneOf(server) }
   }
 }
 
-// Two offers are the same when the same tools carry the same definitions.
-function sameOffer(a: Map<string, CatalogueTool>, b: Map<string, CatalogueTool>): boolean {
+// Two offers are the same when the same names carry the same definitions in the same groups.
+function sameOffer(a: Map<string, CatalogueEntry>, b: Map<string, CatalogueEntry>): boolean {
   if (a.size !== b.size) return false
   for (const [name, entry] of a) {
     const other = b.get(name)
-    if (!other || other.group !== entry.group || JSON.stringify(other.tool) !== JSON.stringify(entry.tool)) return false
+    if (!other || other.group !== entry.group || JSON.stringify(other.definition) !== JSON.stringify(entry.definition)) return false
   }
   return true
 }

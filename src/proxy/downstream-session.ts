@@ -1,42 +1,61 @@
 // One MCP session a client opened at an endpoint: its own SDK Server and Streamable HTTP
 // transport (one Server per session, as the SDK requires since 1.26), bound to the principal
-// that opened it. Every request reaches its handlers already authenticated and, for tools/list
-// and tools/call, already decided by the front door; the handlers only carry out the decision.
+// that opened it. Every request reaches its handlers already authenticated and, for lists and
+// for every use of a governed thing, already decided by the front door; the handlers only carry
+// the decision out, through the proxy that owns the session.
 import { randomUUID } from 'node:crypto'
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import {
   CallToolRequestSchema,
+  CompleteRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
-  type CallToolRequest,
-  type CallToolResult,
-  type ListToolsResult,
+  ReadResourceRequestSchema,
+  SetLevelRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type LoggingLevel,
+  type Result,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
-import type { CatalogueTool } from './catalogue.js'
+import type { CatalogueEntry, EntryKind } from './catalogue.js'
 import type { Endpoint } from './resource-metadata.js'
 import type { Principal, Verdict } from './tool-call-authorizer.js'
 import { PROXY_CLIENT_INFO } from './upstream.js'
 
 export type HandlerExtra = RequestHandlerExtra<ServerRequest, ServerNotification>
 
+/** A request that uses one governed thing: a tool call, a prompt, a resource read or subscription. */
+export interface UseRequest {
+  method: string
+  params?: Record<string, unknown> & { _meta?: Record<string, unknown> }
+}
+
 /** What the front door decided for one HTTP request, handed to the handlers through `req.auth`. */
 export interface RequestDecision {
   principal: Principal
   requestId: string
-  /** tools/list: the tools this principal may see. */
-  visible?: Set<CatalogueTool>
-  /** tools/call: the JSON-RPC id it was decided for, the tool (if it exists) and the verdict. */
-  call?: { rpcId: string | number; entry: CatalogueTool | undefined; verdict: Verdict }
+  /** A list, or a completion: what this principal may see. */
+  visible?: Set<CatalogueEntry>
+  /** A use: the JSON-RPC id it was decided for, the entry (if it exists) and the verdict. */
+  use?: { rpcId: string | number; entry: CatalogueEntry | undefined; verdict: Verdict }
+  /** A completion: what it completes, and whether this principal could be granted that (nothing is minted for it). */
+  completion?: { rpcId: string | number; entry: CatalogueEntry | undefined; visible: boolean }
 }
 
 /** What a session asks of the proxy it belongs to. */
 export interface SessionHost {
-  listTools(session: DownstreamSession, decision: RequestDecision, cursor: string | undefined): ListToolsResult
-  callTool(session: DownstreamSession, decision: RequestDecision | undefined, request: CallToolRequest, extra: HandlerExtra): Promise<CallToolResult>
+  list(session: DownstreamSession, decision: RequestDecision | undefined, kind: EntryKind, cursor: string | undefined): Result
+  use(session: DownstreamSession, decision: RequestDecision | undefined, request: UseRequest, extra: HandlerExtra): Promise<Result>
+  complete(session: DownstreamSession, decision: RequestDecision | undefined, request: UseRequest, extra: HandlerExtra): Promise<Result>
+  setLevel(session: DownstreamSession, level: LoggingLevel): Promise<Result>
   sessionClosed(session: DownstreamSession): void
 }
 
@@ -62,21 +81,30 @@ export class DownstreamSession {
   shownGrants: Set<string> | undefined
   /** The exposed names it was last shown. */
   shownTools: Set<string> | undefined
+  /** Resource URIs it subscribed to, for updates from a shared upstream. */
+  readonly subscriptions = new Set<string>()
 
   constructor(host: SessionHost, principalKey: string, endpoint: Endpoint, onInitialized: (session: DownstreamSession) => void) {
     this.principalKey = principalKey
     this.endpoint = endpoint
     this.server = new Server(PROXY_CLIENT_INFO, {
-      capabilities: { tools: { listChanged: true } },
-      instructions: 'Tools are authorized per call by caracal-mcp; a tool you are not allowed to use is not listed.',
+      capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { subscribe: true, listChanged: true }, completions: {}, logging: {} },
+      instructions: 'Tools, prompts and resources are authorized per use by caracal-mcp; what you may not use is not listed.',
     })
-    this.server.setRequestHandler(ListToolsRequestSchema, (request, extra) => {
-      const decision = decisionOf(extra)
-      // The front door always decides a tools/list; without a decision nothing is shown.
-      if (!decision?.visible) return { tools: [] }
-      return host.listTools(this, decision, request.params?.cursor)
-    })
-    this.server.setRequestHandler(CallToolRequestSchema, (request, extra) => host.callTool(this, decisionOf(extra), request, extra))
+    const lists = [
+      [ListToolsRequestSchema, 'tool'],
+      [ListPromptsRequestSchema, 'prompt'],
+      [ListResourcesRequestSchema, 'resource'],
+      [ListResourceTemplatesRequestSchema, 'template'],
+    ] as const
+    for (const [schema, kind] of lists) {
+      this.server.setRequestHandler(schema, (request, extra) => host.list(this, decisionOf(extra), kind, request.params?.cursor) as never)
+    }
+    for (const schema of [CallToolRequestSchema, GetPromptRequestSchema, ReadResourceRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema]) {
+      this.server.setRequestHandler(schema, (request, extra) => host.use(this, decisionOf(extra), request as UseRequest, extra) as never)
+    }
+    this.server.setRequestHandler(CompleteRequestSchema, (request, extra) => host.complete(this, decisionOf(extra), request as UseRequest, extra) as never)
+    this.server.setRequestHandler(SetLevelRequestSchema, (request) => host.setLevel(this, request.params.level) as never)
     this.transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {

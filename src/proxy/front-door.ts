@@ -2,8 +2,9 @@
 // /mcp/<server>, their Protected Resource Metadata, and the steps every request takes before the
 // MCP transport sees it, in order: Host and Origin (DNS rebinding), the bearer (401 with a
 // challenge naming the metadata), the body (one JSON-RPC message), the session (bound to the
-// principal that opened it; anyone else's is unknown), and for tools/list and tools/call the
-// decision — so a fixable refusal is still an HTTP 403 before any stream has started.
+// principal that opened it; anyone else's is unknown), and for lists and for every use of a
+// governed thing the decision — so a fixable refusal is still an HTTP 403 before any stream has
+// started.
 import express, { type NextFunction, type Request, type Response } from 'express'
 import type { IncomingMessage } from 'node:http'
 import { requestIdFrom } from '../http/index.js'
@@ -36,7 +37,9 @@ import {
   type Endpoint,
 } from './resource-metadata.js'
 import { unauthenticatedOr, type Principal, type ToolCallAuthorizer, type Verdict } from './tool-call-authorizer.js'
-import { visibleTools } from './visibility.js'
+import { visibleEntries } from './visibility.js'
+import { USES, isUseMethod, useKind } from './uses.js'
+import type { EntryKind } from './catalogue.js'
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 
@@ -58,7 +61,7 @@ interface JsonRpcMessage {
   jsonrpc?: unknown
   id?: string | number
   method?: unknown
-  params?: { name?: unknown; arguments?: unknown; [key: string]: unknown }
+  params?: Record<string, unknown>
 }
 
 export function createFrontDoor(deps: FrontDoorDeps): express.Router {
@@ -181,25 +184,38 @@ async function sessionFor(req: Request, body: JsonRpcMessage | undefined, princi
   throw new SessionRequiredError()
 }
 
+const LISTS: Record<string, EntryKind> = { 'tools/list': 'tool', 'prompts/list': 'prompt', 'resources/list': 'resource', 'resources/templates/list': 'template' }
+
 async function decide(body: JsonRpcMessage | undefined, principal: Principal, endpoint: Endpoint, requestId: string, deps: FrontDoorDeps): Promise<RequestDecision> {
   const decision: RequestDecision = { principal, requestId }
   if (body?.id === undefined || typeof body.method !== 'string') return decision
-  if (body.method === 'tools/list') decision.visible = visibleTools(principal, deps.proxy.catalogue.tools(endpoint), deps.exchange)
-  if (body.method === 'tools/call') {
-    const name = body.params?.name
-    const args = body.params?.arguments ?? {}
-    const entry = typeof name === 'string' ? deps.proxy.catalogue.resolve(endpoint, name) : undefined
-    let verdict: Verdict = { kind: 'deny', reason: 'unknown_tool' }
-    if (entry && (typeof args !== 'object' || args === null || Array.isArray(args))) verdict = { kind: 'deny', reason: 'arguments_not_an_object' }
-    else if (entry) {
-      try {
-        verdict = await deps.authorizer.authorize(principal, entry, args as Record<string, unknown>, requestId)
-      } catch (error) {
-        if (error instanceof ScopeInsufficientError) await deps.proxy.recordRefusal({ principal, requestId }, entry, 'insufficient_scope')
-        throw error
-      }
-    }
-    decision.call = { rpcId: body.id, entry, verdict }
+  const { catalogue } = deps.proxy
+  const params = body.params ?? {}
+  const listed = LISTS[body.method]
+  if (listed) decision.visible = visibleEntries(principal, catalogue.entries(endpoint, listed), deps.exchange)
+  if (body.method === 'completion/complete') {
+    // A completion reveals values of what it completes: it is shown only what could be granted.
+    const ref = (params.ref ?? {}) as { type?: unknown; name?: unknown; uri?: unknown }
+    const entry = ref.type === 'ref/prompt' && typeof ref.name === 'string' ? catalogue.resolve(endpoint, 'prompt', ref.name) : ref.type === 'ref/resource' && typeof ref.uri === 'string' ? catalogue.resolveUri(endpoint, ref.uri) : undefined
+    const visible = entry !== undefined && visibleEntries(principal, [entry], deps.exchange).has(entry)
+    decision.completion = { rpcId: body.id, entry, visible }
   }
+  if (!isUseMethod(body.method)) return decision
+  const method = body.method
+  const name = USES[method].nameOf(params)
+  const kind = useKind(method)
+  const entry = kind === 'resource' ? catalogue.resolveUri(endpoint, name) : catalogue.resolve(endpoint, kind, name)
+  const args = method === 'tools/call' ? (params.arguments ?? {}) : {}
+  let verdict: Verdict = { kind: 'deny', reason: 'unknown' }
+  if (entry && (typeof args !== 'object' || args === null || Array.isArray(args))) verdict = { kind: 'deny', reason: 'arguments_not_an_object' }
+  else if (entry) {
+    try {
+      verdict = await deps.authorizer.authorize(principal, entry, args as Record<string, unknown>, requestId)
+    } catch (error) {
+      if (error instanceof ScopeInsufficientError) await deps.proxy.recordRefusal({ principal, requestId }, method, entry, 'insufficient_scope')
+      throw error
+    }
+  }
+  decision.use = { rpcId: body.id, entry, verdict }
   return decision
 }

@@ -1,22 +1,36 @@
-// The MCP proxy: the downstream sessions, the tool catalogue, the upstream connections, and
-// what happens to a decided request. The front door (front-door.ts) authenticates and decides;
-// this carries the decision out: lists what may be seen, forwards what is allowed with the
-// resource mandate the upstream may receive (never the client's token), answers a deny exactly
-// like an unknown tool, audits every call, and cancels calls whose authority is revoked.
-import { McpError, ErrorCode, type CallToolRequest, type CallToolResult, type ListToolsResult, type Tool } from '@modelcontextprotocol/sdk/types.js'
-import type { AuditEvent, AuditLog } from '../audit/index.js'
+// The MCP proxy: the downstream sessions, the catalogue, the upstream connections, and what
+// happens to a decided request. The front door (front-door.ts) authenticates and decides; this
+// carries the decision out: lists what may be seen, forwards what is allowed with the resource
+// mandate the upstream may receive (never the client's token), answers a deny exactly like
+// something that does not exist, audits every use, relays what an upstream says to the session
+// or call it belongs to, and cancels calls whose authority is revoked.
+import {
+  CompleteResultSchema,
+  CreateMessageResultSchema,
+  ElicitResultSchema,
+  EmptyResultSchema,
+  ErrorCode,
+  McpError,
+  type CallToolResult,
+  type LoggingLevel,
+  type Result,
+  type ServerNotification,
+} from '@modelcontextprotocol/sdk/types.js'
+import type { AuditLog } from '../audit/index.js'
 import type { ServerProtection, UpstreamServer } from '../config/index.js'
 import type { RevocationBus } from '../revocation/index.js'
-import type { CatalogueTool } from './catalogue.js'
-import { ToolCatalogue } from './catalogue.js'
-import { DownstreamSession, type HandlerExtra, type RequestDecision, type SessionHost } from './downstream-session.js'
+import { Catalogue, type CatalogueEntry, type EntryKind } from './catalogue.js'
+import { DownstreamSession, type HandlerExtra, type RequestDecision, type SessionHost, type UseRequest } from './downstream-session.js'
 import { InFlightCalls, RevokedDuringCallError } from './in-flight.js'
 import type { ResourceMandateCache } from './mandate-cache.js'
 import type { ProxyMetrics } from './proxy-metrics.js'
 import type { Endpoint } from './resource-metadata.js'
 import type { Verdict } from './tool-call-authorizer.js'
+import type { UpstreamEvents } from './upstream.js'
 import { UpstreamPool } from './upstream-pool.js'
 import { grantKey } from './visibility.js'
+import { auditUse, type UseOutcome } from './use-audit.js'
+import { USES, useKind, type UseMethod } from './uses.js'
 
 export const LIST_PAGE_SIZE = 100
 /**
@@ -30,9 +44,13 @@ export const MAX_SESSIONS = 10_000
 export const SESSION_IDLE_MS = 30 * 60 * 1000
 /** The JSON-RPC error of a call cancelled because its authority was revoked. */
 export const REVOKED_DURING_CALL = -32003
-/** `_meta` keys of ours; a client's own are removed before a call goes upstream. */
+/** The JSON-RPC error of a prompt or resource use held for approval (a tool call gets a tool error). */
+export const APPROVAL_REQUIRED = -32004
+/** `_meta` keys of ours; a client's own are removed before a request goes upstream. */
 const CARACAL_META_PREFIX = 'run.caracal/'
 export const MANDATE_META_KEY = 'run.caracal/mandate'
+const LIST_KINDS: readonly EntryKind[] = ['tool', 'prompt', 'resource', 'template']
+const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
 
 export interface McpProxyOptions {
   issuer: string
@@ -48,26 +66,36 @@ export interface McpProxyOptions {
   log: (line: string) => void
 }
 
+/** A request in flight on an upstream connection: where that upstream's messages about it go. */
+interface CallInFlight {
+  session: DownstreamSession
+  extra: HandlerExtra
+}
+
 export class McpProxy implements SessionHost {
-  readonly catalogue: ToolCatalogue
+  readonly catalogue: Catalogue
   readonly #o: McpProxyOptions
   readonly #pool: UpstreamPool
   readonly #sessions = new Map<string, DownstreamSession>()
   readonly #byPrincipal = new Map<string, Set<DownstreamSession>>()
   readonly #inFlight = new InFlightCalls()
+  /** Connection key (server, and the session for a per-session connection) → its requests in flight. */
+  readonly #calls = new Map<string, Set<CallInFlight>>()
+  readonly #levels = new WeakMap<DownstreamSession, LoggingLevel>()
   readonly #unsubscribe: () => void
   readonly #sweeper: NodeJS.Timeout
   readonly #refreshing = new Map<string, Promise<void>>()
 
   constructor(options: McpProxyOptions) {
     this.#o = options
-    this.catalogue = new ToolCatalogue(options.protection, options.zoneOf, options.log)
+    this.catalogue = new Catalogue(options.protection, options.zoneOf, options.log)
     this.#pool = new UpstreamPool({
       servers: options.servers,
       protection: options.protection,
       configDir: options.configDir,
       staticHeaders: staticHeaders(options.protection, options.env),
-      onToolsChanged: (server) => void this.refreshTools(server),
+      onConnected: (server) => void Promise.all(LIST_KINDS.map((k) => this.refresh(server, k))),
+      eventsFor: (server, sessionId) => this.#eventsFor(server, sessionId),
       log: options.log,
     })
     this.#unsubscribe = options.bus.subscribe((event) => {
@@ -79,27 +107,33 @@ export class McpProxy implements SessionHost {
     this.#sweeper = setInterval(() => this.#closeIdle(), 60_000).unref()
   }
 
-  /** Connects every protected upstream and lists its tools; an upstream that is down keeps retrying in the background. */
+  /** Connects every protected upstream and lists what it offers; an upstream that is down keeps retrying in the background. */
   async start(): Promise<void> {
     await this.#pool.start()
     await Promise.all([...this.#refreshing.values()])
   }
 
-  /** Lists a server's tools again; sessions whose view changed are told (list_changed). */
-  refreshTools(server: string): Promise<void> {
-    const running = this.#refreshing.get(server)
+  /** Lists one kind of a server's offer again; sessions whose view of its tools changed are told. */
+  refresh(server: string, kind: EntryKind): Promise<void> {
+    const key = `${kind} ${server}`
+    const running = this.#refreshing.get(key)
     if (running) return running
     const refresh = (async () => {
       try {
-        const tools = await this.#pool.shared(server).listTools(this.#o.protection[server]!.timeouts.requestMs)
-        if (this.catalogue.replace(server, tools)) this.#announceChanges(server)
+        const upstream = this.#pool.shared(server)
+        if (!this.catalogue.governs(server, kind) || !upstream.offers(kind)) {
+          this.catalogue.replace(server, kind, [])
+          return
+        }
+        const items = await upstream.list(kind, this.#o.protection[server]!.timeouts.requestMs)
+        if (this.catalogue.replace(server, kind, items)) this.#announceChanges(server, kind)
       } catch (error) {
-        this.#o.log(`upstream ${server}: listing tools failed: ${(error as Error).message}`)
+        this.#o.log(`upstream ${server}: listing ${kind}s failed: ${(error as Error).message}`)
       } finally {
-        this.#refreshing.delete(server)
+        this.#refreshing.delete(key)
       }
     })()
-    this.#refreshing.set(server, refresh)
+    this.#refreshing.set(key, refresh)
     return refresh
   }
 
@@ -128,16 +162,6 @@ export class McpProxy implements SessionHost {
     return this.#sessions.size
   }
 
-  #register(session: DownstreamSession): void {
-    this.#sessions.set(session.id!, session)
-    let mine = this.#byPrincipal.get(session.principalKey)
-    if (!mine) this.#byPrincipal.set(session.principalKey, (mine = new Set()))
-    mine.add(session)
-    if (mine.size > MAX_SESSIONS_PER_PRINCIPAL) this.sessionClosed(leastRecentlySeen(mine))
-    if (this.#sessions.size > MAX_SESSIONS) this.sessionClosed(leastRecentlySeen(this.#sessions.values()))
-    this.#o.metrics.sessions.set(this.#sessions.size)
-  }
-
   sessionClosed(session: DownstreamSession): void {
     if (session.id === undefined || this.#sessions.get(session.id) !== session) return
     this.#sessions.delete(session.id)
@@ -149,43 +173,76 @@ export class McpProxy implements SessionHost {
     void session.close()
   }
 
-  listTools(session: DownstreamSession, decision: RequestDecision, cursor: string | undefined): ListToolsResult {
-    const all = this.catalogue.tools(session.endpoint).filter((t) => decision.visible!.has(t))
-    session.shownGrants = new Set(all.map(grantKey))
-    session.shownTools = new Set(all.map((t) => this.catalogue.exposedName(session.endpoint, t)))
+  list(session: DownstreamSession, decision: RequestDecision | undefined, kind: EntryKind, cursor: string | undefined): Result {
+    // The front door always decides a list; without a decision nothing is shown.
+    const all = decision?.visible ? this.catalogue.entries(session.endpoint, kind).filter((e) => decision.visible!.has(e)) : []
+    if (kind === 'tool') {
+      session.shownGrants = new Set(all.map(grantKey))
+      session.shownTools = new Set(all.map((t) => this.catalogue.exposedName(session.endpoint, t)))
+    }
     const offset = cursor === undefined ? 0 : offsetOf(cursor)
-    const page = all.slice(offset, offset + LIST_PAGE_SIZE).map((t): Tool => ({ ...t.tool, name: this.catalogue.exposedName(session.endpoint, t) }))
+    const page = all.slice(offset, offset + LIST_PAGE_SIZE).map((e) => this.catalogue.exposed(session.endpoint, e))
     const next = offset + LIST_PAGE_SIZE
-    return { tools: page, ...(next < all.length && { nextCursor: cursorOf(next) }) }
+    return { [LIST_FIELD[kind]]: page, ...(next < all.length && { nextCursor: cursorOf(next) }) }
   }
 
-  async callTool(session: DownstreamSession, decision: RequestDecision | undefined, request: CallToolRequest, extra: HandlerExtra): Promise<CallToolResult> {
-    const name = request.params.name
-    const call = decision?.call
+  async use(session: DownstreamSession, decision: RequestDecision | undefined, request: UseRequest, extra: HandlerExtra): Promise<Result> {
+    const method = request.method as UseMethod
+    const name = USES[method].nameOf(request.params ?? {})
+    const use = decision?.use
     // Only a verdict the front door reached for this very request counts; anything else is a deny.
-    if (!decision || !call || call.rpcId !== extra.requestId || !call.entry) {
-      if (decision && call?.entry === undefined) await this.#audit(decision, undefined, call?.verdict ?? { kind: 'deny', reason: 'unknown_tool' }, { name })
-      throw unknownTool(name)
+    if (!decision || !use || use.rpcId !== extra.requestId || !use.entry) {
+      if (decision) await this.#audit(decision, method, undefined, use?.verdict ?? { kind: 'deny', reason: 'unknown' }, { name })
+      throw notFound(method, name)
     }
-    const { entry, verdict } = call
+    const { entry, verdict } = use
     if (verdict.kind === 'deny') {
-      await this.#audit(decision, entry, verdict, {})
-      throw unknownTool(name)
+      await this.#audit(decision, method, entry, verdict, {})
+      throw notFound(method, name)
     }
     if (verdict.kind === 'unavailable') {
-      await this.#audit(decision, entry, verdict, {})
-      throw new McpError(ErrorCode.InternalError, 'Authorization is unavailable; the tool was not called. Try again later.')
+      await this.#audit(decision, method, entry, verdict, {})
+      throw new McpError(ErrorCode.InternalError, 'Authorization is unavailable; the request was not forwarded. Try again later.')
     }
     if (verdict.kind === 'approval') {
-      await this.#audit(decision, entry, verdict, {})
-      return approvalResult(this.#o.issuer, verdict)
+      await this.#audit(decision, method, entry, verdict, {})
+      const { text, meta } = approvalNotice(this.#o.issuer, verdict)
+      if (method === 'tools/call') return { isError: true, content: [{ type: 'text', text }], _meta: meta } satisfies CallToolResult
+      throw new McpError(APPROVAL_REQUIRED, text, { approval_id: verdict.approvalId })
     }
-    return this.#forward(session, decision, entry, verdict, request, extra)
+    const params: Record<string, unknown> = { ...request.params, ...(USES[method].renames && { name: entry.name }) }
+    const result = await this.#forward(session, decision, method, entry, verdict, params, extra)
+    if (method === 'resources/subscribe') session.subscriptions.add(entry.name)
+    if (method === 'resources/unsubscribe') session.subscriptions.delete(entry.name)
+    return result
+  }
+
+  async complete(session: DownstreamSession, decision: RequestDecision | undefined, request: UseRequest, extra: HandlerExtra): Promise<Result> {
+    const ref = (request.params?.ref ?? {}) as { type?: string; name?: string; uri?: string }
+    const use = decision?.completion
+    if (!use || use.rpcId !== extra.requestId || !use.entry || !use.visible) {
+      throw ref.type === 'ref/prompt' ? notFound('prompts/get', String(ref.name)) : notFound('resources/read', String(ref.uri))
+    }
+    const entry = use.entry
+    const params = { ...request.params, ref: entry.kind === 'prompt' ? { ...ref, name: entry.name } : ref }
+    const upstream = await this.#pool.forSession(session.id!, entry.server)
+    return upstream.request('completion/complete', params, CompleteResultSchema, { signal: extra.signal, timeoutMs: this.#o.protection[entry.server]!.timeouts.requestMs })
+  }
+
+  /** The level applies to what this session hears; upstreams of its own are told too. */
+  async setLevel(session: DownstreamSession, level: LoggingLevel): Promise<Result> {
+    this.#levels.set(session, level)
+    await Promise.all(
+      this.#pool.sessionConnections(session.id!).map((upstream) =>
+        upstream.request('logging/setLevel', { level }, EmptyResultSchema, { signal: AbortSignal.timeout(10_000), timeoutMs: 10_000 }).catch(() => {}),
+      ),
+    )
+    return {}
   }
 
   /** A refusal answered at the HTTP level (a scope challenge), audited like any other. */
-  recordRefusal(decision: RequestDecision, entry: CatalogueTool, reason: string): Promise<void> {
-    return this.#audit(decision, entry, { kind: 'deny', reason }, {})
+  recordRefusal(decision: RequestDecision, method: UseMethod, entry: CatalogueEntry, reason: string): Promise<void> {
+    return this.#audit(decision, method, entry, { kind: 'deny', reason }, {})
   }
 
   async close(): Promise<void> {
@@ -197,7 +254,17 @@ export class McpProxy implements SessionHost {
     await this.#pool.close()
   }
 
-  async #forward(session: DownstreamSession, decision: RequestDecision, entry: CatalogueTool, verdict: Extract<Verdict, { kind: 'allow' }>, request: CallToolRequest, extra: HandlerExtra): Promise<CallToolResult> {
+  #register(session: DownstreamSession): void {
+    this.#sessions.set(session.id!, session)
+    let mine = this.#byPrincipal.get(session.principalKey)
+    if (!mine) this.#byPrincipal.set(session.principalKey, (mine = new Set()))
+    mine.add(session)
+    if (mine.size > MAX_SESSIONS_PER_PRINCIPAL) this.sessionClosed(leastRecentlySeen(mine))
+    if (this.#sessions.size > MAX_SESSIONS) this.sessionClosed(leastRecentlySeen(this.#sessions.values()))
+    this.#o.metrics.sessions.set(this.#sessions.size)
+  }
+
+  async #forward(session: DownstreamSession, decision: RequestDecision, method: UseMethod, entry: CatalogueEntry, verdict: Extract<Verdict, { kind: 'allow' }>, params: Record<string, unknown>, extra: HandlerExtra): Promise<Result> {
     const started = performance.now()
     const protection = this.#o.protection[entry.server]!
     const controller = new AbortController()
@@ -205,84 +272,118 @@ export class McpProxy implements SessionHost {
     if (extra.signal.aborted) controller.abort(extra.signal.reason)
     else extra.signal.addEventListener('abort', onCancel, { once: true })
     const release = this.#inFlight.add(verdict.mandate.anchors, controller)
-    const { progressToken, ...meta } = request.params._meta ?? {}
+    const { progressToken, ...meta } = (params._meta ?? {}) as Record<string, unknown>
     for (const key of Object.keys(meta)) if (key.startsWith(CARACAL_META_PREFIX)) delete meta[key]
-    let upstreamStatus = 'ok'
+    let untrack: (() => void) | undefined
+    let outcome: UseOutcome = { upstreamStatus: 'ok' }
     try {
       const upstream = await this.#pool.forSession(session.id!, entry.server)
+      untrack = this.#track(connectionKey(entry.server, upstream.kind === 'stdio' ? undefined : session.id), { session, extra })
       const mandateMode = protection.upstreamAuth.mode === 'mandate'
       if (mandateMode && upstream.kind === 'stdio') meta[MANDATE_META_KEY] = verdict.mandate.token
-      const params = { name: entry.tool.name, ...(request.params.arguments !== undefined && { arguments: request.params.arguments }), ...(Object.keys(meta).length > 0 && { _meta: meta }) }
-      const result = await upstream.callTool(params, {
+      const { _meta: _dropped, ...rest } = params
+      const result = await upstream.request(method, { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) }, USES[method].resultSchema, {
         signal: controller.signal,
         timeoutMs: protection.timeouts.requestMs,
         ...(mandateMode && upstream.kind !== 'stdio' && { headers: { Authorization: `Bearer ${verdict.mandate.token}` } }),
         // The SDK gives the upstream a progress token of its own; the client hears its own back.
         ...(progressToken !== undefined && {
-          onprogress: (p) => void extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken } }).catch(() => {}),
+          onprogress: (p) => void extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken: progressToken as string | number } }).catch(() => {}),
         }),
       })
-      if (result.isError) upstreamStatus = 'tool_error'
-      await this.#audit(decision, entry, verdict, { upstreamStatus, latencyMs: performance.now() - started })
+      if ((result as CallToolResult).isError === true) outcome = { upstreamStatus: 'tool_error' }
+      await this.#audit(decision, method, entry, verdict, { ...outcome, latencyMs: performance.now() - started })
       return result
     } catch (error) {
-      upstreamStatus = controller.signal.reason instanceof RevokedDuringCallError ? 'revoked' : extra.signal.aborted ? 'cancelled' : error instanceof McpError && error.code === ErrorCode.RequestTimeout ? 'timeout' : 'error'
-      await this.#audit(decision, entry, verdict, { upstreamStatus, latencyMs: performance.now() - started, ...(upstreamStatus === 'revoked' && { revokedAnchor: (controller.signal.reason as RevokedDuringCallError).anchor }) })
-      if (upstreamStatus === 'revoked') throw new McpError(REVOKED_DURING_CALL, 'The authority of this call was revoked; the call was cancelled.')
+      const revoked = controller.signal.reason instanceof RevokedDuringCallError ? controller.signal.reason : undefined
+      outcome = {
+        upstreamStatus: revoked ? 'revoked' : extra.signal.aborted ? 'cancelled' : error instanceof McpError && error.code === ErrorCode.RequestTimeout ? 'timeout' : 'error',
+        ...(revoked && { revokedAnchor: revoked.anchor }),
+      }
+      await this.#audit(decision, method, entry, verdict, { ...outcome, latencyMs: performance.now() - started })
+      if (revoked) throw new McpError(REVOKED_DURING_CALL, 'The authority of this call was revoked; the call was cancelled.')
       if (error instanceof McpError) throw error
       throw new McpError(ErrorCode.InternalError, `Upstream ${entry.server} failed: ${(error as Error)?.message ?? 'unknown error'}`)
     } finally {
+      untrack?.()
       release()
       extra.signal.removeEventListener('abort', onCancel)
       this.#o.metrics.toolCallSeconds.observe((performance.now() - started) / 1000, { server: entry.server })
     }
   }
 
-  /**
-   * One audit row per call, decision and outcome together. Audit is not optional: if the row
-   * cannot be written the caller gets an error, never a result nobody can account for.
-   */
-  async #audit(decision: RequestDecision, entry: CatalogueTool | undefined, verdict: Verdict, outcome: { name?: string; upstreamStatus?: string; latencyMs?: number; revokedAnchor?: string }): Promise<void> {
-    const m = decision.principal.mandate
+  #audit(decision: RequestDecision, method: UseMethod, entry: CatalogueEntry | undefined, verdict: Verdict, outcome: UseOutcome & { name?: string }): Promise<void> {
     const allowed = verdict.kind === 'allow'
-    const reason = verdict.kind === 'allow' ? 'complete' : verdict.kind === 'approval' ? 'approval_required' : verdict.reason
+    const reason = allowed ? 'complete' : verdict.kind === 'approval' ? 'approval_required' : verdict.reason
     this.#o.metrics.toolCalls.inc({ server: entry?.server ?? '(unknown)', decision: allowed ? 'allow' : verdict.kind, reason: allowed ? 'complete' : reason })
     if (verdict.kind === 'allow') this.#o.metrics.cache.inc({ result: verdict.cacheHit ? 'hit' : 'miss' })
-    const event: AuditEvent = {
-      zoneId: m.zoneId,
-      eventType: 'tool_call',
-      requestId: decision.requestId,
-      decision: allowed ? 'allow' : verdict.kind === 'approval' ? 'pending' : 'deny',
-      evaluationStatus: reason,
-      metadata: {
-        application_id: m.clientId,
-        subject: m.sub,
-        ...(m.sessionId && { agent_session_id: m.sessionId }),
-        ...(m.delegationId && { delegation_edge_id: m.delegationId, delegation_hop_count: m.hopCount }),
-        ...(entry ? { server: entry.server, tool: entry.tool.name, group: entry.group, resource: entry.resource } : { tool: outcome.name ?? null }),
-        ...(verdict.kind === 'allow' && { resource_session_id: verdict.mandate.verified.authorityRecordId, cache_hit: verdict.cacheHit }),
-        ...(verdict.kind === 'approval' && { approval_id: verdict.approvalId }),
-        ...(outcome.upstreamStatus && { upstream_status: outcome.upstreamStatus }),
-        ...(outcome.latencyMs !== undefined && { latency_ms: Math.round(outcome.latencyMs * 1000) / 1000 }),
-        ...(outcome.revokedAnchor && { revoked_anchor: outcome.revokedAnchor }),
-      },
-    }
-    try {
-      await this.#o.audit.record(event)
-    } catch (error) {
-      this.#o.log(`audit write failed for tool call ${decision.requestId}: ${(error as Error).message}`)
-      throw new McpError(ErrorCode.InternalError, 'The call could not be audited; its result is withheld.')
+    return auditUse(this.#o.audit, decision, method, entry, verdict, outcome, this.#o.log)
+  }
+
+  #track(key: string, call: CallInFlight): () => void {
+    let set = this.#calls.get(key)
+    if (!set) this.#calls.set(key, (set = new Set()))
+    set.add(call)
+    return () => {
+      set.delete(call)
+      if (set.size === 0 && this.#calls.get(key) === set) this.#calls.delete(key)
     }
   }
 
-  // Each session that listed tools is told when what it would see now differs from what it saw.
-  #announceChanges(server: string): void {
+  /**
+   * Where an upstream connection's own messages go. The SDK does not say which request a message
+   * from upstream belongs to, so it is attributed only when one request is in flight on the
+   * connection; otherwise a log message goes to the connection's session (if it has one) and a
+   * request to the client is refused rather than delivered to the wrong caller.
+   */
+  #eventsFor(server: string, sessionId: string | undefined): UpstreamEvents {
+    const key = connectionKey(server, sessionId)
+    const only = (): CallInFlight | undefined => {
+      const calls = this.#calls.get(key)
+      return calls?.size === 1 ? calls.values().next().value : undefined
+    }
+    return {
+      listChanged: (kind) => {
+        if (sessionId !== undefined) return
+        void this.refresh(server, kind)
+        if (kind === 'resource') void this.refresh(server, 'template')
+      },
+      notification: (n) => this.#relayNotification(server, sessionId, only(), n),
+      request: async (request, signal) => {
+        const call = only()
+        if (!call) throw new McpError(ErrorCode.MethodNotFound, `${request.method} cannot be attributed to one client request; refused`)
+        const schema = request.method === 'sampling/createMessage' ? CreateMessageResultSchema : ElicitResultSchema
+        return call.extra.sendRequest(request as never, schema, { signal })
+      },
+    }
+  }
+
+  #relayNotification(server: string, sessionId: string | undefined, call: CallInFlight | undefined, n: ServerNotification): void {
+    if (n.method === 'notifications/message') {
+      const target = call?.session ?? (sessionId !== undefined ? this.#sessions.get(sessionId) : undefined)
+      if (!target || !loud(n.params.level, this.#levels.get(target))) return
+      const send = call ? call.extra.sendNotification(n) : target.server.notification(n)
+      void send.catch(() => {})
+      return
+    }
+    if (n.method === 'notifications/resources/updated') {
+      const uri = n.params.uri
+      const targets = sessionId !== undefined ? [this.#sessions.get(sessionId)] : [...this.#sessions.values()].filter((s) => s.endpoint.server === undefined || s.endpoint.server === server)
+      for (const s of targets) if (s?.subscriptions.has(uri)) void s.server.notification(n).catch(() => {})
+    }
+  }
+
+  // Each session that listed tools is told when what it would see now differs from what it saw;
+  // prompt and resource list changes are announced to every session of the endpoint.
+  #announceChanges(server: string, kind: EntryKind): void {
     for (const session of this.#sessions.values()) {
-      if (!session.shownGrants || !session.shownTools) continue
       if (session.endpoint.server !== undefined && session.endpoint.server !== server) continue
+      if (kind === 'prompt') void session.server.sendPromptListChanged().catch(() => {})
+      if (kind === 'resource' || kind === 'template') void session.server.sendResourceListChanged().catch(() => {})
+      if (kind !== 'tool' || !session.shownGrants || !session.shownTools) continue
       const now = new Set(
         this.catalogue
-          .tools(session.endpoint)
+          .entries(session.endpoint, 'tool')
           .filter((t) => session.shownGrants!.has(grantKey(t)))
           .map((t) => this.catalogue.exposedName(session.endpoint, t)),
       )
@@ -297,31 +398,39 @@ export class McpProxy implements SessionHost {
   }
 }
 
+const LIST_FIELD: Record<EntryKind, string> = { tool: 'tools', prompt: 'prompts', resource: 'resources', template: 'resourceTemplates' }
+
+function connectionKey(server: string, sessionId: string | undefined): string {
+  return `${server}\n${sessionId ?? ''}`
+}
+
+/** Whether a log message is at or above the level a session asked for (all, when it asked for none). */
+function loud(level: LoggingLevel, threshold: LoggingLevel | undefined): boolean {
+  return threshold === undefined || LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(threshold)
+}
+
 function leastRecentlySeen(sessions: Iterable<DownstreamSession>): DownstreamSession {
   let oldest: DownstreamSession | undefined
   for (const s of sessions) if (!oldest || s.lastSeenAt < oldest.lastSeenAt) oldest = s
   return oldest!
 }
 
-/** A deny is indistinguishable from a tool that does not exist: the catalogue cannot be probed. */
-export function unknownTool(name: string): McpError {
-  return new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`)
+/**
+ * A deny is indistinguishable from something that does not exist, answered as the SDK's own
+ * server answers it: the catalogue cannot be probed.
+ */
+export function notFound(method: UseMethod, name: string): McpError {
+  return useKind(method) === 'resource' ? new McpError(-32002, `Resource ${name} not found`) : new McpError(ErrorCode.InvalidParams, `${useKind(method) === 'tool' ? 'Tool' : 'Prompt'} ${name} not found`)
 }
 
-function approvalResult(issuer: string, verdict: Extract<Verdict, { kind: 'approval' }>): CallToolResult {
+function approvalNotice(issuer: string, verdict: Extract<Verdict, { kind: 'approval' }>): { text: string; meta: Record<string, unknown> } {
   const url = `${issuer}/approvals/${verdict.approvalId}`
   return {
-    isError: true,
-    content: [
-      {
-        type: 'text',
-        text:
-          `This call needs human approval (approval id ${verdict.approvalId}, open until ${new Date(verdict.expiresAt).toISOString()}). ` +
-          `An operator approves it with: caracal-mcp approvals approve ${verdict.approvalId}. ` +
-          `Its state: GET ${url}?wait=25. Once approved, call the tool again with the same arguments.`,
-      },
-    ],
-    _meta: { 'io.modelcontextprotocol/authorization': { reason: 'insufficient_authorization', remediation: 'available', authorizationContextId: verdict.approvalId } },
+    text:
+      `This call needs human approval (approval id ${verdict.approvalId}, open until ${new Date(verdict.expiresAt).toISOString()}). ` +
+      `An operator approves it with: caracal-mcp approvals approve ${verdict.approvalId}. ` +
+      `Its state: GET ${url}?wait=25. Once approved, call again with the same arguments.`,
+    meta: { 'io.modelcontextprotocol/authorization': { reason: 'insufficient_authorization', remediation: 'available', authorizationContextId: verdict.approvalId } },
   }
 }
 

@@ -1,13 +1,14 @@
-// The decision for one tools/call, made before the MCP transport answers anything, so that a
-// refusal the client can fix is an HTTP challenge: tool → group → resource mandate (exchanged, or
-// cached and re-checked) → verified with the group's requirements → the per-call tool_rules
-// policy. Everything it cannot prove allowed is a verdict other than `allow`.
+// The decision for one use of a governed thing — a tools/call, a prompts/get, a resources/read or
+// subscription — made before the MCP transport answers anything, so that a refusal the client can
+// fix is an HTTP challenge: entry → group → resource mandate (exchanged, or cached and re-checked)
+// → verified with the group's requirements → for a tool, the per-call tool_rules policy.
+// Everything it cannot prove allowed is a verdict other than `allow`.
 import type { KeyRing } from '../keys/index.js'
 import { MandateError, checkActiveAuthority, verifyMandateIdentity, type RevocationStore, type VerifiedMandate } from '../mandate/index.js'
 import { ENTRYPOINTS, buildToolCallInput, type PolicyEngine } from '../policy/index.js'
 import type { Store } from '../store/index.js'
 import { ApprovalRequiredError, ExchangeDeniedError, StsError, type TokenExchange } from '../sts/index.js'
-import type { CatalogueTool } from './catalogue.js'
+import type { CatalogueEntry } from './catalogue.js'
 import { ScopeInsufficientError, UnauthenticatedError } from './errors.js'
 import { ResourceMandateCache, anchorsOf, type CachedMandate } from './mandate-cache.js'
 import { groupRequirementFailure } from './requirements.js'
@@ -54,7 +55,7 @@ export class ToolCallAuthorizer {
    * Throws UnauthenticatedError (401: the caller's authority ended) or ScopeInsufficientError
    * (403: a gateway mandate lacks scopes its principal could obtain); every other outcome is a verdict.
    */
-  async authorize(principal: Principal, entry: CatalogueTool, args: Record<string, unknown>, requestId: string): Promise<Verdict> {
+  async authorize(principal: Principal, entry: CatalogueEntry, args: Record<string, unknown>, requestId: string): Promise<Verdict> {
     const presented = principal.mandate
     // What the presented mandate already shows cannot pass the group's requirements is refused
     // before anything is minted; the minted mandate is checked again below.
@@ -84,7 +85,7 @@ export class ToolCallAuthorizer {
       mandate = obtained
       if (presented.use !== 'gateway') this.#d.cache.set(key, mandate, this.#now())
     }
-    const rules = (version.data.tool_rules as Record<string, Record<string, unknown>> | undefined)?.[entry.server]?.[entry.tool.name]
+    const rules = entry.kind === 'tool' ? (version.data.tool_rules as Record<string, Record<string, unknown>> | undefined)?.[entry.server]?.[entry.name] : undefined
     if (rules !== undefined) {
       const decision = version.evaluate(ENTRYPOINTS.toolCall, this.#toolCallInput(presented, mandate.verified, entry, args, requestId))
       if (decision.decision !== 'allow') return decision.evaluationStatus === 'complete' ? { kind: 'deny', reason: decision.reason ?? 'tool_call_denied' } : { kind: 'unavailable', reason: decision.evaluationStatus }
@@ -93,7 +94,7 @@ export class ToolCallAuthorizer {
   }
 
   /** A gateway mandate without this tool's target or scopes: a challenge if the principal could get them, else a deny. */
-  #gatewayLacks(principal: Principal, entry: CatalogueTool): Verdict {
+  #gatewayLacks(principal: Principal, entry: CatalogueEntry): Extract<Verdict, { kind: 'deny' }> {
     let status: string
     try {
       status = this.#d.exchange.previewResource(principal.token, entry.resource, entry.scopes, { asSession: true })
@@ -105,7 +106,7 @@ export class ToolCallAuthorizer {
   }
 
   /** Exchanges the agent mandate for the group's resource mandate and verifies it as the group requires. */
-  async #obtain(principal: Principal, entry: CatalogueTool, requestId: string): Promise<CachedMandate | Exclude<Verdict, { kind: 'allow' }>> {
+  async #obtain(principal: Principal, entry: CatalogueEntry, requestId: string): Promise<CachedMandate | Exclude<Verdict, { kind: 'allow' }>> {
     let token: string
     try {
       token = (await this.#d.exchange.exchangeForResource({ subjectToken: principal.token, resource: entry.resource, scopes: entry.scopes }, requestId)).access_token
@@ -138,7 +139,7 @@ export class ToolCallAuthorizer {
     return { token, verified, anchors: anchorsOf(verified, principal.mandate) }
   }
 
-  #toolCallInput(presented: VerifiedMandate, mandate: VerifiedMandate, entry: CatalogueTool, args: Record<string, unknown>, requestId: string): Record<string, unknown> {
+  #toolCallInput(presented: VerifiedMandate, mandate: VerifiedMandate, entry: CatalogueEntry, args: Record<string, unknown>, requestId: string): Record<string, unknown> {
     const { store } = this.#d
     const app = store.applications.get(presented.clientId)
     const session = presented.sessionId ? store.agentSessions.get(presented.sessionId) : undefined
@@ -151,7 +152,7 @@ export class ToolCallAuthorizer {
         ...(session && { agentSessionId: session.id, lifecycle: session.lifecycle, labels: session.labels }),
       },
       resource: { id: resource?.id ?? '', identifier: entry.resource, scopes: resource?.scopes ?? [] },
-      tool: { server: entry.server, name: entry.tool.name, arguments: args },
+      tool: { server: entry.server, name: entry.name, arguments: args },
       mandateClaims: mandate.claims as Record<string, unknown>,
       traceId: requestId,
     })

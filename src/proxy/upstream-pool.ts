@@ -5,7 +5,7 @@
 // principals), plus one shared session the proxy lists tools on.
 import type { ServerProtection, UpstreamServer } from '../config/index.js'
 import { UpstreamUnavailableError } from './errors.js'
-import { UpstreamConnection } from './upstream.js'
+import { UpstreamConnection, type UpstreamEvents } from './upstream.js'
 
 const RESTART_MIN_MS = 250
 const RESTART_MAX_MS = 30_000
@@ -18,8 +18,10 @@ export interface UpstreamPoolOptions {
   configDir: string
   /** A static credential header per server (`upstreamAuth.mode = header`), resolved from the environment. */
   staticHeaders: Readonly<Record<string, Readonly<Record<string, string>>>>
-  /** The server's tools may have changed (it said so, or it was restarted): list them again. */
-  onToolsChanged: (server: string) => void
+  /** The shared connection (re)connected: list everything again. */
+  onConnected: (server: string) => void
+  /** How a connection's own messages are routed: a session's, or (no session) the shared one's. */
+  eventsFor: (server: string, sessionId: string | undefined) => UpstreamEvents
   log: (line: string) => void
 }
 
@@ -37,6 +39,8 @@ export class UpstreamPool {
   readonly #shared = new Map<string, Shared>()
   /** downstream session id → server → its upstream session (HTTP servers only). */
   readonly #perSession = new Map<string, Map<string, Promise<UpstreamConnection>>>()
+  /** The same connections once open, for synchronous access. */
+  readonly #settled = new Map<string, Map<string, UpstreamConnection>>()
   #closed = false
 
   constructor(options: UpstreamPoolOptions) {
@@ -68,16 +72,34 @@ export class UpstreamPool {
       const connection = await existing
       if (connection.connected) return connection
     }
-    const opening = this.#open(server, spec, () => servers.delete(server))
+    const opening = this.#open(server, spec, sessionId, () => {
+      servers.delete(server)
+      this.#settled.get(sessionId)?.delete(server)
+    })
     servers.set(server, opening)
+    void opening.then(
+      (connection) => {
+        if (this.#perSession.get(sessionId) !== servers) return void connection.close()
+        let settled = this.#settled.get(sessionId)
+        if (!settled) this.#settled.set(sessionId, (settled = new Map()))
+        settled.set(server, connection)
+      },
+      () => {},
+    )
     opening.catch(() => servers.get(server) === opening && servers.delete(server))
     return opening
+  }
+
+  /** The connected upstream sessions of one downstream session (HTTP servers only). */
+  sessionConnections(sessionId: string): UpstreamConnection[] {
+    return [...(this.#settled.get(sessionId)?.values() ?? [])].filter((c) => c.connected)
   }
 
   /** Ends a downstream session's upstream sessions (its DELETE, or its expiry). */
   async closeSession(sessionId: string): Promise<void> {
     const servers = this.#perSession.get(sessionId)
     this.#perSession.delete(sessionId)
+    this.#settled.delete(sessionId)
     if (!servers) return
     await Promise.all([...servers.values()].map(async (opening) => (await opening.catch(() => undefined))?.close()))
   }
@@ -103,10 +125,11 @@ export class UpstreamPool {
     return this.#o.protection[server]!.timeouts.requestMs
   }
 
-  async #open(server: string, spec: UpstreamServer, onLost: () => void): Promise<UpstreamConnection> {
+  async #open(server: string, spec: UpstreamServer, sessionId: string, onLost: () => void): Promise<UpstreamConnection> {
     const connection = new UpstreamConnection(server, spec, {
       configDir: this.#o.configDir,
       ...(this.#o.staticHeaders[server] && { staticHeaders: this.#o.staticHeaders[server] }),
+      events: this.#o.eventsFor(server, sessionId),
       onLost,
       log: this.#o.log,
     })
@@ -120,7 +143,7 @@ export class UpstreamPool {
     entry.connection = new UpstreamConnection(server, spec, {
       configDir: this.#o.configDir,
       ...(this.#o.staticHeaders[server] && { staticHeaders: this.#o.staticHeaders[server] }),
-      onToolsChanged: () => this.#o.onToolsChanged(server),
+      events: this.#o.eventsFor(server, undefined),
       onLost: () => {
         this.#o.log(`upstream ${server}: connection lost; restarting`)
         this.#restart(server, entry)
@@ -136,7 +159,7 @@ export class UpstreamPool {
     try {
       await entry.connection.connect(this.#timeoutMs(server))
       entry.connectedAt = Date.now()
-      this.#o.onToolsChanged(server)
+      this.#o.onConnected(server)
     } catch (error) {
       this.#o.log(`upstream ${server}: ${(error as Error).message}; retrying in ${entry.restartDelayMs} ms`)
       this.#restart(server, entry)

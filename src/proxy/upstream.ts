@@ -10,16 +10,28 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import {
-  CallToolResultSchema,
+  CreateMessageRequestSchema,
+  ErrorCode,
+  McpError,
+  ElicitRequestSchema,
+  ListPromptsResultSchema,
+  ListResourcesResultSchema,
+  ListResourceTemplatesResultSchema,
   ListToolsResultSchema,
+  LoggingMessageNotificationSchema,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
-  type CallToolRequest,
-  type CallToolResult,
   type Progress,
-  type Tool,
+  type Result,
+  type ServerNotification,
 } from '@modelcontextprotocol/sdk/types.js'
+import type { z } from 'zod'
 import type { UpstreamServer } from '../config/index.js'
+import type { EntryKind } from './catalogue.js'
 import { UpstreamUnavailableError } from './errors.js'
 
 export const PROXY_CLIENT_INFO = { name: 'caracal-mcp', version: '0.1.0' } as const
@@ -35,13 +47,22 @@ export interface UpstreamCallOptions {
   headers?: Readonly<Record<string, string>>
 }
 
+/** What an upstream says on its own, for the proxy to route to the right downstream session or call. */
+export interface UpstreamEvents {
+  /** It announced that its tools, prompts or resources changed. */
+  listChanged?: (kind: EntryKind) => void
+  /** A log message or a resource update. */
+  notification?: (notification: ServerNotification) => void
+  /** A request to the client (sampling, elicitation), answered by the downstream client that caused it. */
+  request?: (request: { method: string; params?: Record<string, unknown> }, signal: AbortSignal) => Promise<Result>
+}
+
 export interface UpstreamConnectionOptions {
   /** Relative stdio working directories resolve against this (the config file's directory). */
   configDir: string
   /** Headers every HTTP request carries besides the entry's own (a static credential). */
   staticHeaders?: Readonly<Record<string, string>>
-  /** The upstream announced that its tools changed. */
-  onToolsChanged?: () => void
+  events?: UpstreamEvents
   /** The connection ended without close() (a child exited, a session ended). */
   onLost?: (error: Error | undefined) => void
   log: (line: string) => void
@@ -87,6 +108,13 @@ async function fetchPerRequest(url: string | URL, init?: RequestInit): Promise<R
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
 }
 
+const LISTS: Record<EntryKind, { method: string; schema: z.ZodType<Result>; field: string }> = {
+  tool: { method: 'tools/list', schema: ListToolsResultSchema, field: 'tools' },
+  prompt: { method: 'prompts/list', schema: ListPromptsResultSchema, field: 'prompts' },
+  resource: { method: 'resources/list', schema: ListResourcesResultSchema, field: 'resources' },
+  template: { method: 'resources/templates/list', schema: ListResourceTemplatesResultSchema, field: 'resourceTemplates' },
+}
+
 export class UpstreamConnection {
   readonly name: string
   readonly #spec: UpstreamServer
@@ -109,8 +137,21 @@ export class UpstreamConnection {
   }
 
   async connect(timeoutMs: number): Promise<void> {
-    const client = new Client(PROXY_CLIENT_INFO, { capabilities: {} })
-    client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.#options.onToolsChanged?.())
+    // Sampling and elicitation are offered upstream because downstream clients may offer them; a
+    // request is relayed to the client whose call caused it, or refused when none can be named.
+    const client = new Client(PROXY_CLIENT_INFO, { capabilities: { sampling: {}, elicitation: { form: {}, url: {} } } })
+    const events = this.#options.events ?? {}
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => events.listChanged?.('tool'))
+    client.setNotificationHandler(PromptListChangedNotificationSchema, () => events.listChanged?.('prompt'))
+    client.setNotificationHandler(ResourceListChangedNotificationSchema, () => events.listChanged?.('resource'))
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => events.notification?.(n))
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => events.notification?.(n))
+    for (const schema of [CreateMessageRequestSchema, ElicitRequestSchema]) {
+      client.setRequestHandler(schema, (request, extra) => {
+        if (!events.request) throw new McpError(ErrorCode.MethodNotFound, `${request.method} is not relayed by this proxy`)
+        return events.request(request, extra.signal) as never
+      })
+    }
     const transport = this.#transport()
     client.onclose = () => {
       const lost = this.#client === client && !this.#closing
@@ -126,30 +167,42 @@ export class UpstreamConnection {
     this.#client = client
   }
 
-  /** Every page of the upstream's tools. */
-  async listTools(timeoutMs: number): Promise<Tool[]> {
-    const client = this.#live()
-    const tools: Tool[] = []
-    let cursor: string | undefined
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
-      const result = await client.request({ method: 'tools/list', params: cursor === undefined ? {} : { cursor } }, ListToolsResultSchema, { timeout: timeoutMs })
-      tools.push(...result.tools)
-      cursor = result.nextCursor
-      if (cursor === undefined) return tools
-    }
-    throw new UpstreamUnavailableError(this.name, `more than ${MAX_LIST_PAGES} pages of tools`)
+  /** Whether the upstream offers this kind at all (its capabilities). */
+  offers(kind: EntryKind): boolean {
+    const capabilities = this.#client?.getServerCapabilities()
+    return Boolean(kind === 'tool' ? capabilities?.tools : kind === 'prompt' ? capabilities?.prompts : capabilities?.resources)
   }
 
-  /** One tools/call, its result passed through as the upstream gave it. */
-  callTool(params: CallToolRequest['params'], options: UpstreamCallOptions): Promise<CallToolResult> {
+  /** Every page of the upstream's list of one kind. */
+  async list(kind: EntryKind, timeoutMs: number): Promise<Record<string, unknown>[]> {
     const client = this.#live()
-    const send = () =>
-      client.request({ method: 'tools/call', params }, CallToolResultSchema, {
-        signal: options.signal,
-        timeout: options.timeoutMs,
-        ...(options.onprogress && { onprogress: options.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: options.timeoutMs * 10 }),
-      })
+    const { method, schema, field } = LISTS[kind]
+    const items: Record<string, unknown>[] = []
+    let cursor: string | undefined
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const result = (await client.request({ method, params: cursor === undefined ? {} : { cursor } }, schema, { timeout: timeoutMs })) as { nextCursor?: string } & Record<string, unknown>
+      items.push(...(result[field] as Record<string, unknown>[]))
+      cursor = result.nextCursor
+      if (cursor === undefined) return items
+    }
+    throw new UpstreamUnavailableError(this.name, `more than ${MAX_LIST_PAGES} pages of ${method}`)
+  }
+
+  /** One request, its result passed through as the upstream gave it (validated by `schema`). */
+  request<S extends z.ZodType<Result>>(method: string, params: Record<string, unknown> | undefined, schema: S, options: UpstreamCallOptions): Promise<z.infer<S>> {
+    const client = this.#live()
+    const requestOptions: RequestOptions = {
+      signal: options.signal,
+      timeout: options.timeoutMs,
+      ...(options.onprogress && { onprogress: options.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: options.timeoutMs * 10 }),
+    }
+    const send = () => client.request({ method, ...(params && { params }) } as never, schema as never, requestOptions) as Promise<z.infer<S>>
     return options.headers ? callHeaders.run(options.headers, send) : send()
+  }
+
+  /** A notification to the upstream (a cancellation is sent by the SDK itself). */
+  async notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    await this.#live().notification({ method, ...(params && { params }) } as never)
   }
 
   async close(): Promise<void> {

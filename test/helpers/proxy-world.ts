@@ -61,7 +61,7 @@ export async function startProxyWorld(options: { protection?: Record<string, unk
     protection: options.protection ?? {
       up: {
         groups: {
-          basic: { tools: ['echo', 'whoami', 'slow'], scopes: ['up:use'] },
+          basic: { tools: ['echo', 'whoami', 'slow'], prompts: ['greeting'], resources: ['test://notes/public'], scopes: ['up:use'] },
           admin: { tools: ['admin_*'], scopes: ['up:admin'] },
         },
         upstreamAuth: { mode: 'mandate' },

@@ -1,7 +1,8 @@
 // A real MCP server (the SDK's McpServer over Streamable HTTP on loopback) that records the
 // headers and `_meta` of every request it receives, so tests can prove what the proxy sent
 // upstream — above all that a client's token never arrives. Tools: echo, whoami (the
-// authorization header it saw), slow (waits, sending progress, until cancelled) and admin_reset.
+// authorization header it saw), slow (waits, sending progress, until cancelled) and admin_reset;
+// the prompt greeting; the resources test://notes/public and test://notes/private.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -63,6 +64,10 @@ export async function startTestUpstream(): Promise<TestUpstream> {
       }
       return { content: [{ type: 'text', text: 'done' }] }
     })
+    server.registerPrompt('greeting', { description: 'Greet someone', argsSchema: { who: z.string() } }, ({ who }) => ({ messages: [{ role: 'user', content: { type: 'text', text: `Hello, ${who}` } }] }))
+    for (const name of ['public', 'private']) {
+      server.registerResource(name, `test://notes/${name}`, { mimeType: 'text/plain' }, async (uri) => ({ contents: [{ uri: uri.href, text: `the ${name} note` }] }))
+    }
     server.registerTool('admin_reset', { description: 'Reset everything' }, async () => ({ content: [{ type: 'text', text: 'reset' }] }))
     for (const name of extraTools) server.registerTool(name, { description: `added later: ${name}` }, async () => ({ content: [{ type: 'text', text: name }] }))
     return server

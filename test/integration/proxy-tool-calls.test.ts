@@ -18,7 +18,7 @@ beforeAll(async () => {
     protection: {
       up: {
         groups: {
-          basic: { tools: ['echo', 'whoami', 'slow', 'extra_*'], scopes: ['up:use'] },
+          basic: { tools: ['echo', 'whoami', 'slow', 'extra_*'], prompts: ['greeting'], resources: ['test://notes/public'], scopes: ['up:use'] },
           admin: { tools: ['admin_*'], scopes: ['up:admin'] },
         },
         upstreamAuth: { mode: 'mandate' },
@@ -108,7 +108,7 @@ describe('tools/call', () => {
     expect(denied.message.replace('up__echo', 'X')).toBe(unknown.message.replace('up__no_such_tool', 'X'))
     const rows = await auditRows('tool_call')
     expect(rows.find((r) => r.metadata.application_id === 'app-b' && r.metadata.tool === 'echo')).toMatchObject({ decision: 'deny', evaluationStatus: 'policy denied (resource_not_granted)' })
-    expect(rows.find((r) => r.metadata.application_id === 'app-b' && r.metadata.tool === 'up__no_such_tool')).toMatchObject({ decision: 'deny', evaluationStatus: 'unknown_tool' })
+    expect(rows.find((r) => r.metadata.application_id === 'app-b' && r.metadata.requested === 'up__no_such_tool')).toMatchObject({ decision: 'deny', evaluationStatus: 'unknown' })
   })
 
   it('denies by tool_rules on the arguments, like an unknown tool, with the rule in audit', async () => {
@@ -156,6 +156,36 @@ describe('tools/call', () => {
     expect((await auditRows('token_exchange')).length - before).toBe(1)
     const calls = (await auditRows('tool_call')).slice(-4)
     expect(calls.map((r) => r.metadata.cache_hit)).toEqual([false, true, true, true])
+  })
+})
+
+describe('prompts and resources', () => {
+  it('lists and serves the prompts and resources a group governs, prompts renamed on /mcp', async () => {
+    const client = await world.connect((await world.agentMandate()).token)
+    expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(['up__greeting'])
+    const prompt = await client.getPrompt({ name: 'up__greeting', arguments: { who: 'Ada' } })
+    expect(prompt.messages[0]!.content).toEqual({ type: 'text', text: 'Hello, Ada' })
+    expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(['test://notes/public'])
+    expect((await client.readResource({ uri: 'test://notes/public' })).contents[0]).toMatchObject({ text: 'the public note' })
+    const rows = (await auditRows('mcp_request')).filter((r) => r.decision === 'allow')
+    expect(rows.map((r) => r.metadata.method)).toEqual(expect.arrayContaining(['prompts/get', 'resources/read']))
+  })
+
+  it('refuses a resource in no group exactly like one that does not exist', async () => {
+    const client = await world.connect((await world.agentMandate()).token)
+    const hidden = await client.readResource({ uri: 'test://notes/private' }).then(() => undefined, (e: unknown) => e as McpError)
+    const missing = await client.readResource({ uri: 'test://notes/none' }).then(() => undefined, (e: unknown) => e as McpError)
+    expect(hidden).toBeInstanceOf(McpError)
+    expect(hidden!.code).toBe(-32002)
+    expect(hidden!.message.replace('private', 'X')).toBe(missing!.message.replace('none', 'X'))
+  })
+
+  it('refuses a prompt its principal cannot be granted like one that does not exist', async () => {
+    const client = await world.connect((await world.agentMandate('app-b')).token)
+    expect((await client.listPrompts()).prompts).toEqual([])
+    const denied = await client.getPrompt({ name: 'up__greeting', arguments: { who: 'Ada' } }).then(() => undefined, (e: unknown) => e as McpError)
+    expect(denied).toBeInstanceOf(McpError)
+    expect(denied!.message).toContain('Prompt up__greeting not found')
   })
 })
 
