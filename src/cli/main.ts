@@ -9,6 +9,7 @@ import { auditCommand } from './audit-command.js'
 import { clientConfigCommand } from './client-config-command.js'
 import { policyCommand } from './policy-command.js'
 import { startCommand } from './start-command.js'
+import { stdioCommand } from './stdio-command.js'
 import { tokenCommand } from './token-command.js'
 
 const USAGE = `usage: caracal-mcp <command>
@@ -58,7 +59,12 @@ const USAGE = `usage: caracal-mcp <command>
   audit query --request-id id                 print the audit events of one request
   config schema                               print the JSON Schema of mcp.config.json
   client-config --for claude|claude-code|cursor|vscode [--server name] [--url base] [--config …]
-                                              print the entry for an MCP client's config (token placeholder)`
+                                              print the entry for an MCP client's config (token placeholder)
+  stdio [--url http://host:port/mcp[/server]] [--server name] [--config …]
+        [--zone id --application id --session s]
+                                              MCP over stdin/stdout, forwarded to the proxy with the agent
+                                              mandate from CARACAL_MCP_TOKEN or CARACAL_MCP_TOKEN_FILE, or
+                                              obtained and renewed with CARACAL_MCP_CLIENT_SECRET[_FILE]`
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
 const warn = (line: string) => process.stderr.write(`caracal-mcp: ${line}\n`)
@@ -76,6 +82,8 @@ async function run(argv: readonly string[]): Promise<number> {
       return auditCommand(rest, out, warn)
     case 'client-config':
       return clientConfigCommand(rest, out, warn)
+    case 'stdio':
+      return stdioCommand(rest, warn)
     case 'config':
       if (rest.length !== 1 || rest[0] !== 'schema') throw new CliUsageError('config has one command: schema')
       out(JSON.stringify(z.toJSONSchema(configSchema, { io: 'input' }), null, 2))

@@ -275,6 +275,7 @@ export class McpProxy implements SessionHost {
     const { progressToken, ...meta } = (params._meta ?? {}) as Record<string, unknown>
     for (const key of Object.keys(meta)) if (key.startsWith(CARACAL_META_PREFIX)) delete meta[key]
     let untrack: (() => void) | undefined
+    const relayed: Promise<void>[] = []
     let outcome: UseOutcome = { upstreamStatus: 'ok' }
     try {
       const upstream = await this.#pool.forSession(session.id!, entry.server)
@@ -288,9 +289,17 @@ export class McpProxy implements SessionHost {
         ...(mandateMode && upstream.kind !== 'stdio' && { headers: { Authorization: `Bearer ${verdict.mandate.token}` } }),
         // The SDK gives the upstream a progress token of its own; the client hears its own back.
         ...(progressToken !== undefined && {
-          onprogress: (p) => void extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken: progressToken as string | number } }).catch(() => {}),
+          onprogress: (p) => void relayed.push(extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken: progressToken as string | number } }).catch(() => {})),
         }),
       })
+      // Every progress relayed before the result must leave before it: after the result the
+      // client has forgotten the token, and the stream of the request is closed. The SDK hands
+      // a notification to its handler a microtask later than it settles a response, so the last
+      // progress may still be on its way: let the queue drain once before waiting for the sends.
+      if (progressToken !== undefined) {
+        await new Promise((resolve) => setImmediate(resolve))
+        await Promise.all(relayed)
+      }
       if ((result as CallToolResult).isError === true) outcome = { upstreamStatus: 'tool_error' }
       await this.#audit(decision, method, entry, verdict, { ...outcome, latencyMs: performance.now() - started })
       return result
