@@ -182,3 +182,22 @@ describe('insufficient scope', () => {
     expect(call.text).toContain('Tool up__admin_reset not found')
   })
 })
+
+describe('operations', () => {
+  it('answers /healthz, /readyz with the feed and every upstream, and /metrics in Prometheus text', async () => {
+    expect(await (await fetch(`${world.url}/healthz`)).json()).toEqual({ status: 'ok' })
+    const ready = await fetch(`${world.url}/readyz`)
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toEqual({ status: 'ready', revocation_feed: 'healthy', upstreams: { up: true, files: true } })
+    const client = await world.connect(token)
+    await client.callTool({ name: 'up__echo', arguments: { text: 'say: counted' } })
+    await client.callTool({ name: 'up__echo', arguments: { text: 'not counted: denied' } }).catch(() => {})
+    const metrics = await (await fetch(`${world.url}/metrics`)).text()
+    expect(metrics).toMatch(/^caracal_mcp_tool_calls_total\{server="up",decision="allow",reason="complete"\} [1-9]\d*$/m)
+    expect(metrics).toMatch(/^caracal_mcp_tool_calls_total\{server="up",decision="deny",reason="tool_argument_prefix_mismatch"\} 1$/m)
+    expect(metrics).toMatch(/^caracal_mcp_tool_call_duration_seconds_count\{server="up"\} [1-9]\d*$/m)
+    expect(metrics).toMatch(/^caracal_mcp_mandate_cache_hit_ratio [0-9.]+$/m)
+    expect(metrics).not.toContain(token.split('.')[2])
+  })
+})
+
