@@ -46,15 +46,15 @@ export interface ProxyWorld {
   close(): Promise<void>
 }
 
-export async function startProxyWorld(options: { protection?: Record<string, unknown> } = {}): Promise<ProxyWorld> {
+export async function startProxyWorld(options: { protection?: Record<string, unknown>; mcpServers?: Record<string, unknown>; zoneData?: Record<string, unknown> } = {}): Promise<ProxyWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'caracal-proxy-'))
   const upstream = await startTestUpstream()
-  writeFileSync(join(dir, 'zone.json'), JSON.stringify(ZONE_DATA))
+  writeFileSync(join(dir, 'zone.json'), JSON.stringify(options.zoneData ?? ZONE_DATA))
   const config = {
     policy: { zones: { [ZONE]: { data: 'zone.json' } } },
     store: { path: 'caracal.sqlite' },
     server: { host: '127.0.0.1', port: 0 },
-    mcpServers: {
+    mcpServers: options.mcpServers ?? {
       up: { type: 'http', url: upstream.url },
       files: { command: process.execPath, args: [FILES_SERVER] },
     },
