@@ -7,6 +7,7 @@ import { CaracalMcpError, CliUsageError } from '../errors.js'
 import { adminCommand, isAdminCommand } from './admin-command.js'
 import { auditCommand } from './audit-command.js'
 import { clientConfigCommand } from './client-config-command.js'
+import { LOG_FORMAT_ENV, logWriter } from './log-lines.js'
 import { policyCommand } from './policy-command.js'
 import { startCommand } from './start-command.js'
 import { stdioCommand } from './stdio-command.js'
@@ -67,13 +68,15 @@ const USAGE = `usage: caracal-mcp <command>
                                               obtained and renewed with CARACAL_MCP_CLIENT_SECRET[_FILE]`
 
 const out = (line: string) => process.stdout.write(`${line}\n`)
-const warn = (line: string) => process.stderr.write(`caracal-mcp: ${line}\n`)
+const warn = logWriter(process.env, (text) => process.stderr.write(text), 'warn')
+/** What the server says about itself while it runs: JSON lines too, when the log format asks for them. */
+const serverOut = process.env[LOG_FORMAT_ENV] === 'json' ? logWriter(process.env, (text) => process.stdout.write(text), 'info') : out
 
 async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv
   switch (command) {
     case 'start':
-      return startCommand(rest, out, warn)
+      return startCommand(rest, serverOut, warn)
     case 'token':
       return tokenCommand(rest, out, warn)
     case 'policy':
