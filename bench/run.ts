@@ -2,12 +2,14 @@
 // Pin to one core for per-core figures: `taskset -c 0 npm run bench`.
 import { benchMandate } from './mandate.js'
 import { benchPolicy } from './policy.js'
+import { benchProxy } from './proxy.js'
 import { benchSts } from './sts.js'
 
 const BENCHES: Record<string, () => Promise<void>> = {
   policy: () => benchPolicy(),
   mandate: () => benchMandate(),
   sts: () => benchSts(),
+  proxy: () => benchProxy(),
 }
 
 const wanted = process.argv.slice(2)

@@ -1,0 +1,377 @@
+// The MCP proxy end to end, as a user runs it (config file → loadConfig → openRuntime → listen),
+// against the same in-process upstream reached three other ways: directly, through a bare
+// node:http forwarder (the floor any forwarding proxy costs), and through caracal-mcp /mcp/up
+// with the resource mandate cached (hit) or exchanged on every call (miss: each call carries a
+// fresh agent mandate of the same agent session). tools/call echo throughput, p50/p99 latency and
+// the process's CPU per call at 1 and at 32 clients (each its own SDK Client and session, calls in
+// sequence); everything shares one process, so a hop's CPU is its scenario's minus direct's,
+// paired round by round. RSS is read first, on a process that has carried no load yet.
+// Goals: proxy CPU per call ≤ 1.5× the bare forwarder's; proxy-hit throughput ≥ 0.8× direct at
+// 32 clients; ≤ 1 ms added p50 at 1 client; RSS ≤ 200 MB with 1,000 open proxy sessions.
+import { randomBytes, scryptSync } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { loadConfig } from '../src/config/index.js'
+import { listen, openRuntime } from '../src/runtime.js'
+import { startBareForwarder, startEchoUpstream } from './proxy-ends.js'
+
+// Counts to tune. Calls measured per path and client count, split over ROUNDS runs that
+// alternate the paths (so a noisy moment of the shared VM does not land on one path alone);
+// each run first makes its own warm-up calls on freshly connected clients.
+const CLIENT_COUNTS = [1, 32] as const
+const CALLS: Record<number, number> = { 1: 500, 32: 2000 }
+const WARMUP_CALLS: Record<number, number> = { 1: 30, 32: 96 }
+const ROUNDS = 5
+/** Unmeasured calls per path (8 clients) before anything is measured, so the JIT has seen every path. */
+const PREWARM_CALLS = 200
+const RSS_SESSIONS = 1000
+/** The proxy closes the least recently used session beyond 64 per principal: spread them. */
+const RSS_SESSIONS_PER_PRINCIPAL = 50
+const GOAL_CPU_RATIO = 1.5
+const GOAL_THROUGHPUT_RATIO = 0.8
+const GOAL_ADDED_P50_MS = 1
+const GOAL_RSS_MB = 200
+
+const ZONE = 'bench'
+const APP = 'bench-app'
+// A bench-only secret; the store keeps its hash.
+const SECRET = 'cmcs_bench-only-secret-of-bench-app'
+
+/**
+ * The secret's hash in the store's format (`scrypt$N$r$p$salt$hash`, parameters read back from
+ * it), with a trivial work factor: the bench mints thousands of agent mandates at the token
+ * endpoint as setup, and the real N=2^15 (~50 ms each on the threadpool) would take minutes.
+ */
+function cheapSecretHash(secret: string): string {
+  const salt = randomBytes(16)
+  const N = 16, r = 8, p = 1
+  return ['scrypt', N, r, p, salt.toString('base64url'), scryptSync(secret, salt, 32, { N, r, p }).toString('base64url')].join('$')
+}
+
+const ECHO = { name: 'echo', arguments: { text: 'hello world' } }
+const PROTOCOL_VERSION = '2025-06-18'
+
+type Path = 'direct' | 'bare' | 'hit' | 'miss'
+const LABELS: Record<Path, string> = { direct: 'direct', bare: 'bare node:http forwarder', hit: 'caracal-mcp, mandate cached', miss: 'caracal-mcp, exchange per call' }
+
+/** One timed run of one path. */
+interface Sample {
+  latencies: Float64Array
+  callsPerSecond: number
+  /** The whole process's (clients, hops, upstream): user + system. */
+  cpuMicrosPerCall: number
+  cache?: { hits: number; misses: number }
+}
+
+/** A path at a client count over all its rounds: rates and CPU as medians of the rounds, latencies pooled. */
+interface Run {
+  path: Path
+  clients: number
+  calls: number
+  callsPerSecond: Spread
+  p50: number
+  p99: number
+  cpuMicrosPerCall: Spread
+  /** Per round, in order: rounds pair a path with the direct run made next to it. */
+  cpuPerRound: number[]
+  cache?: { hits: number; misses: number }
+}
+
+interface Spread {
+  median: number
+  min: number
+  max: number
+}
+
+function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b)
+  return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted[sorted.length - 1]! }
+}
+
+/** The product as a user runs it: a config file in a temporary directory, one zone, one app, upstream `up`. */
+async function startProxyWorld(upstreamUrl: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'caracal-bench-proxy-'))
+  writeFileSync(join(dir, 'zone.json'), JSON.stringify({ app_ids: { [APP]: APP }, grants: { 'resource://up/basic': { application: APP, roles: { [APP]: ['up:use'] } } } }))
+  const config = {
+    policy: { zones: { [ZONE]: { data: 'zone.json' } } },
+    store: { path: 'caracal.sqlite' },
+    server: { host: '127.0.0.1', port: 0 },
+    sts: { mintsPerMinute: 1_000_000 },
+    mcpServers: { up: { type: 'http', url: upstreamUrl } },
+    protection: { up: { groups: { basic: { tools: ['echo'], scopes: ['up:use'] } }, upstreamAuth: { mode: 'none' } } },
+  }
+  writeFileSync(join(dir, 'mcp.config.json'), JSON.stringify(config))
+  const warnings: string[] = []
+  const warn = (line: string) => void warnings.push(line)
+  const env = { ...process.env, CARACAL_MCP_DATABASE: '', CARACAL_MCP_HOST: '', CARACAL_MCP_PORT: '', CARACAL_MCP_ISSUER: '' }
+  const runtime = await openRuntime(await loadConfig(join(dir, 'mcp.config.json'), env), env, warn)
+  const now = Date.now()
+  runtime.store.applications.create({ id: APP, zoneId: ZONE, name: APP, registrationMethod: 'managed', secretHash: cheapSecretHash(SECRET), status: 'active', createdAt: now, updatedAt: now })
+  const running = await listen(runtime, env, warn)
+  const counter = async (result: string) => {
+    const text = await (await fetch(`${running.url}/metrics`)).text()
+    return Number(new RegExp(`^caracal_mcp_mandate_cache_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0)
+  }
+  return {
+    url: `${running.url}/mcp/up`,
+    warnings,
+    sessionCount: () => running.proxy?.proxy.sessionCount ?? 0,
+    /** A new agent (task) session of the app: a principal of its own. */
+    agentSession: async () => (await runtime.sessions.start({ zoneId: ZONE, applicationId: APP, lifecycle: 'task', ttlSeconds: 3600, requestId: 'bench', startedBy: 'bench' })).id,
+    /** A fresh agent mandate for the session from the token endpoint (a distinct string each time). */
+    async mint(sessionId: string): Promise<string> {
+      const response = await fetch(`${running.url}/oauth/2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', zone_id: ZONE, application_id: APP, client_secret: SECRET, agent_session_id: sessionId }).toString(),
+      })
+      const body = (await response.json()) as { access_token?: string }
+      if (!body.access_token) throw new Error(`no agent mandate: ${JSON.stringify(body)}`)
+      return body.access_token
+    },
+    cacheCounts: async () => ({ hits: await counter('hit'), misses: await counter('miss') }),
+    async close() {
+      await running.close()
+      await runtime.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+type ProxyWorld = Awaited<ReturnType<typeof startProxyWorld>>
+
+/** `count` items made `inFlight` at a time. */
+async function pooled<T>(count: number, inFlight: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out = new Array<T>(count)
+  let next = 0
+  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, async () => {
+    while (next < count) {
+      const i = next++
+      out[i] = await make(i)
+    }
+  }))
+  return out
+}
+
+/** Every HTTP request of the clients using it carries the next mandate of the list: none is ever presented twice. */
+function rotatingBearer(tokens: readonly string[]): FetchLike & { used(): number } {
+  let next = 0
+  const f = (url: string | URL, init?: RequestInit) => {
+    if (next >= tokens.length) throw new Error(`the ${tokens.length} pre-minted agent mandates are used up; mint more`)
+    const headers = new Headers(init?.headers)
+    headers.set('authorization', `Bearer ${tokens[next++]}`)
+    return fetch(url, { ...init, headers })
+  }
+  return Object.assign(f, { used: () => next })
+}
+
+async function connect(url: string, options: { bearer?: string; fetch?: FetchLike }): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    ...(options.bearer && { requestInit: { headers: { authorization: `Bearer ${options.bearer}` } } }),
+    ...(options.fetch && { fetch: options.fetch }),
+  })
+  const client = new Client({ name: 'bench-proxy', version: '1.0.0' })
+  await client.connect(transport)
+  return client
+}
+
+async function disconnect(client: Client): Promise<void> {
+  // DELETE ends the session at its server, so nothing of a scenario outlives it.
+  await (client.transport as StreamableHTTPClientTransport | undefined)?.terminateSession().catch(() => {})
+  await client.close().catch(() => {})
+}
+
+/** `total` echo calls spread over the clients, each calling in sequence; the latency of each in ms. */
+async function drive(clients: readonly Client[], total: number): Promise<Float64Array> {
+  const latencies = new Float64Array(total)
+  let next = 0
+  await Promise.all(clients.map(async (client) => {
+    while (next < total) {
+      const i = next++
+      const started = performance.now()
+      const result = await client.callTool(ECHO)
+      latencies[i] = performance.now() - started
+      const text = (result.content as { text?: string }[] | undefined)?.[0]?.text
+      if (result.isError || text !== ECHO.arguments.text) throw new Error(`echo failed: ${JSON.stringify(result)}`)
+    }
+  }))
+  return latencies
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
+}
+
+/** One path made ready: how to connect its clients, and (at the proxy) how to read the cache counters. */
+interface Scenario {
+  connect(clients: number): Promise<Client[]>
+  cacheCounts?: () => Promise<{ hits: number; misses: number }>
+}
+
+async function measureOnce(scenario: Scenario, clients: number, warmup: number, calls: number): Promise<Sample> {
+  const connected = await scenario.connect(clients)
+  try {
+    await drive(connected, warmup)
+    const cacheBefore = await scenario.cacheCounts?.()
+    const cpu = process.cpuUsage()
+    const started = performance.now()
+    const latencies = await drive(connected, calls)
+    const seconds = (performance.now() - started) / 1000
+    const used = process.cpuUsage(cpu)
+    const cacheAfter = await scenario.cacheCounts?.()
+    return {
+      latencies,
+      callsPerSecond: calls / seconds,
+      cpuMicrosPerCall: (used.user + used.system) / calls,
+      ...(cacheBefore && cacheAfter && { cache: { hits: cacheAfter.hits - cacheBefore.hits, misses: cacheAfter.misses - cacheBefore.misses } }),
+    }
+  } finally {
+    await Promise.all(connected.map(disconnect))
+  }
+}
+
+function summarise(path: Path, clients: number, samples: Sample[]): Run {
+  const latencies = new Float64Array(samples.reduce((n, s) => n + s.latencies.length, 0))
+  let at = 0
+  for (const s of samples) {
+    latencies.set(s.latencies, at)
+    at += s.latencies.length
+  }
+  latencies.sort()
+  const caches = samples.flatMap((s) => (s.cache ? [s.cache] : []))
+  return {
+    path, clients, calls: latencies.length,
+    callsPerSecond: spread(samples.map((s) => s.callsPerSecond)),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    cpuMicrosPerCall: spread(samples.map((s) => s.cpuMicrosPerCall)),
+    cpuPerRound: samples.map((s) => s.cpuMicrosPerCall),
+    ...(caches.length > 0 && { cache: { hits: caches.reduce((n, c) => n + c.hits, 0), misses: caches.reduce((n, c) => n + c.misses, 0) } }),
+  }
+}
+
+function formatRun(r: Run): string {
+  const k = (n: number) => Math.round(n).toLocaleString('en-US')
+  const range = (s: Spread) => `${k(s.median).padStart(6)} (${k(s.min)}–${k(s.max)})`
+  const cache = r.cache ? `  cache ${r.cache.hits} hits / ${r.cache.misses} misses` : ''
+  return `  ${`${LABELS[r.path]}, ${r.clients} client${r.clients > 1 ? 's' : ''}`.padEnd(40)} ${range(r.callsPerSecond)} calls/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  ${range(r.cpuMicrosPerCall)} µs CPU/call${cache}`
+}
+
+/** A collected heap, so RSS and heap readings compare like with like (the bench runs without --expose-gc). */
+function collect(): void {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  gc()
+  gc()
+}
+
+const SESSION_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
+
+/** Opens one MCP session at the proxy by hand: initialize, then notifications/initialized; no SDK client, no GET stream. */
+async function openRawSession(url: string, token: string): Promise<string> {
+  const headers = { ...SESSION_HEADERS, authorization: `Bearer ${token}` }
+  const init = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench-rss', version: '1.0.0' } } }) })
+  const sessionId = init.headers.get('mcp-session-id')
+  await init.text()
+  if (!init.ok || !sessionId) throw new Error(`initialize failed: ${init.status}`)
+  const done = await fetch(url, { method: 'POST', headers: { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) })
+  await done.text()
+  if (done.status !== 202) throw new Error(`notifications/initialized answered ${done.status}`)
+  return sessionId
+}
+
+async function closeRawSession(url: string, token: string, sessionId: string): Promise<void> {
+  const answer = await fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${token}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION } })
+  await answer.text()
+}
+
+const mb = (bytes: number) => bytes / 2 ** 20
+const met = (ok: boolean) => (ok ? 'met' : 'MISSED')
+
+export async function benchProxy(): Promise<void> {
+  const upstream = await startEchoUpstream()
+  const bare = await startBareForwarder(upstream.url)
+  let world: ProxyWorld | undefined
+  try {
+    world = await startProxyWorld(upstream.url)
+    const w = world
+    // One agent session (principal) per proxy run, so no run's sessions crowd another's.
+    const withMandate = async () => w.mint(await w.agentSession())
+    const paths: Path[] = ['direct', 'bare', 'hit', 'miss']
+    const scenario = async (path: Path, clients: number, calls: number): Promise<Scenario> => {
+      const connectWith = (options: { bearer?: string; fetch?: FetchLike }, url: string) => (n: number) => pooled(n, n, () => connect(url, options))
+      if (path === 'direct') return { connect: connectWith({}, upstream.url) }
+      if (path === 'bare') return { connect: connectWith({}, bare.url) }
+      if (path === 'hit') return { connect: connectWith({ bearer: await withMandate() }, w.url), cacheCounts: w.cacheCounts }
+      // Per client: initialize, initialized, the GET stream, the DELETE; plus the calls.
+      const session = await w.agentSession()
+      const tokens = await pooled(calls + clients * 4 + 8, 8, () => w.mint(session))
+      return { connect: connectWith({ fetch: rotatingBearer(tokens) }, w.url), cacheCounts: w.cacheCounts }
+    }
+    console.log(`setup: SDK McpServer upstream (stateful, SSE responses) ${upstream.url}; bare forwarder ${bare.url}; caracal-mcp ${w.url} (ES256 mandates, upstreamAuth none); all in this process; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+
+    // Memory first, on a process that has carried no load yet: 1,000 sessions held open at the
+    // proxy (initialize + initialized each, by hand), then ended with DELETE.
+    const principals = await pooled(Math.ceil(RSS_SESSIONS / RSS_SESSIONS_PER_PRINCIPAL), 4, withMandate)
+    const tokenOf = (i: number) => principals[Math.floor(i / RSS_SESSIONS_PER_PRINCIPAL)]!
+    collect()
+    const before = process.memoryUsage()
+    const ids = await pooled(RSS_SESSIONS, 16, (i) => openRawSession(w.url, tokenOf(i)))
+    collect()
+    const after = process.memoryUsage()
+    const open = w.sessionCount()
+    await pooled(RSS_SESSIONS, 16, (i) => closeRawSession(w.url, tokenOf(i), ids[i]!))
+    const rssLine =
+      `  goal: RSS with ${RSS_SESSIONS.toLocaleString('en-US')} open proxy sessions ≤ ${GOAL_RSS_MB} MB — ${met(mb(after.rss) <= GOAL_RSS_MB)} ` +
+      `(RSS ${mb(before.rss).toFixed(0)} MB before, ${mb(after.rss).toFixed(0)} MB after; heap ${mb(before.heapUsed).toFixed(0)} → ${mb(after.heapUsed).toFixed(0)} MB, ` +
+      `${((after.heapUsed - before.heapUsed) / 1024 / RSS_SESSIONS).toFixed(1)} KiB heap/session; ${open} open, ${w.sessionCount()} after DELETE)`
+
+    for (const path of paths) await measureOnce(await scenario(path, 8, PREWARM_CALLS), 8, 0, PREWARM_CALLS)
+    const runs = new Map<string, Run>()
+    for (const clients of CLIENT_COUNTS) {
+      const calls = Math.ceil(CALLS[clients]! / ROUNDS)
+      const warmup = WARMUP_CALLS[clients]!
+      const samples = new Map<Path, Sample[]>(paths.map((p) => [p, []]))
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const path of [...paths.slice(round % paths.length), ...paths.slice(0, round % paths.length)]) {
+          samples.get(path)!.push(await measureOnce(await scenario(path, clients, warmup + calls), clients, warmup, calls))
+        }
+      }
+      for (const path of paths) {
+        const run = summarise(path, clients, samples.get(path)!)
+        runs.set(`${path}/${clients}`, run)
+        console.log(formatRun(run))
+      }
+    }
+    const run = (path: Path, clients: number) => runs.get(`${path}/${clients}`)!
+    // A hop's CPU per call: the median over rounds of (its run − the direct run of the same round).
+    const hop = (path: Path, clients: number) => {
+      const direct = run('direct', clients).cpuPerRound
+      return spread(run(path, clients).cpuPerRound.map((cpu, round) => cpu - direct[round]!)).median
+    }
+    const us = (n: number) => `${Math.round(n).toLocaleString('en-US')} µs`
+    for (const clients of CLIENT_COUNTS) {
+      console.log(`  CPU/call over direct (median of per-round differences), ${clients} client${clients > 1 ? 's' : ''}: bare forwarder ${us(hop('bare', clients))}, proxy hit ${us(hop('hit', clients))}, proxy miss ${us(hop('miss', clients))} (so the exchange ${us(hop('miss', clients) - hop('hit', clients))})`)
+    }
+    const top = Math.max(...CLIENT_COUNTS)
+    const cpuRatio = (clients: number) => hop('hit', clients) / hop('bare', clients)
+    console.log(`  goal: proxy CPU/call ≤ ${GOAL_CPU_RATIO}× bare forwarder's — ${met(cpuRatio(top) <= GOAL_CPU_RATIO)} (${cpuRatio(top).toFixed(2)}× at ${top} clients, ${cpuRatio(1).toFixed(2)}× at 1)`)
+    const rate = (path: Path) => run(path, top).callsPerSecond.median / run('direct', top).callsPerSecond.median
+    console.log(`  goal: throughput proxy hit / direct at ${top} clients ≥ ${GOAL_THROUGHPUT_RATIO} — ${met(rate('hit') >= GOAL_THROUGHPUT_RATIO)} (${rate('hit').toFixed(2)}; bare forwarder ${rate('bare').toFixed(2)}, proxy miss ${rate('miss').toFixed(2)})`)
+    const added = (path: Path) => run(path, 1).p50 - run('direct', 1).p50
+    const ms = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(2)} ms`
+    console.log(`  goal: added p50 at 1 client ≤ ${GOAL_ADDED_P50_MS} ms — ${met(added('hit') <= GOAL_ADDED_P50_MS)} (${ms(added('hit'))}; bare forwarder ${ms(added('bare'))}, proxy miss ${ms(added('miss'))})`)
+    console.log(rssLine)
+    const unexpected = w.warnings.filter((line) => !line.startsWith('WARNING: issuer http://') && !line.includes('using development keys'))
+    if (unexpected.length > 0) console.log(`  proxy warnings: ${unexpected.slice(0, 5).join(' | ')}${unexpected.length > 5 ? ` (+${unexpected.length - 5})` : ''}`)
+  } finally {
+    await world?.close()
+    await bare.close()
+    await upstream.close()
+  }
+}
