@@ -169,7 +169,7 @@ async function fetchPerRequest(url: string | URL, init: RequestInit): Promise<Re
   const release = () => parent?.removeEventListener('abort', onAbort)
   let response: Response
   try {
-    response = await fetch(url, { ...init, signal: controller.signal })
+    response = await fetch(url, { ...init, redirect: 'error', signal: controller.signal })
   } catch (error) {
     release()
     throw error

@@ -17,6 +17,8 @@ import { CLIENT_SECRET_ENV } from './token-command.js'
 const TOKEN_ENV = 'CARACAL_MCP_TOKEN'
 const TOKEN_FILE_ENV = 'CARACAL_MCP_TOKEN_FILE'
 const CLIENT_SECRET_FILE_ENV = 'CARACAL_MCP_CLIENT_SECRET_FILE'
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
 /** A mandate is renewed when less than this, or 20 % of its lifetime if less, remains. */
 const RENEW_BEFORE_MS = 5 * 60_000
 
@@ -24,6 +26,7 @@ export async function stdioCommand(argv: readonly string[], warn: (line: string)
   const args = parseArgs(argv, ['url', 'server', 'config', 'zone', 'application', 'session'])
   if (args.positionals.length > 0) throw new CliUsageError(`unexpected argument ${args.positionals[0]}`)
   const url = await endpointFor(args)
+  if (url.protocol !== 'https:' && !LOOPBACK.has(url.hostname)) warn(`WARNING: ${url.origin} is plain http and not this machine: the agent mandate (and a client secret, for renewal) would cross the network unencrypted. Use https.`)
   const { bearer, origin } = await bearerFor(args, url, warn)
   warn(`stdio bridge to ${url.href} (agent mandate from ${origin})`)
   await runStdioBridge({ url, bearer, warn })
@@ -191,7 +194,8 @@ class RenewingMandate implements BearerSource {
     const askedAt = Date.now()
     let response: Response
     try {
-      response = await fetch(this.#tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
+      // A redirect would re-send the secret elsewhere: refused.
+      response = await fetch(this.#tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'error' })
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code
       throw new BearerUnavailableError(`cannot reach the token endpoint ${this.#tokenUrl.href}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`)

@@ -100,7 +100,12 @@ export class Catalogue {
    */
   resolveUri(endpoint: Endpoint, uri: string): CatalogueEntry | undefined {
     const servers = endpoint.server === undefined ? this.servers : [endpoint.server]
-    const found = servers.map((s) => this.#entries.get(`resource ${s}`)?.get(uri) ?? this.#assign(s, 'resource', uri, { uri }, true)).filter((e) => e !== undefined)
+    // A pattern admits an unlisted URI only when it cannot climb out of what the pattern names:
+    // `file:///srv/public/*` must not admit `file:///srv/public/../../etc/passwd`.
+    const admissible = !climbs(uri)
+    const found = servers
+      .map((s) => this.#entries.get(`resource ${s}`)?.get(uri) ?? (admissible ? this.#assign(s, 'resource', uri, { uri }, true) : undefined))
+      .filter((e) => e !== undefined)
     return found.length === 1 ? found[0] : undefined
   }
 
@@ -126,6 +131,16 @@ export class Catalogue {
     const scopes = kind === 'tool' ? (config.toolScopes?.[name] ?? config.scopes) : config.scopes
     return { kind, server, name, definition, group, config, resource: groupResource(server, group, config), scopes, zoneId: this.#zoneOf(server) }
   }
+}
+
+/**
+ * Whether a URI has a `.` or `..` path segment (with `/` or `\` as separator, also percent-
+ * encoded), a NUL, or a control character: what an upstream that normalises URIs could resolve
+ * outside the pattern that admitted it.
+ */
+export function climbs(uri: string): boolean {
+  if (/[\x00-\x1f]/.test(uri) || /%(2e|2f|5c|00)/i.test(uri)) return true
+  return uri.split(/[/\\?#]/).some((segment) => segment === '.' || segment === '..')
 }
 
 // Two offers are the same when the same names carry the same definitions in the same groups.

@@ -72,6 +72,10 @@ function decisionOf(extra: HandlerExtra): RequestDecision | undefined {
 
 export class DownstreamSession {
   readonly principalKey: string
+  /** Zone and application of the principal: sessions are limited per application. */
+  readonly applicationKey: string
+  /** The revocation anchors of the mandate that opened it: revoking any of them closes the session. */
+  readonly anchors: readonly string[]
   readonly endpoint: Endpoint
   readonly server: Server
   readonly transport: StreamableHTTPServerTransport
@@ -81,11 +85,17 @@ export class DownstreamSession {
   shownGrants: Set<string> | undefined
   /** The exposed names it was last shown. */
   shownTools: Set<string> | undefined
+  /** Uses being forwarded now. */
+  callsInFlight = 0
+  /** Its authority was revoked: it closes once the calls in flight have answered. */
+  closing = false
   /** Resource URIs it subscribed to, for updates from a shared upstream. */
   readonly subscriptions = new Set<string>()
 
-  constructor(host: SessionHost, principalKey: string, endpoint: Endpoint, onInitialized: (session: DownstreamSession) => void) {
-    this.principalKey = principalKey
+  constructor(host: SessionHost, principal: { key: string; applicationKey: string; anchors: readonly string[] }, endpoint: Endpoint, onInitialized: (session: DownstreamSession) => void) {
+    this.principalKey = principal.key
+    this.applicationKey = principal.applicationKey
+    this.anchors = principal.anchors
     this.endpoint = endpoint
     this.server = new Server(PROXY_CLIENT_INFO, {
       capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { subscribe: true, listChanged: true }, completions: {}, logging: {} },

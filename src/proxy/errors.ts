@@ -142,6 +142,21 @@ export class ProxyUnavailableError extends ProxyHttpError {
   }
 }
 
+/**
+ * 429: the application (or the proxy as a whole) has as many open sessions as it may. New ones are
+ * refused rather than other principals' sessions closed to make room.
+ */
+export class SessionLimitError extends ProxyHttpError {
+  readonly code = 'ERR_PROXY_SESSION_LIMIT'
+  override readonly status = 429
+  constructor(what: string) {
+    super(`Too many open sessions (${what}); close some with DELETE`)
+  }
+  override headers(): Record<string, string> {
+    return { 'Retry-After': '60' }
+  }
+}
+
 /** An upstream that cannot be reached or is restarting; answered as a JSON-RPC error of the call. */
 export class UpstreamUnavailableError extends CaracalMcpError {
   readonly code = 'ERR_UPSTREAM_UNAVAILABLE'

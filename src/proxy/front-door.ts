@@ -38,6 +38,7 @@ import {
 } from './resource-metadata.js'
 import { unauthenticatedOr, type Principal, type ToolCallAuthorizer, type Verdict } from './tool-call-authorizer.js'
 import { visibleEntries } from './visibility.js'
+import { anchorsOf } from './mandate-cache.js'
 import { USES, isUseMethod, useKind } from './uses.js'
 import type { EntryKind } from './catalogue.js'
 
@@ -180,15 +181,25 @@ async function sessionFor(req: Request, body: JsonRpcMessage | undefined, princi
     return session
   }
   if (header !== undefined) throw new RequestInvalidError('Bad Request: one Mcp-Session-Id header')
-  if (body?.method === 'initialize') return proxy.openSession(principal.key, endpoint)
+  if (body?.method === 'initialize') {
+    const m = principal.mandate
+    return proxy.openSession({ key: principal.key, applicationKey: `${m.zoneId}\n${m.clientId}`, anchors: anchorsOf(m) }, endpoint)
+  }
   throw new SessionRequiredError()
+}
+
+function isDecidable(body: JsonRpcMessage | undefined): body is JsonRpcMessage & { id: string | number; method: string } {
+  return body?.jsonrpc === '2.0' && typeof body.method === 'string' && (typeof body.id === 'string' || Number.isSafeInteger(body.id))
 }
 
 const LISTS: Record<string, EntryKind> = { 'tools/list': 'tool', 'prompts/list': 'prompt', 'resources/list': 'resource', 'resources/templates/list': 'template' }
 
 async function decide(body: JsonRpcMessage | undefined, principal: Principal, endpoint: Endpoint, requestId: string, deps: FrontDoorDeps): Promise<RequestDecision> {
-  const decision: RequestDecision = { principal, requestId }
-  if (body?.id === undefined || typeof body.method !== 'string') return decision
+  // The handlers never see the client's token: the decision carries the principal without it.
+  const decision: RequestDecision = { principal: { ...principal, token: '' }, requestId }
+  // Only a well-formed request is decided: anything else the transport refuses, and deciding it
+  // first could mint, spend a gateway mandate or open a hold for nothing.
+  if (!isDecidable(body)) return decision
   const { catalogue } = deps.proxy
   const params = body.params ?? {}
   const listed = LISTS[body.method]
@@ -212,7 +223,7 @@ async function decide(body: JsonRpcMessage | undefined, principal: Principal, en
     try {
       verdict = await deps.authorizer.authorize(principal, entry, args as Record<string, unknown>, requestId)
     } catch (error) {
-      if (error instanceof ScopeInsufficientError) await deps.proxy.recordRefusal({ principal, requestId }, method, entry, 'insufficient_scope')
+      if (error instanceof ScopeInsufficientError) await deps.proxy.recordRefusal(decision, method, entry, 'insufficient_scope')
       throw error
     }
   }

@@ -18,9 +18,11 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import type { AuditLog } from '../audit/index.js'
 import type { ServerProtection, UpstreamServer } from '../config/index.js'
+import { SessionRevokedError, checkActiveAuthority, type RevocationStore } from '../mandate/index.js'
 import type { RevocationBus } from '../revocation/index.js'
 import { Catalogue, type CatalogueEntry, type EntryKind } from './catalogue.js'
 import { DownstreamSession, type HandlerExtra, type RequestDecision, type SessionHost, type UseRequest } from './downstream-session.js'
+import { SessionLimitError } from './errors.js'
 import { InFlightCalls, RevokedDuringCallError } from './in-flight.js'
 import type { ResourceMandateCache } from './mandate-cache.js'
 import type { ProxyMetrics } from './proxy-metrics.js'
@@ -29,19 +31,26 @@ import type { Verdict } from './tool-call-authorizer.js'
 import type { UpstreamEvents } from './upstream.js'
 import { UpstreamPool } from './upstream-pool.js'
 import { grantKey } from './visibility.js'
-import { auditUse, type UseOutcome } from './use-audit.js'
+import { auditCompletion, auditUse, type UseOutcome } from './use-audit.js'
 import { USES, useKind, type UseMethod } from './uses.js'
 
 export const LIST_PAGE_SIZE = 100
 /**
- * Open sessions per principal and in all: beyond them the least recently used session is closed
+ * Open sessions of one principal: beyond it the principal's least recently used session is closed
  * (its client gets 404 and initializes again, as the transport spec expects), so a client that
  * never sends DELETE cannot grow the proxy's memory without bound.
  */
 export const MAX_SESSIONS_PER_PRINCIPAL = 64
+/**
+ * Open sessions of one application, and in all: beyond them a new session is refused (429), never
+ * made room for by closing another principal's.
+ */
+export const MAX_SESSIONS_PER_APPLICATION = 1_000
 export const MAX_SESSIONS = 10_000
 /** A session nobody used for this long is closed, with its upstream sessions. */
 export const SESSION_IDLE_MS = 30 * 60 * 1000
+/** How long a revoked session stays open after its last call was answered, for that answer to leave. */
+const REVOKED_SESSION_GRACE_MS = 1000
 /** The JSON-RPC error of a call cancelled because its authority was revoked. */
 export const REVOKED_DURING_CALL = -32003
 /** The JSON-RPC error of a prompt or resource use held for approval (a tool call gets a tool error). */
@@ -61,6 +70,8 @@ export interface McpProxyOptions {
   env: NodeJS.ProcessEnv
   audit: AuditLog
   bus: RevocationBus
+  /** What the bus filled: checked again once a call is registered, so no revocation slips between. */
+  revocations: RevocationStore
   cache: ResourceMandateCache
   metrics: ProxyMetrics
   log: (line: string) => void
@@ -78,6 +89,7 @@ export class McpProxy implements SessionHost {
   readonly #pool: UpstreamPool
   readonly #sessions = new Map<string, DownstreamSession>()
   readonly #byPrincipal = new Map<string, Set<DownstreamSession>>()
+  readonly #perApplication = new Map<string, number>()
   readonly #inFlight = new InFlightCalls()
   /** Connection key (server, and the session for a per-session connection) → its requests in flight. */
   readonly #calls = new Map<string, Set<CallInFlight>>()
@@ -103,6 +115,15 @@ export class McpProxy implements SessionHost {
       options.cache.revoke(event.anchors)
       const aborted = this.#inFlight.abort(event.anchors)
       if (aborted > 0) options.metrics.revokedCalls.inc(undefined, aborted)
+      // A session opened under revoked authority ends too: its stream would otherwise go on
+      // carrying updates and log messages to a principal that no longer holds anything.
+      // The calls just cancelled answer first (on the session's own streams); then it closes.
+      const revoked = new Set(event.anchors)
+      for (const session of [...this.#sessions.values()]) {
+        if (!session.anchors.some((a) => revoked.has(a))) continue
+        session.closing = true
+        if (session.callsInFlight === 0) this.sessionClosed(session)
+      }
     })
     this.#sweeper = setInterval(() => this.#closeIdle(), 60_000).unref()
   }
@@ -143,9 +164,11 @@ export class McpProxy implements SessionHost {
     return session
   }
 
-  /** A new session, registered once its initialize succeeds. */
-  async openSession(principalKey: string, endpoint: Endpoint): Promise<DownstreamSession> {
-    const session = new DownstreamSession(this, principalKey, endpoint, (s) => this.#register(s))
+  /** A new session, registered once its initialize succeeds; refused beyond the limits. */
+  async openSession(principal: { key: string; applicationKey: string; anchors: readonly string[] }, endpoint: Endpoint): Promise<DownstreamSession> {
+    if (this.#sessions.size >= MAX_SESSIONS) throw new SessionLimitError('proxy')
+    if ((this.#perApplication.get(principal.applicationKey) ?? 0) >= MAX_SESSIONS_PER_APPLICATION) throw new SessionLimitError('application')
+    const session = new DownstreamSession(this, principal, endpoint, (s) => this.#register(s))
     await session.connect()
     return session
   }
@@ -168,6 +191,9 @@ export class McpProxy implements SessionHost {
     const mine = this.#byPrincipal.get(session.principalKey)
     mine?.delete(session)
     if (mine?.size === 0) this.#byPrincipal.delete(session.principalKey)
+    const count = (this.#perApplication.get(session.applicationKey) ?? 1) - 1
+    if (count > 0) this.#perApplication.set(session.applicationKey, count)
+    else this.#perApplication.delete(session.applicationKey)
     this.#o.metrics.sessions.set(this.#sessions.size)
     void this.#pool.closeSession(session.id)
     void session.close()
@@ -189,6 +215,8 @@ export class McpProxy implements SessionHost {
   async use(session: DownstreamSession, decision: RequestDecision | undefined, request: UseRequest, extra: HandlerExtra): Promise<Result> {
     const method = request.method as UseMethod
     const name = USES[method].nameOf(request.params ?? {})
+    // Stopping updates needs no authority: whatever the verdict, this session hears no more of them.
+    if (method === 'resources/unsubscribe') session.subscriptions.delete(name)
     const use = decision?.use
     // Only a verdict the front door reached for this very request counts; anything else is a deny.
     if (!decision || !use || use.rpcId !== extra.requestId || !use.entry) {
@@ -210,6 +238,11 @@ export class McpProxy implements SessionHost {
       if (method === 'tools/call') return { isError: true, content: [{ type: 'text', text }], _meta: meta } satisfies CallToolResult
       throw new McpError(APPROVAL_REQUIRED, text, { approval_id: verdict.approvalId })
     }
+    // A shared upstream holds one subscription for every session: it ends with the last of them.
+    if (method === 'resources/unsubscribe' && this.#pool.isShared(entry.server) && [...this.#sessions.values()].some((s) => s !== session && s.subscriptions.has(entry.name))) {
+      await this.#audit(decision, method, entry, verdict, { upstreamStatus: 'not_forwarded' })
+      return {}
+    }
     const params: Record<string, unknown> = { ...request.params, ...(USES[method].renames && { name: entry.name }) }
     const result = await this.#forward(session, decision, method, entry, verdict, params, extra)
     if (method === 'resources/subscribe') session.subscriptions.add(entry.name)
@@ -219,12 +252,14 @@ export class McpProxy implements SessionHost {
 
   async complete(session: DownstreamSession, decision: RequestDecision | undefined, request: UseRequest, extra: HandlerExtra): Promise<Result> {
     const ref = (request.params?.ref ?? {}) as { type?: string; name?: string; uri?: string }
+    const requested = String(ref.type === 'ref/prompt' ? ref.name : ref.uri)
     const use = decision?.completion
-    if (!use || use.rpcId !== extra.requestId || !use.entry || !use.visible) {
-      throw ref.type === 'ref/prompt' ? notFound('prompts/get', String(ref.name)) : notFound('resources/read', String(ref.uri))
-    }
-    const entry = use.entry
-    const params = { ...request.params, ref: entry.kind === 'prompt' ? { ...ref, name: entry.name } : ref }
+    const allowed = use !== undefined && use.rpcId === extra.requestId && use.entry !== undefined && use.visible
+    if (decision) await auditCompletion(this.#o.audit, decision, use?.entry, requested, allowed, this.#o.log)
+    if (!allowed) throw ref.type === 'ref/prompt' ? notFound('prompts/get', requested) : notFound('resources/read', requested)
+    const entry = use.entry!
+    const { _meta: meta, ...rest } = request.params ?? {}
+    const params = { ...rest, ref: entry.kind === 'prompt' ? { ...ref, name: entry.name } : ref, ...(meta && { _meta: withoutOurMeta(meta) }) }
     const upstream = await this.#pool.forSession(session.id!, entry.server)
     return upstream.request('completion/complete', params, CompleteResultSchema, { signal: extra.signal, timeoutMs: this.#o.protection[entry.server]!.timeouts.requestMs })
   }
@@ -251,6 +286,7 @@ export class McpProxy implements SessionHost {
     await Promise.all([...this.#sessions.values()].map((s) => s.close()))
     this.#sessions.clear()
     this.#byPrincipal.clear()
+    this.#perApplication.clear()
     await this.#pool.close()
   }
 
@@ -259,8 +295,8 @@ export class McpProxy implements SessionHost {
     let mine = this.#byPrincipal.get(session.principalKey)
     if (!mine) this.#byPrincipal.set(session.principalKey, (mine = new Set()))
     mine.add(session)
+    this.#perApplication.set(session.applicationKey, (this.#perApplication.get(session.applicationKey) ?? 0) + 1)
     if (mine.size > MAX_SESSIONS_PER_PRINCIPAL) this.sessionClosed(leastRecentlySeen(mine))
-    if (this.#sessions.size > MAX_SESSIONS) this.sessionClosed(leastRecentlySeen(this.#sessions.values()))
     this.#o.metrics.sessions.set(this.#sessions.size)
   }
 
@@ -272,8 +308,12 @@ export class McpProxy implements SessionHost {
     if (extra.signal.aborted) controller.abort(extra.signal.reason)
     else extra.signal.addEventListener('abort', onCancel, { once: true })
     const release = this.#inFlight.add(verdict.mandate.anchors, controller)
-    const { progressToken, ...meta } = (params._meta ?? {}) as Record<string, unknown>
-    for (const key of Object.keys(meta)) if (key.startsWith(CARACAL_META_PREFIX)) delete meta[key]
+    session.callsInFlight++
+    // A revocation published between the decision and the registration above would be missed.
+    await checkActiveAuthority(verdict.mandate.verified, this.#o.revocations, Date.now()).catch((error: unknown) => {
+      if (!controller.signal.aborted) controller.abort(new RevokedDuringCallError(error instanceof SessionRevokedError ? error.anchor : 'revocation check failed'))
+    })
+    const { progressToken, ...meta } = withoutOurMeta((params._meta ?? {}) as Record<string, unknown>)
     let untrack: (() => void) | undefined
     const relayed: Promise<void>[] = []
     let outcome: UseOutcome = { upstreamStatus: 'ok' }
@@ -293,13 +333,8 @@ export class McpProxy implements SessionHost {
         }),
       })
       // Every progress relayed before the result must leave before it: after the result the
-      // client has forgotten the token, and the stream of the request is closed. The SDK hands
-      // a notification to its handler a microtask later than it settles a response, so the last
-      // progress may still be on its way: let the queue drain once before waiting for the sends.
-      if (progressToken !== undefined) {
-        await new Promise((resolve) => setImmediate(resolve))
-        await Promise.all(relayed)
-      }
+      // client has forgotten the token, and the stream of the request is closed.
+      await Promise.all(relayed)
       if ((result as CallToolResult).isError === true) outcome = { upstreamStatus: 'tool_error' }
       await this.#audit(decision, method, entry, verdict, { ...outcome, latencyMs: performance.now() - started })
       return result
@@ -316,6 +351,9 @@ export class McpProxy implements SessionHost {
     } finally {
       untrack?.()
       release()
+      // Closed a moment later: the error of the cancelled call is still to be written to the
+      // session's stream, after this returns.
+      if (--session.callsInFlight === 0 && session.closing) setTimeout(() => this.sessionClosed(session), REVOKED_SESSION_GRACE_MS).unref()
       extra.signal.removeEventListener('abort', onCancel)
       this.#o.metrics.toolCallSeconds.observe((performance.now() - started) / 1000, { server: entry.server })
     }
@@ -369,7 +407,10 @@ export class McpProxy implements SessionHost {
 
   #relayNotification(server: string, sessionId: string | undefined, call: CallInFlight | undefined, n: ServerNotification): void {
     if (n.method === 'notifications/message') {
-      const target = call?.session ?? (sessionId !== undefined ? this.#sessions.get(sessionId) : undefined)
+      // A shared connection (a stdio child) logs for every session at once: a message cannot be
+      // tied to one principal with certainty, so none hears it.
+      if (sessionId === undefined) return
+      const target = call?.session ?? this.#sessions.get(sessionId)
       if (!target || !loud(n.params.level, this.#levels.get(target))) return
       const send = call ? call.extra.sendNotification(n) : target.server.notification(n)
       void send.catch(() => {})
@@ -409,6 +450,11 @@ export class McpProxy implements SessionHost {
 
 const LIST_FIELD: Record<EntryKind, string> = { tool: 'tools', prompt: 'prompts', resource: 'resources', template: 'resourceTemplates' }
 
+/** A client's `_meta` without keys of ours: an upstream that trusts `run.caracal/*` must only ever get them from us. */
+function withoutOurMeta(meta: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(meta).filter(([key]) => !key.startsWith(CARACAL_META_PREFIX)))
+}
+
 function connectionKey(server: string, sessionId: string | undefined): string {
   return `${server}\n${sessionId ?? ''}`
 }
@@ -428,7 +474,9 @@ function leastRecentlySeen(sessions: Iterable<DownstreamSession>): DownstreamSes
  * A deny is indistinguishable from something that does not exist, answered as the SDK's own
  * server answers it: the catalogue cannot be probed.
  */
-export function notFound(method: UseMethod, name: string): McpError {
+export function notFound(method: UseMethod, requested: string): McpError {
+  // Echoed as the SDK does, but never at any length a client chose.
+  const name = requested.length > 256 ? `${requested.slice(0, 256)}…` : requested
   return useKind(method) === 'resource' ? new McpError(-32002, `Resource ${name} not found`) : new McpError(ErrorCode.InvalidParams, `${useKind(method) === 'tool' ? 'Tool' : 'Prompt'} ${name} not found`)
 }
 

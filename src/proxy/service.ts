@@ -63,6 +63,7 @@ export async function startProxyService(o: ProxyServiceOptions): Promise<ProxySe
     env: o.env,
     audit: o.audit,
     bus,
+    revocations,
     cache,
     metrics,
     log: o.log,

@@ -7,7 +7,7 @@ import type { KeyRing } from '../keys/index.js'
 import { MandateError, checkActiveAuthority, verifyMandateIdentity, type RevocationStore, type VerifiedMandate } from '../mandate/index.js'
 import { ENTRYPOINTS, buildToolCallInput, type PolicyEngine } from '../policy/index.js'
 import type { Store } from '../store/index.js'
-import { ApprovalRequiredError, ExchangeDeniedError, StsError, type TokenExchange } from '../sts/index.js'
+import { ApprovalRequiredError, DelegationReferenceError, ExchangeDeniedError, StsError, type TokenExchange } from '../sts/index.js'
 import type { CatalogueEntry } from './catalogue.js'
 import { ScopeInsufficientError, UnauthenticatedError } from './errors.js'
 import { ResourceMandateCache, anchorsOf, type CachedMandate } from './mandate-cache.js'
@@ -113,6 +113,8 @@ export class ToolCallAuthorizer {
     } catch (error) {
       if (error instanceof ApprovalRequiredError) return { kind: 'approval', approvalId: error.hold.approvalId, expiresAt: error.hold.expiresAt }
       if (error instanceof ExchangeDeniedError) return { kind: 'deny', reason: error.detail ?? error.message }
+      // The caller's delegation does not cover this group: a deny of the group, like any other.
+      if (error instanceof DelegationReferenceError) return { kind: 'deny', reason: `delegation_invalid: ${error.detail ?? ''}`.replace(/: $/, '') }
       if (error instanceof StsError && ENDED_AUTHORITY.has(error.code)) throw unauthenticatedOr(error)
       if (error instanceof StsError && error.status === 403) return { kind: 'deny', reason: error.wireCode }
       return { kind: 'unavailable', reason: error instanceof StsError ? error.wireCode : 'internal_error' }

@@ -3,6 +3,8 @@
 // HTTP (or SSE) server gets one upstream session per downstream session, opened on first use and
 // ended with it (so the upstream's per-session state — subscriptions, log level — never mixes two
 // principals), plus one shared session the proxy lists tools on.
+import { Agent as HttpAgent } from 'node:http'
+import { Agent as HttpsAgent } from 'node:https'
 import type { ServerProtection, UpstreamServer } from '../config/index.js'
 import { UpstreamUnavailableError } from './errors.js'
 import { UpstreamConnection, type UpstreamEvents } from './upstream.js'
@@ -41,10 +43,28 @@ export class UpstreamPool {
   readonly #perSession = new Map<string, Map<string, Promise<UpstreamConnection>>>()
   /** The same connections once open, for synchronous access. */
   readonly #settled = new Map<string, Map<string, UpstreamConnection>>()
+  /** One keep-alive agent per HTTP upstream, shared by all its sessions. */
+  readonly #agents = new Map<string, HttpAgent>()
   #closed = false
 
   constructor(options: UpstreamPoolOptions) {
     this.#o = options
+  }
+
+  #agent(server: string): HttpAgent {
+    let agent = this.#agents.get(server)
+    if (!agent) {
+      const https = this.#o.servers[server]?.url?.startsWith('https:') ?? false
+      agent = https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true })
+      this.#agents.set(server, agent)
+    }
+    return agent
+  }
+
+  /** What every connection to a server is made with. */
+  #connectionOptions(server: string) {
+    // Ten times the request timeout: progress may keep a call alive that long (maxTotalTimeout).
+    return { configDir: this.#o.configDir, agent: this.#agent(server), timeoutMs: this.#timeoutMs(server) * 10, ...(this.#o.staticHeaders[server] && { staticHeaders: this.#o.staticHeaders[server] }) }
   }
 
   /** Connects the shared connection of every protected server; one that fails keeps retrying. */
@@ -60,10 +80,16 @@ export class UpstreamPool {
     return entry.connection
   }
 
+  /** Whether every session shares the server's one connection (a stdio child). */
+  isShared(server: string): boolean {
+    const spec = this.#spec(server)
+    return (spec.type ?? (spec.command !== undefined ? 'stdio' : 'http')) === 'stdio'
+  }
+
   /** The connection a downstream session's calls go through. */
   async forSession(sessionId: string, server: string): Promise<UpstreamConnection> {
     const spec = this.#spec(server)
-    if ((spec.type ?? (spec.command !== undefined ? 'stdio' : 'http')) === 'stdio') return this.shared(server)
+    if (this.isShared(server)) return this.shared(server)
     if (this.#closed) throw new UpstreamUnavailableError(server, 'the proxy is stopping')
     let servers = this.#perSession.get(sessionId)
     if (!servers) this.#perSession.set(sessionId, (servers = new Map()))
@@ -113,6 +139,7 @@ export class UpstreamPool {
         await entry.connection.close()
       }),
     )
+    for (const agent of this.#agents.values()) agent.destroy()
   }
 
   #spec(server: string): UpstreamServer {
@@ -127,8 +154,7 @@ export class UpstreamPool {
 
   async #open(server: string, spec: UpstreamServer, sessionId: string, onLost: () => void): Promise<UpstreamConnection> {
     const connection = new UpstreamConnection(server, spec, {
-      configDir: this.#o.configDir,
-      ...(this.#o.staticHeaders[server] && { staticHeaders: this.#o.staticHeaders[server] }),
+      ...this.#connectionOptions(server),
       events: this.#o.eventsFor(server, sessionId),
       onLost,
       log: this.#o.log,
@@ -141,8 +167,7 @@ export class UpstreamPool {
     const spec = this.#spec(server)
     const entry: Shared = { connection: undefined!, ready: Promise.resolve(), restartDelayMs: RESTART_MIN_MS, connectedAt: 0 }
     entry.connection = new UpstreamConnection(server, spec, {
-      configDir: this.#o.configDir,
-      ...(this.#o.staticHeaders[server] && { staticHeaders: this.#o.staticHeaders[server] }),
+      ...this.#connectionOptions(server),
       events: this.#o.eventsFor(server, undefined),
       onLost: () => {
         this.#o.log(`upstream ${server}: connection lost; restarting`)

@@ -3,12 +3,12 @@
 // header of a downstream request ever reaches it, only what the configuration names and, per
 // call, the resource mandate when the server verifies mandates itself.
 import { AsyncLocalStorage } from 'node:async_hooks'
+import type { Agent as HttpAgent } from 'node:http'
 import { resolve as resolvePath } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import {
@@ -33,6 +33,8 @@ import type { z } from 'zod'
 import type { UpstreamServer } from '../config/index.js'
 import type { EntryKind } from './catalogue.js'
 import { UpstreamUnavailableError } from './errors.js'
+import { HttpClientTransport } from './http-client-transport.js'
+import { OrderedDelivery } from './ordered-delivery.js'
 
 export const PROXY_CLIENT_INFO = { name: 'caracal-mcp', version: '0.1.0' } as const
 /** At most this many pages of one upstream's tools list: a server that pages forever is cut off. */
@@ -62,6 +64,10 @@ export interface UpstreamConnectionOptions {
   configDir: string
   /** Headers every HTTP request carries besides the entry's own (a static credential). */
   staticHeaders?: Readonly<Record<string, string>>
+  /** Keep-alive sockets shared by every connection to this upstream. */
+  agent?: HttpAgent
+  /** An HTTP request of this connection gets no longer than this before it is abandoned. */
+  timeoutMs?: number
   events?: UpstreamEvents
   /** The connection ended without close() (a child exited, a session ended). */
   onLost?: (error: Error | undefined) => void
@@ -152,7 +158,7 @@ export class UpstreamConnection {
         return events.request(request, extra.signal) as never
       })
     }
-    const transport = this.#transport()
+    const transport = new OrderedDelivery(this.#transport())
     client.onclose = () => {
       const lost = this.#client === client && !this.#closing
       if (this.#client === client) this.#client = undefined
@@ -212,7 +218,8 @@ export class UpstreamConnection {
     if (!client) return
     // An HTTP upstream session is ended explicitly (DELETE), so the upstream frees it now.
     const transport = client.transport
-    if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => {})
+    const inner = transport instanceof OrderedDelivery ? transport.inner : transport
+    if (inner instanceof HttpClientTransport) await inner.terminateSession().catch(() => {})
     await client.close().catch(() => {})
   }
 
@@ -238,9 +245,14 @@ export class UpstreamConnection {
       }
       return transport
     }
-    const requestInit: RequestInit = { headers: { ...spec.headers, ...this.#options.staticHeaders } }
+    const headers = { ...spec.headers, ...this.#options.staticHeaders }
     const url = new URL(spec.url!)
-    if (this.kind === 'sse') return new SSEClientTransport(url, { requestInit, fetch: fetchPerRequest })
-    return new StreamableHTTPClientTransport(url, { requestInit, fetch: fetchPerRequest })
+    if (this.kind === 'sse') return new SSEClientTransport(url, { requestInit: { headers, redirect: 'error' }, fetch: fetchPerRequest })
+    return new HttpClientTransport(url, {
+      headers,
+      callHeaders: () => callHeaders.getStore(),
+      ...(this.#options.agent && { agent: this.#options.agent }),
+      ...(this.#options.timeoutMs !== undefined && { timeoutMs: this.#options.timeoutMs }),
+    })
   }
 }

@@ -15,6 +15,13 @@ export interface UseOutcome {
   revokedAnchor?: string
 }
 
+/** What a client names is kept short: a row of the audit log is not a place to store its input. */
+const MAX_NAME = 256
+
+function clip(name: string): string {
+  return name.length > MAX_NAME ? `${name.slice(0, MAX_NAME)}…` : name
+}
+
 export async function auditUse(
   audit: AuditLog,
   decision: RequestDecision,
@@ -38,7 +45,7 @@ export async function auditUse(
       subject: m.sub,
       ...(m.sessionId && { agent_session_id: m.sessionId }),
       ...(m.delegationId && { delegation_edge_id: m.delegationId, delegation_hop_count: m.hopCount }),
-      ...(entry ? { server: entry.server, [entry.kind === 'resource' ? 'uri' : entry.kind]: entry.name, group: entry.group, resource: entry.resource } : { requested: outcome.name ?? null }),
+      ...(entry ? { server: entry.server, [entry.kind === 'resource' ? 'uri' : entry.kind]: entry.name, group: entry.group, resource: entry.resource } : { requested: outcome.name === undefined ? null : clip(outcome.name) }),
       ...(verdict.kind === 'allow' && { resource_session_id: verdict.mandate.verified.authorityRecordId, cache_hit: verdict.cacheHit }),
       ...(verdict.kind === 'approval' && { approval_id: verdict.approvalId }),
       ...(outcome.upstreamStatus && { upstream_status: outcome.upstreamStatus }),
@@ -53,3 +60,28 @@ export async function auditUse(
     throw new McpError(ErrorCode.InternalError, 'The request could not be audited; its result is withheld.')
   }
 }
+
+/** A completion: nothing is minted for it, but what it was asked about and the answer are on record. */
+export async function auditCompletion(audit: AuditLog, decision: RequestDecision, entry: CatalogueEntry | undefined, requested: string, allowed: boolean, log: (line: string) => void): Promise<void> {
+  const m = decision.principal.mandate
+  try {
+    await audit.record({
+      zoneId: m.zoneId,
+      eventType: 'mcp_request',
+      requestId: decision.requestId,
+      decision: allowed ? 'allow' : 'deny',
+      evaluationStatus: allowed ? 'complete' : entry ? 'not_grantable' : 'unknown',
+      metadata: {
+        method: 'completion/complete',
+        application_id: m.clientId,
+        subject: m.sub,
+        ...(m.sessionId && { agent_session_id: m.sessionId }),
+        ...(entry ? { server: entry.server, [entry.kind === 'prompt' ? 'prompt' : 'uri']: entry.name, group: entry.group, resource: entry.resource } : { requested: clip(requested) }),
+      },
+    })
+  } catch (error) {
+    log(`audit write failed for request ${decision.requestId}: ${(error as Error).message}`)
+    throw new McpError(ErrorCode.InternalError, 'The request could not be audited; it was not forwarded.')
+  }
+}
+

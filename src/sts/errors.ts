@@ -184,9 +184,22 @@ export class AuthorityInactiveError extends StsError {
 
 /** 403: an agent session or delegation reference is unknown, ended, or not the caller's. */
 export class SessionReferenceError extends StsError {
-  readonly code = 'ERR_STS_SESSION_REFERENCE'
+  readonly code: ErrorCode = 'ERR_STS_SESSION_REFERENCE'
   readonly wireCode = 'access_denied'
   override readonly status = 403
+}
+
+/**
+ * 403: the delegation a mint stands on does not admit it (contract §5.3: revoked, expired, or
+ * narrower than the request). On the wire it is Caracal's session-reference refusal; our proxy
+ * tells it apart, because a delegation that does not cover one tool group is a deny of that
+ * group, not the end of the caller's authority.
+ */
+export class DelegationReferenceError extends SessionReferenceError {
+  override readonly code = 'ERR_STS_DELEGATION_REFERENCE'
+  constructor(detail: string | undefined) {
+    super('delegation reference invalid', detail)
+  }
 }
 
 /** 403: a client-secret exchange carrying a mandate as subject token; only our gateway may. */

@@ -8,7 +8,7 @@
  * statuses; never echo a secret or token in an error. Must not: mint anything policy did not allow.
  */
 export { AuthFailureLimiter, DEFAULT_FAILURE_LIMITS, type FailureLimits } from './auth-failures.js'
-export { ApprovalRequiredError, ExchangeDeniedError, StsError, TokenReplayedError } from './errors.js'
+export { ApprovalRequiredError, DelegationReferenceError, ExchangeDeniedError, StsError, TokenReplayedError } from './errors.js'
 export { DEFAULT_MINTS_PER_MINUTE, MintRateLimiter } from './mint-rate.js'
 export {
   ACCESS_TOKEN_TYPE,

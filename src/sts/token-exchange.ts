@@ -26,6 +26,7 @@ import {
   ApprovalConsumedError,
   ClientAuthenticationError,
   ClientZoneError,
+  DelegationReferenceError,
   DependencyUnavailableError,
   ExchangeDeniedError,
   GatewayRequiredError,
@@ -219,7 +220,7 @@ export class TokenExchange {
     try {
       delegation = presented.delegationId ? this.#delegation(app, session.id, presented.delegationId, scopes, undefined, nowMs) : undefined
     } catch (error) {
-      if (error instanceof SessionReferenceError) return 'delegation_invalid'
+      if (error instanceof DelegationReferenceError) return 'delegation_invalid'
       throw error
     }
     const acting: Acting = { app, subject: presented.sub, subType: presented.subType, session, ...(!options.asSession && { presented }), ...(delegation && { delegation }) }
@@ -551,7 +552,7 @@ export class TokenExchange {
     try {
       return validateDelegatedMint(this.#d.store, { zoneId: app.zoneId, applicationId: app.id, agentSessionId, edgeId, requestedScopes: scopes, ...(ttlSeconds !== undefined && { requestedTtlSeconds: ttlSeconds }), nowMs })
     } catch (error) {
-      if (error instanceof DelegationInvalidError) throw new SessionReferenceError('delegation reference invalid', error.detail)
+      if (error instanceof DelegationInvalidError) throw new DelegationReferenceError(error.detail)
       throw error
     }
   }

@@ -9,7 +9,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyZoneChain } from '../../src/audit/index.js'
-import { startProxyWorld, ZONE, type ProxyWorld } from '../helpers/proxy-world.js'
+import { SECRETS, startProxyWorld, ZONE, type ProxyWorld } from '../helpers/proxy-world.js'
 
 let world: ProxyWorld
 
@@ -159,6 +159,31 @@ describe('tools/call', () => {
   })
 })
 
+describe('under a delegation', () => {
+  it('serves what the delegation covers, and answers the rest as not found rather than ending the caller\'s authority', async () => {
+    const rt = world.runtime
+    const start = () => rt.sessions.start({ zoneId: ZONE, applicationId: 'app-a', lifecycle: 'task', ttlSeconds: 3600, requestId: 'test', startedBy: 'test' })
+    const [source, target] = [await start(), await start()]
+    const edge = await rt.delegations.create({ zoneId: ZONE, callerApplicationId: 'app-a', sourceSessionId: source.id, targetSessionId: target.id, resource: 'resource://up/basic', scopes: ['up:use'], ttlSeconds: 600, requestId: 'test' })
+    const response = await fetch(`${world.url}/oauth/2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', zone_id: ZONE, application_id: 'app-a', client_secret: SECRETS['app-a']!, agent_session_id: target.id, delegation_edge_id: edge.id }).toString(),
+    })
+    const { access_token: token } = (await response.json()) as { access_token: string }
+    const client = await world.connect(token)
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['up__echo', 'up__slow', 'up__whoami'])
+    const seen = text(await client.callTool({ name: 'up__whoami', arguments: {} }))
+    expect(JSON.parse(Buffer.from(seen.slice(7).split('.')[1]!, 'base64url').toString())).toMatchObject({ delegation_edge_id: edge.id, hop_count: 1 })
+    const outside = await callError(client, 'files__list_files')
+    expect(outside.message).toContain('Tool files__list_files not found')
+    const row = (await auditRows('tool_call')).find((r) => r.metadata.agent_session_id === target.id && r.metadata.tool === 'list_files')
+    expect(row).toMatchObject({ decision: 'deny', evaluationStatus: expect.stringMatching(/^delegation_invalid/) })
+    // The caller's authority stands: the next call in scope still works.
+    expect(text(await client.callTool({ name: 'up__echo', arguments: { text: 'say: still here' } }))).toBe('say: still here')
+  })
+})
+
 describe('prompts and resources', () => {
   it('lists and serves the prompts and resources a group governs, prompts renamed on /mcp', async () => {
     const client = await world.connect((await world.agentMandate()).token)
@@ -223,8 +248,10 @@ describe('in flight', () => {
     await expect.poll(() => world.upstream.cancelled, { timeout: 5000 }).toBe(before + 1)
     const row = (await auditRows('tool_call')).find((r) => r.metadata.agent_session_id === sessionId && r.metadata.tool === 'slow')
     expect(row).toMatchObject({ decision: 'allow', metadata: { upstream_status: 'revoked', revoked_anchor: expect.any(String) } })
-    // And nothing more under it: the mandate no longer authenticates.
+    // And nothing more under it: the mandate no longer authenticates, and the session is closed.
     await expect(client.listTools()).rejects.toThrow(/Invalid or expired token/)
+    const mcpSession = (client.transport as { sessionId?: string }).sessionId!
+    await expect.poll(() => world.running.proxy!.proxy.session(mcpSession), { timeout: 5000 }).toBeUndefined()
   })
 })
 

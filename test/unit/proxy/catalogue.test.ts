@@ -73,3 +73,18 @@ describe('Catalogue', () => {
     expect(c.replace('a', 'tool', [{ name: 'read_note', description: 'changed' }])).toBe(true)
   })
 })
+
+describe('climbs', () => {
+  it('flags URIs an upstream could resolve outside the pattern that admitted them', async () => {
+    const { climbs } = await import('../../../src/proxy/catalogue.js')
+    for (const uri of ['file:///srv/a/../../etc/passwd', 'file:///srv/a/..', 'file:///srv/a/%2e%2e/x', 'file:///srv/a/%2F..', 'file:///srv/a\\..\\b', 'file:///srv/a/./b', 'x://a/b\u0000']) expect(climbs(uri), uri).toBe(true)
+    for (const uri of ['file:///srv/a/b.txt', 'file:///srv/a/.hidden', 'test://template/1/data', 'x://a/..b']) expect(climbs(uri), uri).toBe(false)
+  })
+
+  it('keeps a climbing URI out of a pattern but serves it when the upstream listed it as such', () => {
+    const c = catalogue()
+    expect(c.resolveUri(endpointOf('a'), 'file:///srv/../etc/passwd')).toBeUndefined()
+    c.replace('a', 'resource', [{ uri: 'file:///srv/odd/../name' }])
+    expect(c.resolveUri(endpointOf('a'), 'file:///srv/odd/../name')?.group).toBe('read')
+  })
+})

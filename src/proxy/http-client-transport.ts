@@ -1,0 +1,257 @@
+// The proxy's client side of MCP Streamable HTTP, on node:http with a keep-alive agent instead of
+// the SDK's fetch-based transport. Measured here (bench/proxy), fetch and its web streams were
+// about a quarter of the proxy's own cost per call: request cloning, a body tee, a stream object
+// graph per response and the garbage it leaves. This speaks the same protocol with plain Node
+// streams: POST one message (JSON or SSE answer; 202 for notifications and responses), the GET
+// stream for what the server says on its own, DELETE to end the session. Per-call headers (the
+// resource mandate) come from the caller's async context; nothing of a downstream request does.
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+
+/** An upstream's answer body larger than this is refused (the SDK's stdio transport caps at 10 MB too). */
+const MAX_BODY_BYTES = 10 * 1024 * 1024
+/** Delay before the GET stream is opened again after it ended. */
+const GET_STREAM_RETRY_MS = 1000
+
+export class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'HttpStatusError'
+  }
+}
+
+export interface HttpClientTransportOptions {
+  /** Headers on every request (the config's, and a static credential). */
+  headers?: Readonly<Record<string, string>>
+  /** Headers of the current call, read in the async context of `send`. */
+  callHeaders?: () => Readonly<Record<string, string>> | undefined
+  /** Keep-alive sockets shared by every connection to the same upstream; by default one of its own. */
+  agent?: HttpAgent
+  /** A POST with no answer headers after this long, or whose event stream stays silent this long, is abandoned. */
+  timeoutMs?: number
+}
+
+export class HttpClientTransport implements Transport {
+  onclose?: () => void
+  onerror?: (error: Error) => void
+  onmessage?: (message: JSONRPCMessage) => void
+  sessionId?: string
+  readonly #url: URL
+  readonly #options: HttpClientTransportOptions
+  readonly #agent: HttpAgent
+  readonly #request: typeof httpRequest
+  readonly #open = new Set<{ destroy(): void }>()
+  #protocolVersion: string | undefined
+  #closed = false
+  #getStream = false
+  readonly #ownAgent: boolean
+  /** Per-call headers of requests awaiting their answer, so their cancellation carries them too. */
+  readonly #callHeaders = new Map<string | number, Readonly<Record<string, string>>>()
+
+  constructor(url: URL, options: HttpClientTransportOptions = {}) {
+    this.#url = url
+    this.#options = options
+    const https = url.protocol === 'https:'
+    this.#ownAgent = options.agent === undefined
+    this.#agent = options.agent ?? (https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true }))
+    this.#request = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest
+  }
+
+  async start(): Promise<void> {}
+
+  setProtocolVersion(version: string): void {
+    this.#protocolVersion = version
+  }
+
+  get protocolVersion(): string | undefined {
+    return this.#protocolVersion
+  }
+
+  /** Resolves once the upstream accepted the message; what it answers arrives through onmessage. */
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (this.#closed) throw new Error('transport closed')
+    const body = JSON.stringify(message)
+    let call = this.#options.callHeaders?.()
+    if (call && 'method' in message && 'id' in message) this.#callHeaders.set(message.id, call)
+    // The SDK sends a cancellation from wherever the abort happened, outside the call's context.
+    if (!call && 'method' in message && message.method === 'notifications/cancelled') {
+      const id = (message.params as { requestId?: string | number } | undefined)?.requestId
+      if (id !== undefined) {
+        call = this.#callHeaders.get(id)
+        this.#callHeaders.delete(id)
+      }
+    }
+    const response = await this.#exchange('POST', { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(body) }, body, call)
+    const sessionId = response.headers['mcp-session-id']
+    if (typeof sessionId === 'string' && sessionId !== '') this.sessionId = sessionId
+    if (response.statusCode === 202) {
+      response.resume()
+      if ('method' in message && message.method === 'notifications/initialized') this.#startGetStream()
+      return
+    }
+    if (response.statusCode !== 200) {
+      const text = await readBody(response).catch(() => '')
+      const error = new HttpStatusError(response.statusCode ?? 0, `upstream answered ${response.statusCode}: ${text.slice(0, 200)}`)
+      // A session the upstream no longer knows is gone for good: the connection is lost.
+      if (response.statusCode === 404 && this.sessionId !== undefined) queueMicrotask(() => void this.close())
+      throw error
+    }
+    this.#consume(response)
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    for (const r of this.#open) r.destroy()
+    this.#open.clear()
+    this.#callHeaders.clear()
+    if (this.#ownAgent) this.#agent.destroy()
+    this.onclose?.()
+  }
+
+  /** Ends the upstream session (DELETE), then closes. */
+  async terminateSession(): Promise<void> {
+    if (this.sessionId === undefined || this.#closed) return
+    const response = await this.#exchange('DELETE', {}, undefined, undefined)
+    response.resume()
+  }
+
+  #headers(extra: OutgoingHttpHeaders, call: Readonly<Record<string, string>> | undefined): OutgoingHttpHeaders {
+    return {
+      ...this.#options.headers,
+      ...extra,
+      ...(this.sessionId !== undefined && { 'mcp-session-id': this.sessionId }),
+      ...(this.#protocolVersion !== undefined && { 'mcp-protocol-version': this.#protocolVersion }),
+      ...call,
+    }
+  }
+
+  #exchange(method: string, headers: OutgoingHttpHeaders, body: string | undefined, call: Readonly<Record<string, string>> | undefined): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = this.#request(this.#url, { method, agent: this.#agent, headers: this.#headers(headers, call) }, (response) => {
+        this.#open.delete(req)
+        resolve(response)
+      })
+      this.#open.add(req)
+      if (this.#options.timeoutMs !== undefined && method !== 'GET') req.setTimeout(this.#options.timeoutMs, () => req.destroy(new Error(`upstream gave no answer within ${this.#options.timeoutMs} ms`)))
+      req.once('error', (error) => {
+        this.#open.delete(req)
+        reject(error)
+      })
+      req.end(body)
+    })
+  }
+
+  /** A JSON answer is delivered whole; an SSE one event by event as it arrives. */
+  #consume(response: IncomingMessage): void {
+    const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+    if (type === 'text/event-stream') return this.#readEvents(response, this.#options.timeoutMs)
+    readBody(response).then(
+      (text) => {
+        if (type !== 'application/json') throw new Error(`unexpected content type ${type || '(none)'}`)
+        const parsed = JSON.parse(text) as unknown
+        for (const item of Array.isArray(parsed) ? parsed : [parsed]) this.#dispatch(() => item)
+      },
+      (error: Error) => this.onerror?.(error),
+    ).catch((error: Error) => this.onerror?.(error))
+  }
+
+  #deliver(item: unknown): void {
+    const parsed = JSONRPCMessageSchema.safeParse(item)
+    if (parsed.success && !('method' in parsed.data) && 'id' in parsed.data && parsed.data.id !== undefined) this.#callHeaders.delete(parsed.data.id)
+    if (parsed.success) this.onmessage?.(parsed.data)
+    else this.onerror?.(new Error('upstream sent a message that is not JSON-RPC'))
+  }
+
+  /** Server-sent events: `data:` lines joined by newlines, dispatched at a blank line; other fields ignored. */
+  #readEvents(response: IncomingMessage, silenceMs?: number): void {
+    this.#open.add(response)
+    if (silenceMs !== undefined) response.setTimeout(silenceMs, () => response.destroy())
+    response.setEncoding('utf8')
+    let buffer = ''
+    let data: string[] = []
+    let size = 0
+    response.on('data', (chunk: string) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES * 10) {
+        response.destroy(new Error('upstream event stream too large'))
+        return
+      }
+      buffer += chunk
+      let newline: number
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline).replace(/\r$/, '')
+        buffer = buffer.slice(newline + 1)
+        if (line === '') {
+          if (data.length > 0) {
+            const text = data.join('\n')
+            this.#dispatch(() => JSON.parse(text))
+          }
+          data = []
+        } else if (line.startsWith('data:')) {
+          data.push(line.slice(line[5] === ' ' ? 6 : 5))
+        }
+      }
+    })
+    response.once('close', () => this.#open.delete(response))
+    response.once('error', (error) => this.onerror?.(error))
+  }
+
+  #dispatch(message: () => unknown): void {
+    try {
+      this.#deliver(message())
+    } catch (error) {
+      this.onerror?.(error as Error)
+    }
+  }
+
+  /** The stream of what the server says on its own (list changes, updates); reopened while the connection lives. */
+  #startGetStream(): void {
+    if (this.#getStream || this.#closed) return
+    this.#getStream = true
+    const open = async (): Promise<void> => {
+      if (this.#closed) return
+      let response: IncomingMessage
+      try {
+        response = await this.#exchange('GET', { accept: 'text/event-stream' }, undefined, undefined)
+      } catch (error) {
+        if (!this.#closed) setTimeout(() => void open(), GET_STREAM_RETRY_MS).unref()
+        return
+      }
+      // 405: the server offers no such stream, which the spec allows.
+      if (response.statusCode === 405) return void response.resume()
+      if (response.statusCode !== 200) {
+        response.resume()
+        if (response.statusCode === 404 && this.sessionId !== undefined) void this.close()
+        return
+      }
+      this.#readEvents(response)
+      response.once('close', () => {
+        if (!this.#closed) setTimeout(() => void open(), GET_STREAM_RETRY_MS).unref()
+      })
+    }
+    void open()
+  }
+}
+
+function readBody(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    response.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) {
+        response.destroy(new Error('upstream answer too large'))
+        return
+      }
+      chunks.push(chunk)
+    })
+    response.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+    response.once('error', reject)
+  })
+}
