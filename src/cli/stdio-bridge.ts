@@ -10,6 +10,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js'
+import { fetchPerRequest } from '../http/index.js'
 
 /** Where the agent mandate comes from; `renew` is asked after the proxy refused `rejected`. */
 export interface BearerSource {
@@ -154,30 +155,3 @@ function withBearer(init: RequestInit | undefined, token: string): RequestInit {
   return { ...init, headers }
 }
 
-/**
- * The SDK hands one connection-wide AbortSignal to every fetch, and undici keeps a listener per
- * request on it until garbage collection: a bridge that lives as long as an IDE session would
- * leak them (MaxListenersExceeded). Each request gets its own signal, tied to the connection's
- * only while the request and a streamed response are in flight (as the proxy's upstream side does).
- */
-async function fetchPerRequest(url: string | URL, init: RequestInit): Promise<Response> {
-  const parent = init.signal ?? undefined
-  const controller = new AbortController()
-  const onAbort = () => controller.abort(parent?.reason)
-  if (parent?.aborted) controller.abort(parent.reason)
-  else parent?.addEventListener('abort', onAbort, { once: true })
-  const release = () => parent?.removeEventListener('abort', onAbort)
-  let response: Response
-  try {
-    response = await fetch(url, { ...init, redirect: 'error', signal: controller.signal })
-  } catch (error) {
-    release()
-    throw error
-  }
-  if (!response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-    release()
-    return response
-  }
-  const body = response.body.pipeThrough(new TransformStream({ flush: release }))
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
-}

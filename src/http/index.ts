@@ -4,4 +4,5 @@
  *
  * Must: hold no domain logic.
  */
+export { fetchPerRequest } from './fetch-per-request.js'
 export { requestIdFrom } from './request-id.js'

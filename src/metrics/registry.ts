@@ -157,20 +157,8 @@ interface ValueSeries {
   value: number
 }
 
-export class Counter extends Metric<ValueSeries> {
-  readonly type = 'counter'
-
-  constructor(name: string, help: string, labelNames: readonly string[], maxSeries: number) {
-    super(name, help, labelNames, maxSeries)
-    this.init()
-  }
-
-  /** Adds `by` (finite, ≥ 0: a counter only goes up, which is what lets `rate()` detect resets). */
-  inc(labels?: Labels, by = 1): void {
-    if (!(by >= 0 && by < Infinity)) throw new TypeError(`counter ${this.name}: increment must be a finite number ≥ 0, got ${by}`)
-    this.series(labels).value += by
-  }
-
+/** A metric whose series each hold one number: counters and gauges. */
+abstract class ValueMetric extends Metric<ValueSeries> {
   value(labels?: Labels): number {
     return this.peek(labels)?.value ?? 0
   }
@@ -184,7 +172,22 @@ export class Counter extends Metric<ValueSeries> {
   }
 }
 
-export class Gauge extends Metric<ValueSeries> {
+export class Counter extends ValueMetric {
+  readonly type = 'counter'
+
+  constructor(name: string, help: string, labelNames: readonly string[], maxSeries: number) {
+    super(name, help, labelNames, maxSeries)
+    this.init()
+  }
+
+  /** Adds `by` (finite, ≥ 0: a counter only goes up, which is what lets `rate()` detect resets). */
+  inc(labels?: Labels, by = 1): void {
+    if (!(by >= 0 && by < Infinity)) throw new TypeError(`counter ${this.name}: increment must be a finite number ≥ 0, got ${by}`)
+    this.series(labels).value += by
+  }
+}
+
+export class Gauge extends ValueMetric {
   readonly type = 'gauge'
 
   constructor(name: string, help: string, labelNames: readonly string[], maxSeries: number) {
@@ -202,18 +205,6 @@ export class Gauge extends Metric<ValueSeries> {
 
   dec(labels?: Labels, by = 1): void {
     this.series(labels).value -= by
-  }
-
-  value(labels?: Labels): number {
-    return this.peek(labels)?.value ?? 0
-  }
-
-  protected newSeries(labelText: string): ValueSeries {
-    return { labelText, value: 0 }
-  }
-
-  protected renderSeries(series: ValueSeries, out: string[]): void {
-    out.push(`${this.name}${labelBlock(series.labelText)} ${formatNumber(series.value)}`)
   }
 }
 

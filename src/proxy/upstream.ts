@@ -31,6 +31,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import type { z } from 'zod'
 import type { UpstreamServer } from '../config/index.js'
+import { fetchPerRequest } from '../http/index.js'
 import type { EntryKind } from './catalogue.js'
 import { UpstreamUnavailableError } from './errors.js'
 import { HttpClientTransport } from './http-client-transport.js'
@@ -77,42 +78,6 @@ export interface UpstreamConnectionOptions {
 // Per-call headers travel to the fetch of that call through the async context of the request:
 // one connection serves concurrent calls under different mandates.
 const callHeaders = new AsyncLocalStorage<Readonly<Record<string, string>>>()
-
-/**
- * The SDK hands one connection-wide AbortSignal to every fetch; undici keeps a listener per
- * request on it until garbage collection, so a busy connection leaks listeners (and warns with
- * MaxListenersExceeded). Each request gets a signal of its own, tied to the connection's only
- * while the request and its response body are in flight.
- */
-async function fetchPerRequest(url: string | URL, init?: RequestInit): Promise<Response> {
-  const parent = init?.signal ?? undefined
-  const controller = new AbortController()
-  const onAbort = () => controller.abort(parent?.reason)
-  if (parent?.aborted) controller.abort(parent.reason)
-  else parent?.addEventListener('abort', onAbort, { once: true })
-  const release = () => parent?.removeEventListener('abort', onAbort)
-  const extra = callHeaders.getStore()
-  let headers = init?.headers
-  if (extra) {
-    const merged = new Headers(init?.headers)
-    for (const [name, value] of Object.entries(extra)) merged.set(name, value)
-    headers = merged
-  }
-  let response: Response
-  try {
-    response = await fetch(url, { ...init, ...(headers && { headers }), signal: controller.signal })
-  } catch (error) {
-    release()
-    throw error
-  }
-  if (!response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-    release()
-    return response
-  }
-  // A stream stays tied to the connection until it ends, so closing the connection stops it.
-  const body = response.body.pipeThrough(new TransformStream({ flush: release }))
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
-}
 
 const LISTS: Record<EntryKind, { method: string; schema: z.ZodType<Result>; field: string }> = {
   tool: { method: 'tools/list', schema: ListToolsResultSchema, field: 'tools' },
@@ -247,7 +212,7 @@ export class UpstreamConnection {
     }
     const headers = { ...spec.headers, ...this.#options.staticHeaders }
     const url = new URL(spec.url!)
-    if (this.kind === 'sse') return new SSEClientTransport(url, { requestInit: { headers, redirect: 'error' }, fetch: fetchPerRequest })
+    if (this.kind === 'sse') return new SSEClientTransport(url, { requestInit: { headers }, fetch: (u, init) => fetchPerRequest(u, init, callHeaders.getStore()) })
     return new HttpClientTransport(url, {
       headers,
       callHeaders: () => callHeaders.getStore(),

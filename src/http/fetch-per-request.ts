@@ -1,0 +1,34 @@
+// A fetch for the SDK's HTTP client transports (the proxy's legacy-SSE upstreams, the stdio
+// bridge's connection to the proxy). The SDK hands one connection-wide AbortSignal to every
+// fetch, and undici keeps a listener per request on it until garbage collection, so a
+// long-lived connection leaks them (and warns with MaxListenersExceeded). Each request gets a
+// signal of its own, tied to the connection's only while the request and a streamed response are
+// in flight. Redirects are refused: they would re-send a request's credentials elsewhere.
+export async function fetchPerRequest(url: string | URL, init: RequestInit | undefined, extraHeaders?: Readonly<Record<string, string>>): Promise<Response> {
+  const parent = init?.signal ?? undefined
+  const controller = new AbortController()
+  const onAbort = () => controller.abort(parent?.reason)
+  if (parent?.aborted) controller.abort(parent.reason)
+  else parent?.addEventListener('abort', onAbort, { once: true })
+  const release = () => parent?.removeEventListener('abort', onAbort)
+  let headers = init?.headers
+  if (extraHeaders) {
+    const merged = new Headers(init?.headers)
+    for (const [name, value] of Object.entries(extraHeaders)) merged.set(name, value)
+    headers = merged
+  }
+  let response: Response
+  try {
+    response = await fetch(url, { ...init, ...(headers && { headers }), redirect: 'error', signal: controller.signal })
+  } catch (error) {
+    release()
+    throw error
+  }
+  if (!response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+    release()
+    return response
+  }
+  // A stream stays tied to the connection until it ends, so closing the connection stops it.
+  const body = response.body.pipeThrough(new TransformStream({ flush: release }))
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
+}
