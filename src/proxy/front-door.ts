@@ -67,7 +67,7 @@ interface JsonRpcMessage {
 
 export function createFrontDoor(deps: FrontDoorDeps): express.Router {
   const router = express.Router()
-  const readJson = express.json({ limit: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, type: () => true, strict: false })
+  const bodyLimit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
 
   const endpointFor = (server: string | undefined): Endpoint => {
     if (server !== undefined && !deps.proxy.catalogue.isProtected(server)) throw new EndpointNotFoundError()
@@ -93,7 +93,7 @@ export function createFrontDoor(deps: FrontDoorDeps): express.Router {
       checkHostAndOrigin(req, deps.allowedHosts)
       if (req.method !== 'POST' && req.method !== 'GET' && req.method !== 'DELETE') throw new MethodNotAllowedError()
       const principal = await authenticate(extractBearer(req.headers.authorization), deps)
-      const body = req.method === 'POST' ? await parseBody(req, res, readJson) : undefined
+      const body = req.method === 'POST' ? await parseBody(req, bodyLimit) : undefined
       const session = await sessionFor(req, body, principal, endpoint, deps.proxy)
       const decision = await decide(body, principal, endpoint, requestId, deps)
       ;(req as IncomingMessage & { auth?: unknown }).auth = authInfoFor(decision)
@@ -156,16 +156,23 @@ async function authenticate(token: string | null, deps: FrontDoorDeps): Promise<
   return { token, mandate, key: [mandate.zoneId, mandate.clientId, mandate.sessionId ?? '', mandate.sub].join('\n') }
 }
 
-async function parseBody(req: Request, res: Response, readJson: express.RequestHandler): Promise<JsonRpcMessage> {
-  await new Promise<void>((resolve, reject) =>
-    readJson(req, res, (error?: unknown) => {
-      if (!error) return resolve()
-      const type = (error as { type?: string }).type
-      if (type === 'entity.too.large') return reject(new PayloadTooLargeError((error as { limit: number }).limit))
-      reject(new RequestInvalidError('Parse error: the body is not JSON', true))
-    }),
-  )
-  const body = req.body as unknown
+/** The body read whole (up to the limit) and parsed once: the transport is handed the parsed message. */
+async function parseBody(req: Request, limit: number): Promise<JsonRpcMessage> {
+  const declared = Number(req.headers['content-length'])
+  if (declared > limit) throw new PayloadTooLargeError(limit)
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > limit) throw new PayloadTooLargeError(limit)
+    chunks.push(chunk)
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(Buffer.concat(chunks, size).toString('utf8'))
+  } catch {
+    throw new RequestInvalidError('Parse error: the body is not JSON', true)
+  }
   // One message per POST: batches went away in protocol 2025-06-18, and one verdict per request keeps decisions unambiguous.
   if (Array.isArray(body)) throw new RequestInvalidError('JSON-RPC batches are not supported; send one message per request')
   if (typeof body !== 'object' || body === null) throw new RequestInvalidError('Invalid Request: expected one JSON-RPC message')

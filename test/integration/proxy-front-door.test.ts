@@ -135,6 +135,8 @@ describe('sessions', () => {
     const garbled = await rawMcp(`${world.url}/mcp`, { body: '{"jsonrpc":', token, session })
     expect(garbled.status).toBe(400)
     expect(JSON.parse(garbled.text).error.code).toBe(-32700)
+    const huge = await rawMcp(`${world.url}/mcp`, { body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'up__echo', arguments: { text: 'x'.repeat(5 * 1024 * 1024) } } }), token, session })
+    expect(huge.status).toBe(413)
   })
 })
 
