@@ -81,6 +81,12 @@ export class DownstreamSession {
   readonly transport: StreamableHTTPServerTransport
   #id: string | undefined
   lastSeenAt = Date.now()
+  /**
+   * Epoch ms until which the newest mandate it was used with is valid. Past it nothing more is
+   * relayed to the session (a stream would otherwise outlive the authority that opened it), and
+   * the sweeper closes it.
+   */
+  authorizedUntil = 0
   /** The grants (resource and scopes) this session was last shown tools for: list_changed is re-filtered with them. */
   shownGrants: Set<string> | undefined
   /** The exposed names it was last shown. */

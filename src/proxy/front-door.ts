@@ -95,6 +95,7 @@ export function createFrontDoor(deps: FrontDoorDeps): express.Router {
       const principal = await authenticate(extractBearer(req.headers.authorization), deps)
       const body = req.method === 'POST' ? await parseBody(req, bodyLimit) : undefined
       const session = await sessionFor(req, body, principal, endpoint, deps.proxy)
+      deps.proxy.authorized(session, principal.mandate.expiresAt * 1000)
       const decision = await decide(body, principal, endpoint, requestId, deps)
       ;(req as IncomingMessage & { auth?: unknown }).auth = authInfoFor(decision)
       await session.transport.handleRequest(req as IncomingMessage & { auth?: ReturnType<typeof authInfoFor> }, res, body)

@@ -164,6 +164,11 @@ export class McpProxy implements SessionHost {
     return session
   }
 
+  /** A request of the session's principal authenticated with a mandate valid until then. */
+  authorized(session: DownstreamSession, untilMs: number): void {
+    session.authorizedUntil = Math.max(session.authorizedUntil, untilMs)
+  }
+
   /** A new session, registered once its initialize succeeds; refused beyond the limits. */
   async openSession(principal: { key: string; applicationKey: string; anchors: readonly string[] }, endpoint: Endpoint): Promise<DownstreamSession> {
     if (this.#sessions.size >= MAX_SESSIONS) throw new SessionLimitError('proxy')
@@ -406,12 +411,14 @@ export class McpProxy implements SessionHost {
   }
 
   #relayNotification(server: string, sessionId: string | undefined, call: CallInFlight | undefined, n: ServerNotification): void {
+    const now = Date.now()
+    const authorized = (s: DownstreamSession | undefined): s is DownstreamSession => s !== undefined && s.authorizedUntil > now && !s.closing
     if (n.method === 'notifications/message') {
       // A shared connection (a stdio child) logs for every session at once: a message cannot be
       // tied to one principal with certainty, so none hears it.
       if (sessionId === undefined) return
       const target = call?.session ?? this.#sessions.get(sessionId)
-      if (!target || !loud(n.params.level, this.#levels.get(target))) return
+      if (!authorized(target) || !loud(n.params.level, this.#levels.get(target))) return
       const send = call ? call.extra.sendNotification(n) : target.server.notification(n)
       void send.catch(() => {})
       return
@@ -419,15 +426,17 @@ export class McpProxy implements SessionHost {
     if (n.method === 'notifications/resources/updated') {
       const uri = n.params.uri
       const targets = sessionId !== undefined ? [this.#sessions.get(sessionId)] : [...this.#sessions.values()].filter((s) => s.endpoint.server === undefined || s.endpoint.server === server)
-      for (const s of targets) if (s?.subscriptions.has(uri)) void s.server.notification(n).catch(() => {})
+      for (const s of targets) if (authorized(s) && s.subscriptions.has(uri)) void s.server.notification(n).catch(() => {})
     }
   }
 
   // Each session that listed tools is told when what it would see now differs from what it saw;
   // prompt and resource list changes are announced to every session of the endpoint.
   #announceChanges(server: string, kind: EntryKind): void {
+    const nowMs = Date.now()
     for (const session of this.#sessions.values()) {
       if (session.endpoint.server !== undefined && session.endpoint.server !== server) continue
+      if (session.authorizedUntil <= nowMs || session.closing) continue
       if (kind === 'prompt') void session.server.sendPromptListChanged().catch(() => {})
       if (kind === 'resource' || kind === 'template') void session.server.sendResourceListChanged().catch(() => {})
       if (kind !== 'tool' || !session.shownGrants || !session.shownTools) continue
@@ -443,8 +452,9 @@ export class McpProxy implements SessionHost {
   }
 
   #closeIdle(): void {
-    const cutoff = Date.now() - SESSION_IDLE_MS
-    for (const session of [...this.#sessions.values()]) if (session.lastSeenAt < cutoff) this.sessionClosed(session)
+    const now = Date.now()
+    const cutoff = now - SESSION_IDLE_MS
+    for (const session of [...this.#sessions.values()]) if (session.lastSeenAt < cutoff || session.authorizedUntil <= now) this.sessionClosed(session)
   }
 }
 
