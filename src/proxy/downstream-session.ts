@@ -26,6 +26,7 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
 import type { CatalogueEntry, EntryKind } from './catalogue.js'
+import type { PendingClientRequest } from './direct-reply.js'
 import type { Endpoint } from './resource-metadata.js'
 import type { Principal, Verdict } from './tool-call-authorizer.js'
 import { PROXY_CLIENT_INFO } from './upstream.js'
@@ -91,6 +92,10 @@ export class DownstreamSession {
   shownGrants: Set<string> | undefined
   /** The exposed names it was last shown. */
   shownTools: Set<string> | undefined
+  /** Tool calls answered by the proxy itself (direct-reply.ts), by JSON-RPC id: a cancellation finds them here. */
+  readonly directCalls = new Map<string | number, AbortController>()
+  /** Requests to the client from those calls, awaiting the client's answer, by our id. */
+  readonly pendingClient = new Map<string, PendingClientRequest>()
   /** Uses being forwarded now. */
   callsInFlight = 0
   /** Its authority was revoked: it closes once the calls in flight have answered. */

@@ -121,6 +121,15 @@ export class MethodNotAllowedError extends ProxyHttpError {
   }
 }
 
+/** 406: a POST whose Accept does not name both application/json and text/event-stream (transport spec). */
+export class NotAcceptableError extends ProxyHttpError {
+  readonly code = 'ERR_PROXY_NOT_ACCEPTABLE'
+  override readonly status = 406
+  constructor() {
+    super('Not Acceptable: Client must accept both application/json and text/event-stream')
+  }
+}
+
 /** 404: /mcp/<server> for a server that is not configured and protected. */
 export class EndpointNotFoundError extends ProxyHttpError {
   readonly code = 'ERR_PROXY_NOT_FOUND'

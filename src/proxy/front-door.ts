@@ -10,11 +10,14 @@ import type { IncomingMessage } from 'node:http'
 import { requestIdFrom } from '../http/index.js'
 import { MandateError, checkActiveAuthority, extractBearer, type RevocationStore } from '../mandate/index.js'
 import type { TokenExchange } from '../sts/index.js'
-import { authInfoFor, type RequestDecision } from './downstream-session.js'
+import { authInfoFor, type DownstreamSession, type HandlerExtra, type RequestDecision, type UseRequest } from './downstream-session.js'
+import { DirectReply } from './direct-reply.js'
+import { CallToolRequestSchema, ErrorCode, McpError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import {
   EndpointNotFoundError,
   HostNotAllowedError,
   MethodNotAllowedError,
+  NotAcceptableError,
   OriginNotAllowedError,
   PayloadTooLargeError,
   ProxyHttpError,
@@ -96,7 +99,12 @@ export function createFrontDoor(deps: FrontDoorDeps): express.Router {
       const body = req.method === 'POST' ? await parseBody(req, bodyLimit) : undefined
       const session = await sessionFor(req, body, principal, endpoint, deps.proxy)
       deps.proxy.authorized(session, principal.mandate.expiresAt * 1000)
+      if (body && answeredDirectly(body, session, res)) return
       const decision = await decide(body, principal, endpoint, requestId, deps)
+      if (body && isDecidable(body) && body.method === 'tools/call' && session.id !== undefined) {
+        await callDirectly(req, res, body, session, decision, deps.proxy)
+        return
+      }
       ;(req as IncomingMessage & { auth?: unknown }).auth = authInfoFor(decision)
       await session.transport.handleRequest(req as IncomingMessage & { auth?: ReturnType<typeof authInfoFor> }, res, body)
     } catch (error) {
@@ -178,6 +186,72 @@ async function parseBody(req: Request, limit: number): Promise<JsonRpcMessage> {
   if (Array.isArray(body)) throw new RequestInvalidError('JSON-RPC batches are not supported; send one message per request')
   if (typeof body !== 'object' || body === null) throw new RequestInvalidError('Invalid Request: expected one JSON-RPC message')
   return body as JsonRpcMessage
+}
+
+/**
+ * A POST that only concerns a tool call answered directly: the client's answer to a request that
+ * call made of it (routed to the call, 202), or a cancellation of it (the call is aborted; the
+ * transport still sees the notification, which it ignores).
+ */
+function answeredDirectly(body: JsonRpcMessage, session: DownstreamSession, res: Response): boolean {
+  const answer = body as JsonRpcMessage & { result?: unknown; error?: unknown }
+  if (answer.method === undefined && typeof answer.id === 'string' && ('result' in answer || 'error' in answer)) {
+    const pending = session.pendingClient.get(answer.id)
+    if (pending) {
+      pending.resolve(answer as Record<string, unknown>)
+      res.writeHead(202).end()
+      return true
+    }
+  }
+  if (body.method === 'notifications/cancelled') {
+    const requestId = (body.params as { requestId?: string | number } | undefined)?.requestId
+    if (requestId !== undefined) session.directCalls.get(requestId)?.abort(new McpError(ErrorCode.ConnectionClosed, 'cancelled by the client'))
+  }
+  return false
+}
+
+/**
+ * A decided tools/call carried out and answered by the proxy (direct-reply.ts), after the checks
+ * the SDK's transport would have made of it: what the client accepts, the protocol version, the
+ * request's shape.
+ */
+async function callDirectly(req: Request, res: Response, body: JsonRpcMessage & { id: string | number }, session: DownstreamSession, decision: RequestDecision, proxy: McpProxy): Promise<void> {
+  const accept = req.headers.accept ?? ''
+  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) throw new NotAcceptableError()
+  const version = req.headers['mcp-protocol-version']
+  if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) throw new RequestInvalidError(`Bad Request: Unsupported protocol version: ${version}`)
+  const reply = new DirectReply(res, body.id, session.id!, session.pendingClient)
+  const parsed = CallToolRequestSchema.safeParse(body)
+  if (!parsed.success) return reply.error(new McpError(ErrorCode.InvalidParams, `Invalid request parameters: ${parsed.error.issues[0]?.message ?? 'malformed'}`))
+  const controller = new AbortController()
+  session.directCalls.set(body.id, controller)
+  // A client that goes away has given up on the call: the upstream is told.
+  res.once('close', () => controller.abort(new McpError(ErrorCode.ConnectionClosed, 'the client went away')))
+  const capabilities = session.server.getClientCapabilities()
+  const extra = {
+    signal: controller.signal,
+    requestId: body.id,
+    sessionId: session.id,
+    authInfo: authInfoFor(decision),
+    _meta: parsed.data.params._meta,
+    requestInfo: { headers: req.headers },
+    sendNotification: (notification: { method: string; params?: unknown }) => reply.notify(notification),
+    sendRequest: (request: { method: string; params?: unknown }, schema: never, options?: { signal?: AbortSignal }) => {
+      const needs = request.method === 'sampling/createMessage' ? capabilities?.sampling : request.method === 'elicitation/create' ? capabilities?.elicitation : undefined
+      if (!needs) throw new McpError(ErrorCode.MethodNotFound, `the client does not support ${request.method}`)
+      return reply.request(request, schema, { signal: options?.signal ?? controller.signal })
+    },
+  } as unknown as HandlerExtra
+  try {
+    const result = await proxy.use(session, decision, parsed.data as UseRequest, extra)
+    if (controller.signal.aborted) reply.abandon()
+    else reply.result(result)
+  } catch (error) {
+    if (controller.signal.aborted) reply.abandon()
+    else reply.error(error)
+  } finally {
+    session.directCalls.delete(body.id)
+  }
 }
 
 async function sessionFor(req: Request, body: JsonRpcMessage | undefined, principal: Principal, endpoint: Endpoint, proxy: McpProxy) {

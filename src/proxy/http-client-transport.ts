@@ -12,8 +12,20 @@ import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol
 
 /** An upstream's answer body larger than this is refused (the SDK's stdio transport caps at 10 MB too). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024
-/** Delay before the GET stream is opened again after it ended. */
+/** Delay before the GET stream is opened again after it ended, and before a stream is resumed unless the server says otherwise. */
 const GET_STREAM_RETRY_MS = 1000
+/** A request's stream is resumed at most this often, each after at most this delay. */
+const MAX_RESUMPTIONS = 100
+const MAX_RETRY_MS = 30_000
+
+/**
+ * Idle sockets are closed after 4 s, before a Node server's default 5 s keep-alive timeout would
+ * close them under a request that is just being sent on them.
+ */
+export function keepAliveAgent(https: boolean): HttpAgent {
+  const options = { keepAlive: true, timeout: 4000 }
+  return https ? new HttpsAgent(options) : new HttpAgent(options)
+}
 
 export class HttpStatusError extends Error {
   constructor(
@@ -50,6 +62,8 @@ export class HttpClientTransport implements Transport {
   #closed = false
   #getStream = false
   readonly #ownAgent: boolean
+  /** Requests whose answer has not arrived yet (a POST stream that ends before it is resumed). */
+  readonly #awaiting = new Set<string | number>()
   /** Per-call headers of requests awaiting their answer, so their cancellation carries them too. */
   readonly #callHeaders = new Map<string | number, Readonly<Record<string, string>>>()
 
@@ -58,7 +72,7 @@ export class HttpClientTransport implements Transport {
     this.#options = options
     const https = url.protocol === 'https:'
     this.#ownAgent = options.agent === undefined
-    this.#agent = options.agent ?? (https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true }))
+    this.#agent = options.agent ?? keepAliveAgent(https)
     this.#request = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest
   }
 
@@ -101,7 +115,9 @@ export class HttpClientTransport implements Transport {
       if (response.statusCode === 404 && this.sessionId !== undefined) queueMicrotask(() => void this.close())
       throw error
     }
-    this.#consume(response)
+    const isRequest = 'method' in message && 'id' in message && message.id !== undefined
+    if (isRequest) this.#awaiting.add(message.id)
+    this.#consume(response, isRequest ? { id: message.id, attempts: 0 } : undefined)
   }
 
   async close(): Promise<void> {
@@ -110,6 +126,7 @@ export class HttpClientTransport implements Transport {
     for (const r of this.#open) r.destroy()
     this.#open.clear()
     this.#callHeaders.clear()
+    this.#awaiting.clear()
     if (this.#ownAgent) this.#agent.destroy()
     this.onclose?.()
   }
@@ -131,7 +148,7 @@ export class HttpClientTransport implements Transport {
     }
   }
 
-  #exchange(method: string, headers: OutgoingHttpHeaders, body: string | undefined, call: Readonly<Record<string, string>> | undefined): Promise<IncomingMessage> {
+  #exchange(method: string, headers: OutgoingHttpHeaders, body: string | undefined, call: Readonly<Record<string, string>> | undefined, retried = false): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = this.#request(this.#url, { method, agent: this.#agent, headers: this.#headers(headers, call) }, (response) => {
         this.#open.delete(req)
@@ -139,8 +156,14 @@ export class HttpClientTransport implements Transport {
       })
       this.#open.add(req)
       if (this.#options.timeoutMs !== undefined && method !== 'GET') req.setTimeout(this.#options.timeoutMs, () => req.destroy(new Error(`upstream gave no answer within ${this.#options.timeoutMs} ms`)))
-      req.once('error', (error) => {
+      req.once('error', (error: NodeJS.ErrnoException) => {
         this.#open.delete(req)
+        // A kept-alive socket the server closed as we reused it: the request never reached it
+        // (nothing came back), so it is sent once more on a fresh socket (Node's advice).
+        if (!retried && req.reusedSocket && error.code === 'ECONNRESET' && !this.#closed) {
+          this.#exchange(method, headers, body, call, true).then(resolve, reject)
+          return
+        }
         reject(error)
       })
       req.end(body)
@@ -148,9 +171,9 @@ export class HttpClientTransport implements Transport {
   }
 
   /** A JSON answer is delivered whole; an SSE one event by event as it arrives. */
-  #consume(response: IncomingMessage): void {
+  #consume(response: IncomingMessage, awaiting: { id: string | number; attempts: number } | undefined): void {
     const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
-    if (type === 'text/event-stream') return this.#readEvents(response, this.#options.timeoutMs)
+    if (type === 'text/event-stream') return this.#readEvents(response, this.#options.timeoutMs, awaiting)
     readBody(response).then(
       (text) => {
         if (type !== 'application/json') throw new Error(`unexpected content type ${type || '(none)'}`)
@@ -163,14 +186,24 @@ export class HttpClientTransport implements Transport {
 
   #deliver(item: unknown): void {
     const parsed = JSONRPCMessageSchema.safeParse(item)
-    if (parsed.success && !('method' in parsed.data) && 'id' in parsed.data && parsed.data.id !== undefined) this.#callHeaders.delete(parsed.data.id)
+    if (parsed.success && !('method' in parsed.data) && 'id' in parsed.data && parsed.data.id !== undefined) {
+      this.#callHeaders.delete(parsed.data.id)
+      this.#awaiting.delete(parsed.data.id)
+    }
     if (parsed.success) this.onmessage?.(parsed.data)
     else this.onerror?.(new Error('upstream sent a message that is not JSON-RPC'))
   }
 
   /** Server-sent events: `data:` lines joined by newlines, dispatched at a blank line; other fields ignored. */
-  #readEvents(response: IncomingMessage, silenceMs?: number): void {
+  /**
+   * `awaiting`: the request a POST's stream answers. When that stream ends before the answer and
+   * the server gave its events ids, the server means to be polled (SEP-1699): the stream is
+   * resumed with a GET carrying Last-Event-ID, after the delay the server asked for.
+   */
+  #readEvents(response: IncomingMessage, silenceMs?: number, awaiting?: { id: string | number; attempts: number }): void {
     this.#open.add(response)
+    let lastEventId: string | undefined
+    let retryMs: number | undefined
     if (silenceMs !== undefined) response.setTimeout(silenceMs, () => response.destroy())
     response.setEncoding('utf8')
     let buffer = ''
@@ -195,11 +228,40 @@ export class HttpClientTransport implements Transport {
           data = []
         } else if (line.startsWith('data:')) {
           data.push(line.slice(line[5] === ' ' ? 6 : 5))
+        } else if (line.startsWith('id:')) {
+          lastEventId = line.slice(line[3] === ' ' ? 4 : 3)
+        } else if (line.startsWith('retry:')) {
+          const ms = Number(line.slice(6).trim())
+          if (Number.isSafeInteger(ms) && ms >= 0) retryMs = ms
         }
       }
     })
-    response.once('close', () => this.#open.delete(response))
+    response.once('close', () => {
+      this.#open.delete(response)
+      if (!awaiting || !this.#awaiting.has(awaiting.id) || this.#closed) return
+      // Without event ids the stream cannot be resumed: the answer is not coming (the SDK's timeout ends the wait).
+      if (lastEventId === undefined || awaiting.attempts >= MAX_RESUMPTIONS) return void this.#awaiting.delete(awaiting.id)
+      const again = { id: awaiting.id, attempts: awaiting.attempts + 1 }
+      const eventId = lastEventId
+      setTimeout(() => void this.#resume(eventId, silenceMs, again), Math.min(retryMs ?? GET_STREAM_RETRY_MS, MAX_RETRY_MS)).unref()
+    })
     response.once('error', (error) => this.onerror?.(error))
+  }
+
+  async #resume(lastEventId: string, silenceMs: number | undefined, awaiting: { id: string | number; attempts: number }): Promise<void> {
+    if (this.#closed) return
+    try {
+      const response = await this.#exchange('GET', { accept: 'text/event-stream', 'last-event-id': lastEventId }, undefined, this.#callHeaders.get(awaiting.id))
+      if (response.statusCode !== 200) {
+        response.resume()
+        this.#awaiting.delete(awaiting.id)
+        return
+      }
+      this.#readEvents(response, silenceMs, awaiting)
+    } catch (error) {
+      this.#awaiting.delete(awaiting.id)
+      this.onerror?.(error as Error)
+    }
   }
 
   #dispatch(message: () => unknown): void {

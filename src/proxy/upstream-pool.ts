@@ -3,10 +3,10 @@
 // HTTP (or SSE) server gets one upstream session per downstream session, opened on first use and
 // ended with it (so the upstream's per-session state — subscriptions, log level — never mixes two
 // principals), plus one shared session the proxy lists tools on.
-import { Agent as HttpAgent } from 'node:http'
-import { Agent as HttpsAgent } from 'node:https'
+import type { Agent as HttpAgent } from 'node:http'
 import type { ServerProtection, UpstreamServer } from '../config/index.js'
 import { UpstreamUnavailableError } from './errors.js'
+import { keepAliveAgent } from './http-client-transport.js'
 import { UpstreamConnection, type UpstreamEvents } from './upstream.js'
 
 const RESTART_MIN_MS = 250
@@ -54,8 +54,7 @@ export class UpstreamPool {
   #agent(server: string): HttpAgent {
     let agent = this.#agents.get(server)
     if (!agent) {
-      const https = this.#o.servers[server]?.url?.startsWith('https:') ?? false
-      agent = https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true })
+      agent = keepAliveAgent(this.#o.servers[server]?.url?.startsWith('https:') ?? false)
       this.#agents.set(server, agent)
     }
     return agent
