@@ -33,6 +33,25 @@ export const ZONE_DATA = {
   },
 }
 
+/** The default protection of the two upstreams; `extraBasicTools` widen the `up` server's basic group. */
+export function protection(extraBasicTools: string[] = []): Record<string, unknown> {
+  return {
+    up: {
+      groups: {
+        basic: { tools: ['echo', 'whoami', 'slow', ...extraBasicTools], prompts: ['greeting'], resources: ['test://notes/public'], scopes: ['up:use'] },
+        admin: { tools: ['admin_*'], scopes: ['up:admin'] },
+      },
+      upstreamAuth: { mode: 'mandate' },
+    },
+    files: {
+      groups: {
+        read: { tools: ['read_file', 'list_files'], scopes: ['files:read'], toolScopes: { list_files: ['files:list'] } },
+        write: { tools: ['write_file'], scopes: ['files:write'] },
+      },
+    },
+  }
+}
+
 export interface ProxyWorld {
   url: string
   runtime: Runtime
@@ -58,21 +77,7 @@ export async function startProxyWorld(options: { protection?: Record<string, unk
       up: { type: 'http', url: upstream.url },
       files: { command: process.execPath, args: [FILES_SERVER] },
     },
-    protection: options.protection ?? {
-      up: {
-        groups: {
-          basic: { tools: ['echo', 'whoami', 'slow'], prompts: ['greeting'], resources: ['test://notes/public'], scopes: ['up:use'] },
-          admin: { tools: ['admin_*'], scopes: ['up:admin'] },
-        },
-        upstreamAuth: { mode: 'mandate' },
-      },
-      files: {
-        groups: {
-          read: { tools: ['read_file', 'list_files'], scopes: ['files:read'], toolScopes: { list_files: ['files:list'] } },
-          write: { tools: ['write_file'], scopes: ['files:write'] },
-        },
-      },
-    },
+    protection: options.protection ?? protection(),
   }
   writeFileSync(join(dir, 'mcp.config.json'), JSON.stringify(config))
   const warnings: string[] = []

@@ -5,32 +5,16 @@
 // tool with its reason in audit, approval holds and the retry after approval, progress with the
 // client's own token, cancellation passed upstream, a revocation cancelling a call in flight,
 // list_changed re-filtered per session, and the mandate cache sparing exchanges.
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyZoneChain } from '../../src/audit/index.js'
-import { SECRETS, startProxyWorld, ZONE, type ProxyWorld } from '../helpers/proxy-world.js'
+import { callError, text } from '../helpers/tool-results.js'
+import { SECRETS, protection, startProxyWorld, ZONE, type ProxyWorld } from '../helpers/proxy-world.js'
 
 let world: ProxyWorld
 
 beforeAll(async () => {
-  world = await startProxyWorld({
-    protection: {
-      up: {
-        groups: {
-          basic: { tools: ['echo', 'whoami', 'slow', 'extra_*'], prompts: ['greeting'], resources: ['test://notes/public'], scopes: ['up:use'] },
-          admin: { tools: ['admin_*'], scopes: ['up:admin'] },
-        },
-        upstreamAuth: { mode: 'mandate' },
-      },
-      files: {
-        groups: {
-          read: { tools: ['read_file', 'list_files'], scopes: ['files:read'], toolScopes: { list_files: ['files:list'] } },
-          write: { tools: ['write_file'], scopes: ['files:write'] },
-        },
-      },
-    },
-  })
+  world = await startProxyWorld({ protection: protection(['extra_*']) })
 }, 30_000)
 afterAll(async () => {
   await world?.close()
@@ -43,16 +27,7 @@ async function auditRows(eventType: string): Promise<{ decision: string; evaluat
     .map((r) => ({ decision: r.decision, evaluationStatus: r.evaluationStatus, requestId: r.requestId, metadata: JSON.parse(r.metadataJson) as Record<string, unknown> }))
 }
 
-async function callError(client: Client, name: string, args: Record<string, unknown> = {}): Promise<McpError> {
-  const error = await client.callTool({ name, arguments: args }).then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(McpError)
-  return error as McpError
-}
 
-const text = (result: unknown) => ((result as CallToolResult).content[0] as { text: string }).text
 
 describe('tools/list', () => {
   it('lists, as <server>__<tool>, the tools of the groups this principal could be granted, and hides the rest', async () => {

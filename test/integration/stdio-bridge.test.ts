@@ -11,9 +11,10 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { McpError } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { packageRoot } from '../../src/util/package-root.js'
+import { callError, text } from '../helpers/tool-results.js'
 import { SECRETS, startProxyWorld, ZONE, type ProxyWorld } from '../helpers/proxy-world.js'
 
 const root = packageRoot()
@@ -43,18 +44,7 @@ async function connect(transport: StdioClientTransport): Promise<Client> {
   return client
 }
 
-function text(result: unknown): string {
-  return ((result as CallToolResult).content[0] as { text: string }).text
-}
 
-async function callError(client: Client, name: string, args: Record<string, unknown> = {}): Promise<McpError> {
-  const error = await client.callTool({ name, arguments: args }).then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(McpError)
-  return error as McpError
-}
 
 /** The bridge's exit: on stdin closed, well before the SDK's 2 s grace would turn into SIGTERM. */
 async function closeQuickly(client: Client): Promise<void> {
