@@ -32,6 +32,8 @@ import type { Principal, Verdict } from './tool-call-authorizer.js'
 import { PROXY_CLIENT_INFO } from './upstream.js'
 
 export type HandlerExtra = RequestHandlerExtra<ServerRequest, ServerNotification>
+/** What carrying out a use needs of its request's context: the SDK's, or the direct reply's (direct-reply.ts). */
+export type DirectExtra = Pick<HandlerExtra, 'signal' | 'requestId' | 'sendNotification' | 'sendRequest'>
 
 /** A request that uses one governed thing: a tool call, a prompt, a resource read or subscription. */
 export interface UseRequest {
@@ -45,8 +47,8 @@ export interface RequestDecision {
   requestId: string
   /** A list, or a completion: what this principal may see. */
   visible?: Set<CatalogueEntry>
-  /** A use: the JSON-RPC id it was decided for, the entry (if it exists) and the verdict. */
-  use?: { rpcId: string | number; entry: CatalogueEntry | undefined; verdict: Verdict }
+  /** A use: the JSON-RPC id it was decided for, the request as validated, the entry (if it exists) and the verdict. */
+  use?: { rpcId: string | number; request: UseRequest; entry: CatalogueEntry | undefined; verdict: Verdict }
   /** A completion: what it completes, and whether this principal could be granted that (nothing is minted for it). */
   completion?: { rpcId: string | number; entry: CatalogueEntry | undefined; visible: boolean }
 }
@@ -54,7 +56,7 @@ export interface RequestDecision {
 /** What a session asks of the proxy it belongs to. */
 export interface SessionHost {
   list(session: DownstreamSession, decision: RequestDecision | undefined, kind: EntryKind, cursor: string | undefined): Result
-  use(session: DownstreamSession, decision: RequestDecision | undefined, request: UseRequest, extra: HandlerExtra): Promise<Result>
+  use(session: DownstreamSession, decision: RequestDecision | undefined, request: UseRequest, extra: DirectExtra): Promise<Result>
   complete(session: DownstreamSession, decision: RequestDecision | undefined, request: UseRequest, extra: HandlerExtra): Promise<Result>
   setLevel(session: DownstreamSession, level: LoggingLevel): Promise<Result>
   sessionClosed(session: DownstreamSession): void

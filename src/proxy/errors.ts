@@ -130,6 +130,15 @@ export class NotAcceptableError extends ProxyHttpError {
   }
 }
 
+/** 415: a POST that is not application/json (transport spec). */
+export class UnsupportedMediaTypeError extends ProxyHttpError {
+  readonly code = 'ERR_PROXY_MEDIA_TYPE'
+  override readonly status = 415
+  constructor() {
+    super('Unsupported Media Type: Content-Type must be application/json')
+  }
+}
+
 /** 404: /mcp/<server> for a server that is not configured and protected. */
 export class EndpointNotFoundError extends ProxyHttpError {
   readonly code = 'ERR_PROXY_NOT_FOUND'

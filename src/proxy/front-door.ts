@@ -10,14 +10,15 @@ import type { IncomingMessage } from 'node:http'
 import { requestIdFrom } from '../http/index.js'
 import { MandateError, checkActiveAuthority, extractBearer, type RevocationStore } from '../mandate/index.js'
 import type { TokenExchange } from '../sts/index.js'
-import { authInfoFor, type DownstreamSession, type HandlerExtra, type RequestDecision, type UseRequest } from './downstream-session.js'
+import { authInfoFor, type DirectExtra, type DownstreamSession, type RequestDecision, type UseRequest } from './downstream-session.js'
 import { DirectReply } from './direct-reply.js'
-import { CallToolRequestSchema, ErrorCode, McpError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
+import { ErrorCode, McpError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import {
   EndpointNotFoundError,
   HostNotAllowedError,
   MethodNotAllowedError,
   NotAcceptableError,
+  UnsupportedMediaTypeError,
   OriginNotAllowedError,
   PayloadTooLargeError,
   ProxyHttpError,
@@ -97,12 +98,13 @@ export function createFrontDoor(deps: FrontDoorDeps): express.Router {
       if (req.method !== 'POST' && req.method !== 'GET' && req.method !== 'DELETE') throw new MethodNotAllowedError()
       const principal = await authenticate(extractBearer(req.headers.authorization), deps)
       const body = req.method === 'POST' ? await parseBody(req, bodyLimit) : undefined
+      if (body) checkPostHeaders(req, body)
       const session = await sessionFor(req, body, principal, endpoint, deps.proxy)
       deps.proxy.authorized(session, principal.mandate.expiresAt * 1000)
       if (body && answeredDirectly(body, session, res)) return
       const decision = await decide(body, principal, endpoint, requestId, deps)
-      if (body && isDecidable(body) && body.method === 'tools/call' && session.id !== undefined) {
-        await callDirectly(req, res, body, session, decision, deps.proxy)
+      if (decision.use?.request.method === 'tools/call') {
+        await callDirectly(res, session, decision, deps.proxy)
         return
       }
       ;(req as IncomingMessage & { auth?: unknown }).auth = authInfoFor(decision)
@@ -211,46 +213,46 @@ function answeredDirectly(body: JsonRpcMessage, session: DownstreamSession, res:
 }
 
 /**
- * A decided tools/call carried out and answered by the proxy (direct-reply.ts), after the checks
- * the SDK's transport would have made of it: what the client accepts, the protocol version, the
- * request's shape.
+ * What the SDK's transport checks of a POST before it reads the message, checked here before
+ * anything is decided: a request the transport would refuse must not mint, spend a gateway
+ * mandate or open a hold first.
  */
-async function callDirectly(req: Request, res: Response, body: JsonRpcMessage & { id: string | number }, session: DownstreamSession, decision: RequestDecision, proxy: McpProxy): Promise<void> {
+function checkPostHeaders(req: Request, body: JsonRpcMessage): void {
   const accept = req.headers.accept ?? ''
   if (!accept.includes('application/json') || !accept.includes('text/event-stream')) throw new NotAcceptableError()
+  if (!(req.headers['content-type'] ?? '').toLowerCase().includes('application/json')) throw new UnsupportedMediaTypeError()
   const version = req.headers['mcp-protocol-version']
-  if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) throw new RequestInvalidError(`Bad Request: Unsupported protocol version: ${version}`)
-  const reply = new DirectReply(res, body.id, session.id!, session.pendingClient)
-  const parsed = CallToolRequestSchema.safeParse(body)
-  if (!parsed.success) return reply.error(new McpError(ErrorCode.InvalidParams, `Invalid request parameters: ${parsed.error.issues[0]?.message ?? 'malformed'}`))
+  if (body.method !== 'initialize' && typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) throw new RequestInvalidError(`Bad Request: Unsupported protocol version: ${version}`)
+}
+
+/** A decided tools/call carried out and answered by the proxy itself (direct-reply.ts). */
+async function callDirectly(res: Response, session: DownstreamSession, decision: RequestDecision, proxy: McpProxy): Promise<void> {
+  const { rpcId, request } = decision.use!
+  const reply = new DirectReply(res, rpcId, session.id!, session.pendingClient)
   const controller = new AbortController()
-  session.directCalls.set(body.id, controller)
+  session.directCalls.set(rpcId, controller)
   // A client that goes away has given up on the call: the upstream is told.
   res.once('close', () => controller.abort(new McpError(ErrorCode.ConnectionClosed, 'the client went away')))
   const capabilities = session.server.getClientCapabilities()
-  const extra = {
+  const extra: DirectExtra = {
     signal: controller.signal,
-    requestId: body.id,
-    sessionId: session.id,
-    authInfo: authInfoFor(decision),
-    _meta: parsed.data.params._meta,
-    requestInfo: { headers: req.headers },
-    sendNotification: (notification: { method: string; params?: unknown }) => reply.notify(notification),
-    sendRequest: (request: { method: string; params?: unknown }, schema: never, options?: { signal?: AbortSignal }) => {
-      const needs = request.method === 'sampling/createMessage' ? capabilities?.sampling : request.method === 'elicitation/create' ? capabilities?.elicitation : undefined
-      if (!needs) throw new McpError(ErrorCode.MethodNotFound, `the client does not support ${request.method}`)
-      return reply.request(request, schema, { signal: options?.signal ?? controller.signal })
+    requestId: rpcId,
+    sendNotification: (notification) => reply.notify(notification),
+    sendRequest: (clientRequest, schema, options) => {
+      const needs = clientRequest.method === 'sampling/createMessage' ? capabilities?.sampling : clientRequest.method === 'elicitation/create' ? capabilities?.elicitation : undefined
+      if (!needs) throw new McpError(ErrorCode.MethodNotFound, `the client does not support ${clientRequest.method}`)
+      return reply.request(clientRequest, schema as never, { signal: options?.signal ?? controller.signal }) as never
     },
-  } as unknown as HandlerExtra
+  }
   try {
-    const result = await proxy.use(session, decision, parsed.data as UseRequest, extra)
+    const result = await proxy.use(session, decision, request, extra)
     if (controller.signal.aborted) reply.abandon()
     else reply.result(result)
   } catch (error) {
     if (controller.signal.aborted) reply.abandon()
     else reply.error(error)
   } finally {
-    session.directCalls.delete(body.id)
+    session.directCalls.delete(rpcId)
   }
 }
 
@@ -295,20 +297,22 @@ async function decide(body: JsonRpcMessage | undefined, principal: Principal, en
   }
   if (!isUseMethod(body.method)) return decision
   const method = body.method
-  const name = USES[method].nameOf(params)
+  const valid = USES[method].requestSchema.safeParse(body)
+  if (!valid.success) return decision
+  const request = valid.data as UseRequest
+  const name = USES[method].nameOf(request.params ?? {})
   const kind = useKind(method)
   const entry = kind === 'resource' ? catalogue.resolveUri(endpoint, name) : catalogue.resolve(endpoint, kind, name)
-  const args = method === 'tools/call' ? (params.arguments ?? {}) : {}
+  const args = method === 'tools/call' ? ((request.params?.arguments as Record<string, unknown> | undefined) ?? {}) : {}
   let verdict: Verdict = { kind: 'deny', reason: 'unknown' }
-  if (entry && (typeof args !== 'object' || args === null || Array.isArray(args))) verdict = { kind: 'deny', reason: 'arguments_not_an_object' }
-  else if (entry) {
+  if (entry) {
     try {
-      verdict = await deps.authorizer.authorize(principal, entry, args as Record<string, unknown>, requestId)
+      verdict = await deps.authorizer.authorize(principal, entry, args, requestId)
     } catch (error) {
       if (error instanceof ScopeInsufficientError) await deps.proxy.recordRefusal(decision, method, entry, 'insufficient_scope')
       throw error
     }
   }
-  decision.use = { rpcId: body.id, entry, verdict }
+  decision.use = { rpcId: body.id, request, entry, verdict }
   return decision
 }

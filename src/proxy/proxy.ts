@@ -21,7 +21,7 @@ import type { ServerProtection, UpstreamServer } from '../config/index.js'
 import { SessionRevokedError, checkActiveAuthority, type RevocationStore } from '../mandate/index.js'
 import type { RevocationBus } from '../revocation/index.js'
 import { Catalogue, type CatalogueEntry, type EntryKind } from './catalogue.js'
-import { DownstreamSession, type HandlerExtra, type RequestDecision, type SessionHost, type UseRequest } from './downstream-session.js'
+import { DownstreamSession, type DirectExtra, type HandlerExtra, type RequestDecision, type SessionHost, type UseRequest } from './downstream-session.js'
 import { SessionLimitError } from './errors.js'
 import { InFlightCalls, RevokedDuringCallError } from './in-flight.js'
 import type { ResourceMandateCache } from './mandate-cache.js'
@@ -47,6 +47,9 @@ export const MAX_SESSIONS_PER_PRINCIPAL = 64
  */
 export const MAX_SESSIONS_PER_APPLICATION = 1_000
 export const MAX_SESSIONS = 10_000
+/** A failed list of an upstream is tried again this many times, after this delay times the attempt. */
+const REFRESH_RETRIES = 3
+const REFRESH_RETRY_MS = 500
 /** A session nobody used for this long is closed, with its upstream sessions. */
 export const SESSION_IDLE_MS = 30 * 60 * 1000
 /** How long a revoked session stays open after its last call was answered, for that answer to leave. */
@@ -97,6 +100,7 @@ export class McpProxy implements SessionHost {
   readonly #unsubscribe: () => void
   readonly #sweeper: NodeJS.Timeout
   readonly #refreshing = new Map<string, Promise<void>>()
+  #closed = false
 
   constructor(options: McpProxyOptions) {
     this.#o = options
@@ -135,7 +139,7 @@ export class McpProxy implements SessionHost {
   }
 
   /** Lists one kind of a server's offer again; sessions whose view of its tools changed are told. */
-  refresh(server: string, kind: EntryKind): Promise<void> {
+  refresh(server: string, kind: EntryKind, attempt = 0): Promise<void> {
     const key = `${kind} ${server}`
     const running = this.#refreshing.get(key)
     if (running) return running
@@ -149,7 +153,11 @@ export class McpProxy implements SessionHost {
         const items = await upstream.list(kind, this.#o.protection[server]!.timeouts.requestMs)
         if (this.catalogue.replace(server, kind, items)) this.#announceChanges(server, kind)
       } catch (error) {
-        this.#o.log(`upstream ${server}: listing ${kind}s failed: ${(error as Error).message}`)
+        // Tried again a little later (a few times): a list that failed once, say while the
+        // connection was still settling, would otherwise leave the offer empty until the next change.
+        const retry = attempt < REFRESH_RETRIES && !this.#closed
+        this.#o.log(`upstream ${server}: listing ${kind}s failed: ${(error as Error).message}${retry ? '; trying again' : ''}`)
+        if (retry) setTimeout(() => void this.refresh(server, kind, attempt + 1), REFRESH_RETRY_MS * (attempt + 1)).unref()
       } finally {
         this.#refreshing.delete(key)
       }
@@ -217,7 +225,7 @@ export class McpProxy implements SessionHost {
     return { [LIST_FIELD[kind]]: page, ...(next < all.length && { nextCursor: cursorOf(next) }) }
   }
 
-  async use(session: DownstreamSession, decision: RequestDecision | undefined, request: UseRequest, extra: HandlerExtra): Promise<Result> {
+  async use(session: DownstreamSession, decision: RequestDecision | undefined, request: UseRequest, extra: DirectExtra): Promise<Result> {
     const method = request.method as UseMethod
     const name = USES[method].nameOf(request.params ?? {})
     // Stopping updates needs no authority: whatever the verdict, this session hears no more of them.
@@ -286,6 +294,7 @@ export class McpProxy implements SessionHost {
   }
 
   async close(): Promise<void> {
+    this.#closed = true
     clearInterval(this.#sweeper)
     this.#unsubscribe()
     await Promise.all([...this.#sessions.values()].map((s) => s.close()))

@@ -50,8 +50,8 @@ afterAll(async () => {
 
 it('lists and calls the published server\'s tools through stdio and legacy SSE, and nothing outside the group', async () => {
   const client = await world.connect((await world.agentMandate()).token)
-  const names = (await client.listTools()).tools.map((t) => t.name).sort()
-  expect(names).toEqual(['ev_sse__echo', 'ev_sse__get-sum', 'ev_stdio__echo', 'ev_stdio__get-sum'])
+  // A list that failed while a connection was settling is tried again: wait for both servers' tools.
+  await expect.poll(async () => (await client.listTools()).tools.map((t) => t.name).sort(), { timeout: 5000 }).toEqual(['ev_sse__echo', 'ev_sse__get-sum', 'ev_stdio__echo', 'ev_stdio__get-sum'])
   for (const server of ['ev_stdio', 'ev_sse']) {
     const echoed = (await client.callTool({ name: `${server}__echo`, arguments: { message: 'through the proxy' } })) as CallToolResult
     expect(echoed.content[0]).toEqual({ type: 'text', text: 'Echo: through the proxy' })
