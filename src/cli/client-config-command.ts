@@ -91,10 +91,11 @@ function clientShape(name: string | undefined): ClientShape {
   return CLIENTS[name]!
 }
 
+/** Only a protected server has an endpoint of its own (/mcp/<server>). */
 function checkServer(loaded: LoadedConfig, server: string): void {
-  if (Object.hasOwn(loaded.config.mcpServers, server)) return
-  const names = Object.keys(loaded.config.mcpServers)
-  throw new CliUsageError(`there is no server ${server} in the mcpServers of ${loaded.path} (${names.length > 0 ? names.join(', ') : 'none is configured'})`)
+  if (Object.hasOwn(loaded.config.protection, server)) return
+  const names = Object.keys(loaded.config.protection)
+  throw new CliUsageError(`there is no protected server ${server} in ${loaded.path} (${names.length > 0 ? names.join(', ') : 'none is protected'})`)
 }
 
 /** The base URL as given, without the trailing slash that would double the one before "mcp". */

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { loadConfig, type LoadedConfig } from '../config/index.js'
 import { CliUsageError } from '../errors.js'
 import { listenUrlFor } from '../runtime.js'
-import { TOKEN_EXCHANGE_GRANT } from '../sts/index.js'
+import { TOKEN_EXCHANGE_GRANT, TOKEN_PATH } from '../sts/index.js'
 import { optionValue, parseArgs, type ParsedArgs } from './args.js'
 import { BearerUnavailableError, runStdioBridge, type BearerSource } from './stdio-bridge.js'
 import { CLIENT_SECRET_ENV } from './token-command.js'
@@ -79,7 +79,7 @@ async function bearerFor(args: ParsedArgs, url: URL, warn: (line: string) => voi
   const applicationId = optionValue(args, 'application')
   const agentSessionId = optionValue(args, 'session')
   if (!zoneId || !applicationId || !agentSessionId) throw new CliUsageError('with the application\'s secret, stdio needs --zone, --application and --session <agent session id>')
-  const tokenUrl = new URL('/oauth/2/token', url.origin)
+  const tokenUrl = new URL(TOKEN_PATH, url.origin)
   return { bearer: new RenewingMandate(tokenUrl, { zoneId, applicationId, agentSessionId, secret }, warn), origin: `${tokenUrl.href}, renewed before it expires` }
 }
 

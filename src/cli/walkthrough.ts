@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { createApplication, rotateApplicationSecret } from '../admin/index.js'
 import type { RunningServer, Runtime } from '../runtime.js'
+import { TOKEN_EXCHANGE_GRANT, TOKEN_PATH } from '../sts/index.js'
 
 const ZONE = 'demo'
 const SERVER = 'files'
@@ -35,10 +36,10 @@ export async function walkthrough(runtime: Runtime, running: RunningServer, out:
   const session = await runtime.sessions.start({ zoneId: ZONE, applicationId: APP, lifecycle: 'task', ttlSeconds: 600, requestId: BY.requestId, startedBy: BY.actor })
   const client = new Client({ name: 'caracal-mcp walkthrough', version: '1.0.0' })
   try {
-    const response = await fetch(`${running.url}/oauth/2/token`, {
+    const response = await fetch(`${running.url}${TOKEN_PATH}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', zone_id: ZONE, application_id: APP, client_secret: secret, agent_session_id: session.id }),
+      body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE_GRANT, zone_id: ZONE, application_id: APP, client_secret: secret, agent_session_id: session.id }),
     })
     const { access_token: token } = (await response.json()) as { access_token?: string }
     if (!token) throw new Error(`the token endpoint answered ${response.status}`)

@@ -27,7 +27,7 @@ export const upstreamServerSchema = z
     headers: z.record(z.string().min(1), z.string()).optional(),
   })
   .superRefine((s, ctx) => {
-    const type = s.type ?? (s.command !== undefined ? 'stdio' : 'http')
+    const type = upstreamKind(s)
     if (type === 'stdio') {
       if (s.command === undefined) ctx.addIssue({ code: 'custom', message: 'a stdio server needs a command', path: ['command'] })
       if (s.url !== undefined || s.headers !== undefined) ctx.addIssue({ code: 'custom', message: 'a stdio server has no url or headers', path: ['url'] })
@@ -93,6 +93,11 @@ export const serverProtectionSchema = z.strictObject({
 export type UpstreamServer = z.infer<typeof upstreamServerSchema>
 export type ToolGroup = z.infer<typeof toolGroupSchema>
 export type ServerProtection = z.infer<typeof serverProtectionSchema>
+
+/** How an upstream is reached: its `type`, else inferred as clients infer it (`command` ⇒ stdio, else http). */
+export function upstreamKind(s: Pick<UpstreamServer, 'type' | 'command'>): 'stdio' | 'http' | 'sse' {
+  return s.type ?? (s.command !== undefined ? 'stdio' : 'http')
+}
 
 /** The resource a group is, in its zone. */
 export function groupResource(server: string, group: string, g: Pick<ToolGroup, 'resource'>): string {

@@ -56,6 +56,8 @@ export interface FrontDoorDeps {
   issuer: string
   /** The URL clients reach the proxy at (resource identifiers and metadata URLs are built on it). */
   publicBase: string
+  /** Whether revocations are being followed; when not, every anchor reads as revoked, and that is answered 503, not 401. */
+  revocationsHealthy?: () => boolean
   /** `host[:port]` values the Host header may carry; browsers' Origins must name one of them too. */
   allowedHosts: ReadonlySet<string>
   maxBodyBytes?: number
@@ -158,6 +160,9 @@ async function authenticate(token: string | null, deps: FrontDoorDeps): Promise<
     const mapped = unauthenticatedOr(error)
     throw mapped instanceof UnauthenticatedError ? mapped : new ProxyUnavailableError({ cause: error })
   }
+  // Without a live revocation feed nothing can be proven unrevoked: refused, as unavailable
+  // rather than as a bad token, so clients retry instead of throwing their credentials away.
+  if (deps.revocationsHealthy && !deps.revocationsHealthy()) throw new ProxyUnavailableError()
   try {
     await checkActiveAuthority(mandate, deps.revocations, Date.now())
   } catch (error) {

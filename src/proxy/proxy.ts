@@ -31,7 +31,7 @@ import type { Verdict } from './tool-call-authorizer.js'
 import type { UpstreamEvents } from './upstream.js'
 import { UpstreamPool } from './upstream-pool.js'
 import { grantKey } from './visibility.js'
-import { auditCompletion, auditUse, type UseOutcome } from './use-audit.js'
+import { auditCompletion, auditUse, clip, type UseOutcome } from './use-audit.js'
 import { USES, useKind, type UseMethod } from './uses.js'
 
 export const LIST_PAGE_SIZE = 100
@@ -378,6 +378,7 @@ export class McpProxy implements SessionHost {
     const reason = allowed ? 'complete' : verdict.kind === 'approval' ? 'approval_required' : verdict.reason
     this.#o.metrics.toolCalls.inc({ server: entry?.server ?? '(unknown)', decision: allowed ? 'allow' : verdict.kind, reason: allowed ? 'complete' : reason })
     if (verdict.kind === 'allow') this.#o.metrics.cache.inc({ result: verdict.cacheHit ? 'hit' : 'miss' })
+    if (verdict.kind === 'allow' && !verdict.cacheHit) this.#o.metrics.exchanges.inc({ outcome: 'minted' })
     return auditUse(this.#o.audit, decision, method, entry, verdict, outcome, this.#o.log)
   }
 
@@ -495,7 +496,7 @@ function leastRecentlySeen(sessions: Iterable<DownstreamSession>): DownstreamSes
  */
 export function notFound(method: UseMethod, requested: string): McpError {
   // Echoed as the SDK does, but never at any length a client chose.
-  const name = requested.length > 256 ? `${requested.slice(0, 256)}…` : requested
+  const name = clip(requested)
   return useKind(method) === 'resource' ? new McpError(-32002, `Resource ${name} not found`) : new McpError(ErrorCode.InvalidParams, `${useKind(method) === 'tool' ? 'Tool' : 'Prompt'} ${name} not found`)
 }
 

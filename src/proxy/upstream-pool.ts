@@ -4,7 +4,7 @@
 // ended with it (so the upstream's per-session state — subscriptions, log level — never mixes two
 // principals), plus one shared session the proxy lists tools on.
 import type { Agent as HttpAgent } from 'node:http'
-import type { ServerProtection, UpstreamServer } from '../config/index.js'
+import { upstreamKind, type ServerProtection, type UpstreamServer } from '../config/index.js'
 import { UpstreamUnavailableError } from './errors.js'
 import { keepAliveAgent } from './http-client-transport.js'
 import { UpstreamConnection, type UpstreamEvents } from './upstream.js'
@@ -82,7 +82,7 @@ export class UpstreamPool {
   /** Whether every session shares the server's one connection (a stdio child). */
   isShared(server: string): boolean {
     const spec = this.#spec(server)
-    return (spec.type ?? (spec.command !== undefined ? 'stdio' : 'http')) === 'stdio'
+    return upstreamKind(spec) === 'stdio'
   }
 
   /** The connection a downstream session's calls go through. */

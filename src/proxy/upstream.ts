@@ -30,7 +30,7 @@ import {
   type ServerNotification,
 } from '@modelcontextprotocol/sdk/types.js'
 import type { z } from 'zod'
-import type { UpstreamServer } from '../config/index.js'
+import { upstreamKind, type UpstreamServer } from '../config/index.js'
 import { fetchPerRequest } from '../http/index.js'
 import type { EntryKind } from './catalogue.js'
 import { UpstreamUnavailableError } from './errors.js'
@@ -100,7 +100,7 @@ export class UpstreamConnection {
   }
 
   get kind(): 'stdio' | 'http' | 'sse' {
-    return this.#spec.type ?? (this.#spec.command !== undefined ? 'stdio' : 'http')
+    return upstreamKind(this.#spec)
   }
 
   get connected(): boolean {

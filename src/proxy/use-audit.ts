@@ -18,7 +18,7 @@ export interface UseOutcome {
 /** What a client names is kept short: a row of the audit log is not a place to store its input. */
 const MAX_NAME = 256
 
-function clip(name: string): string {
+export function clip(name: string): string {
   return name.length > MAX_NAME ? `${name.slice(0, MAX_NAME)}…` : name
 }
 

@@ -21,7 +21,8 @@ writeFileSync(
   JSON.stringify({
     policy: { zones: { z1: { data: 'data.json' } } },
     server: { host: '127.0.0.1', port: 8791 },
-    mcpServers: { files: { command: 'node', args: ['files.js'] }, github: { url: 'https://example.com/mcp' } },
+    mcpServers: { files: { command: 'node', args: ['files.js'] }, github: { url: 'https://example.com/mcp' }, notes: { command: 'node', args: ['notes.js'] } },
+    protection: { files: { groups: { read: { tools: ['*'], scopes: ['files:read'] } } }, github: { groups: { all: { tools: ['*'], scopes: ['gh:use'] } } } },
   }),
 )
 
@@ -88,11 +89,13 @@ describe('caracal-mcp client-config', () => {
     expect((await snippet('--for', 'claude', '--server', 'github')).mcpServers['caracal-github'].args).toEqual(['caracal-mcp', 'stdio', '--url', 'http://127.0.0.1:8791/mcp/github', '--server', 'github'])
   })
 
-  it('--server naming no configured server is a usage error that lists the configured ones', async () => {
-    const { code, stdout, stderr } = await clientConfig(['--for', 'cursor', '--server', 'gitlab', '--config', config])
-    expect(code).toBe(2)
-    expect(stdout).toBe('')
-    expect(stderr).toMatch(/^caracal-mcp: there is no server gitlab in the mcpServers of .*mcp\.config\.json \(files, github\)$/m)
+  it('--server naming no protected server (none of that name, or one without protection) is a usage error that lists the protected ones', async () => {
+    for (const server of ['gitlab', 'notes']) {
+      const { code, stdout, stderr } = await clientConfig(['--for', 'cursor', '--server', server, '--config', config])
+      expect(code).toBe(2)
+      expect(stdout).toBe('')
+      expect(stderr).toMatch(new RegExp(`^caracal-mcp: there is no protected server ${server} in .*mcp\\.config\\.json \\(files, github\\)$`, 'm'))
+    }
   })
 
   it('--url overrides the listen address, without its trailing slash', async () => {
