@@ -39,6 +39,7 @@ export {
   type RevocationStore,
 } from './revocation.js'
 export {
+  anchorsOf,
   authenticateMandate,
   checkActiveAuthority,
   extractBearer,

@@ -149,6 +149,18 @@ export function verifyMandateIdentity(token: string, options: VerifyOptions, key
 }
 
 /**
+ * The revocation anchors mandates stand under (contract §3.3 step 4): `sid`, `root_sid`, the
+ * agent session and the delegation edge, each once, empty ones left out.
+ */
+export function anchorsOf(...mandates: VerifiedMandate[]): string[] {
+  const anchors = new Set<string>()
+  for (const m of mandates) {
+    for (const a of [m.authorityRecordId, m.rootAuthorityRecordId, m.sessionId, m.delegationId]) if (typeof a === 'string' && a !== '') anchors.add(a)
+  }
+  return [...anchors]
+}
+
+/**
  * Whether the mandate's authority is still live (contract §3.3 step 4): not past `exp` (no
  * leeway), no anchor revoked, delegation graph not newer than the mandate. Exported so a
  * long-running call can re-check mid-flight. A store that fails counts as revoked.
@@ -156,9 +168,7 @@ export function verifyMandateIdentity(token: string, options: VerifyOptions, key
 export async function checkActiveAuthority(mandate: VerifiedMandate, store: RevocationStore, nowMs: number): Promise<void> {
   if (!mandate.authorityRecordId) throw new TokenInvalidError('empty sid')
   if (mandate.expiresAt * 1000 <= nowMs) throw new TokenInvalidError('expired during execution', { description: 'Token expired during execution' })
-  const anchors = [...new Set([mandate.authorityRecordId, mandate.rootAuthorityRecordId, mandate.sessionId, mandate.delegationId])].filter(
-    (a): a is string => typeof a === 'string' && a !== '',
-  )
+  const anchors = anchorsOf(mandate)
   let revoked: boolean[]
   try {
     revoked = await Promise.all(anchors.map((a) => store.isRevoked(a)))

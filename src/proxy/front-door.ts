@@ -8,7 +8,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express'
 import type { IncomingMessage } from 'node:http'
 import { requestIdFrom } from '../http/index.js'
-import { MandateError, checkActiveAuthority, extractBearer, type RevocationStore } from '../mandate/index.js'
+import { MandateError, anchorsOf, checkActiveAuthority, extractBearer, type RevocationStore } from '../mandate/index.js'
 import type { TokenExchange } from '../sts/index.js'
 import { authInfoFor, type DirectExtra, type DownstreamSession, type RequestDecision, type UseRequest } from './downstream-session.js'
 import { DirectReply } from './direct-reply.js'
@@ -42,7 +42,6 @@ import {
 } from './resource-metadata.js'
 import { unauthenticatedOr, type Principal, type ToolCallAuthorizer, type Verdict } from './tool-call-authorizer.js'
 import { visibleEntries } from './visibility.js'
-import { anchorsOf } from './mandate-cache.js'
 import { USES, isUseMethod, useKind } from './uses.js'
 import type { EntryKind } from './catalogue.js'
 

@@ -91,12 +91,3 @@ export class ResourceMandateCache {
     }
   }
 }
-
-/** The anchors a mandate stands under (contract §3.3 step 4). */
-export function anchorsOf(...mandates: VerifiedMandate[]): string[] {
-  const anchors = new Set<string>()
-  for (const m of mandates) {
-    for (const a of [m.authorityRecordId, m.rootAuthorityRecordId, m.sessionId, m.delegationId]) if (a) anchors.add(a)
-  }
-  return [...anchors]
-}

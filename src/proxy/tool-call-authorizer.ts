@@ -4,13 +4,13 @@
 // → verified with the group's requirements → for a tool, the per-call tool_rules policy.
 // Everything it cannot prove allowed is a verdict other than `allow`.
 import type { KeyRing } from '../keys/index.js'
-import { MandateError, checkActiveAuthority, verifyMandateIdentity, type RevocationStore, type VerifiedMandate } from '../mandate/index.js'
+import { MandateError, anchorsOf, checkActiveAuthority, verifyMandateIdentity, type RevocationStore, type VerifiedMandate } from '../mandate/index.js'
 import { ENTRYPOINTS, buildToolCallInput, type PolicyEngine } from '../policy/index.js'
 import type { Store } from '../store/index.js'
 import { ApprovalRequiredError, DelegationReferenceError, ExchangeDeniedError, StsError, type TokenExchange } from '../sts/index.js'
 import type { CatalogueEntry } from './catalogue.js'
 import { ScopeInsufficientError, UnauthenticatedError } from './errors.js'
-import { ResourceMandateCache, anchorsOf, type CachedMandate } from './mandate-cache.js'
+import { ResourceMandateCache, type CachedMandate } from './mandate-cache.js'
 import { groupRequirementFailure } from './requirements.js'
 
 /** The authenticated caller of a request: its agent (or gateway) mandate. */

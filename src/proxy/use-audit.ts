@@ -31,57 +31,50 @@ export async function auditUse(
   outcome: UseOutcome & { name?: string },
   log: (line: string) => void,
 ): Promise<void> {
-  const m = decision.principal.mandate
   const allowed = verdict.kind === 'allow'
-  const event: AuditEvent = {
-    zoneId: m.zoneId,
+  await write(audit, log, decision, {
     eventType: method === 'tools/call' ? 'tool_call' : 'mcp_request',
-    requestId: decision.requestId,
     decision: allowed ? 'allow' : verdict.kind === 'approval' ? 'pending' : 'deny',
     evaluationStatus: allowed ? 'complete' : verdict.kind === 'approval' ? 'approval_required' : verdict.reason,
     metadata: {
       ...(method !== 'tools/call' && { method }),
-      application_id: m.clientId,
-      subject: m.sub,
-      ...(m.sessionId && { agent_session_id: m.sessionId }),
-      ...(m.delegationId && { delegation_edge_id: m.delegationId, delegation_hop_count: m.hopCount }),
-      ...(entry ? { server: entry.server, [entry.kind === 'resource' ? 'uri' : entry.kind]: entry.name, group: entry.group, resource: entry.resource } : { requested: outcome.name === undefined ? null : clip(outcome.name) }),
+      ...subjectOf(decision, entry, outcome.name),
       ...(verdict.kind === 'allow' && { resource_session_id: verdict.mandate.verified.authorityRecordId, cache_hit: verdict.cacheHit }),
       ...(verdict.kind === 'approval' && { approval_id: verdict.approvalId }),
       ...(outcome.upstreamStatus && { upstream_status: outcome.upstreamStatus }),
       ...(outcome.latencyMs !== undefined && { latency_ms: Math.round(outcome.latencyMs * 1000) / 1000 }),
       ...(outcome.revokedAnchor && { revoked_anchor: outcome.revokedAnchor }),
     },
-  }
-  try {
-    await audit.record(event)
-  } catch (error) {
-    log(`audit write failed for request ${decision.requestId}: ${(error as Error).message}`)
-    throw new McpError(ErrorCode.InternalError, 'The request could not be audited; its result is withheld.')
-  }
+  })
 }
 
 /** A completion: nothing is minted for it, but what it was asked about and the answer are on record. */
 export async function auditCompletion(audit: AuditLog, decision: RequestDecision, entry: CatalogueEntry | undefined, requested: string, allowed: boolean, log: (line: string) => void): Promise<void> {
+  await write(audit, log, decision, {
+    eventType: 'mcp_request',
+    decision: allowed ? 'allow' : 'deny',
+    evaluationStatus: allowed ? 'complete' : entry ? 'not_grantable' : 'unknown',
+    metadata: { method: 'completion/complete', ...subjectOf(decision, entry, requested) },
+  })
+}
+
+/** Who asked, through which delegation, and about what: the part every row of a use shares. */
+function subjectOf(decision: RequestDecision, entry: CatalogueEntry | undefined, requested: string | undefined): Record<string, unknown> {
   const m = decision.principal.mandate
-  try {
-    await audit.record({
-      zoneId: m.zoneId,
-      eventType: 'mcp_request',
-      requestId: decision.requestId,
-      decision: allowed ? 'allow' : 'deny',
-      evaluationStatus: allowed ? 'complete' : entry ? 'not_grantable' : 'unknown',
-      metadata: {
-        method: 'completion/complete',
-        application_id: m.clientId,
-        subject: m.sub,
-        ...(m.sessionId && { agent_session_id: m.sessionId }),
-        ...(entry ? { server: entry.server, [entry.kind === 'prompt' ? 'prompt' : 'uri']: entry.name, group: entry.group, resource: entry.resource } : { requested: clip(requested) }),
-      },
-    })
-  } catch (error) {
-    log(`audit write failed for request ${decision.requestId}: ${(error as Error).message}`)
-    throw new McpError(ErrorCode.InternalError, 'The request could not be audited; it was not forwarded.')
+  return {
+    application_id: m.clientId,
+    subject: m.sub,
+    ...(m.sessionId && { agent_session_id: m.sessionId }),
+    ...(m.delegationId && { delegation_edge_id: m.delegationId, delegation_hop_count: m.hopCount }),
+    ...(entry ? { server: entry.server, [entry.kind === 'resource' || entry.kind === 'template' ? 'uri' : entry.kind]: entry.name, group: entry.group, resource: entry.resource } : { requested: requested === undefined ? null : clip(requested) }),
   }
 }
 
+async function write(audit: AuditLog, log: (line: string) => void, decision: RequestDecision, row: Pick<AuditEvent, 'eventType' | 'decision' | 'evaluationStatus' | 'metadata'>): Promise<void> {
+  try {
+    await audit.record({ zoneId: decision.principal.mandate.zoneId, requestId: decision.requestId, ...row })
+  } catch (error) {
+    log(`audit write failed for request ${decision.requestId}: ${(error as Error).message}`)
+    throw new McpError(ErrorCode.InternalError, 'The request could not be audited; its outcome is withheld.')
+  }
+}

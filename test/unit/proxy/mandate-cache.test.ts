@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest'
 import type { VerifiedMandate } from '../../../src/mandate/index.js'
 import { InFlightCalls, RevokedDuringCallError } from '../../../src/proxy/in-flight.js'
-import { EXPIRY_MARGIN_MS, ResourceMandateCache, anchorsOf, type CachedMandate } from '../../../src/proxy/mandate-cache.js'
+import { anchorsOf } from '../../../src/mandate/index.js'
+import { EXPIRY_MARGIN_MS, ResourceMandateCache, type CachedMandate } from '../../../src/proxy/mandate-cache.js'
 
 const NOW = 1_800_000_000_000
 
