@@ -97,7 +97,7 @@ export class ToolCallAuthorizer {
   #gatewayLacks(principal: Principal, entry: CatalogueEntry): Extract<Verdict, { kind: 'deny' }> {
     let status: string
     try {
-      status = this.#d.exchange.previewResource(principal.token, entry.resource, entry.scopes, { asSession: true })
+      status = this.#d.exchange.previewResources(principal.token, [entry], { asSession: true })[0]!
     } catch (error) {
       throw unauthenticatedOr(error)
     }

@@ -11,23 +11,18 @@ import { unauthenticatedOr, type Principal } from './tool-call-authorizer.js'
 const VISIBLE = new Set(['complete', 'approval_required'])
 
 export function visibleEntries(principal: Principal, entries: readonly CatalogueEntry[], exchange: TokenExchange): Set<CatalogueEntry> {
-  const decided = new Map<string, boolean>()
-  const visible = new Set<CatalogueEntry>()
-  for (const entry of entries) {
-    if (entry.zoneId !== principal.mandate.zoneId || groupRequirementFailure(principal.mandate, entry.config)) continue
-    const key = grantKey(entry)
-    let shown = decided.get(key)
-    if (shown === undefined) {
-      try {
-        shown = VISIBLE.has(exchange.previewResource(principal.token, entry.resource, entry.scopes))
-      } catch (error) {
-        throw unauthenticatedOr(error)
-      }
-      decided.set(key, shown)
-    }
-    if (shown) visible.add(entry)
+  const candidates = entries.filter((e) => e.zoneId === principal.mandate.zoneId && !groupRequirementFailure(principal.mandate, e.config))
+  const grants = new Map<string, CatalogueEntry>()
+  for (const entry of candidates) if (!grants.has(grantKey(entry))) grants.set(grantKey(entry), entry)
+  if (grants.size === 0) return new Set()
+  let statuses: string[]
+  try {
+    statuses = exchange.previewResources(principal.token, [...grants.values()])
+  } catch (error) {
+    throw unauthenticatedOr(error)
   }
-  return visible
+  const shown = new Set([...grants.keys()].filter((_key, i) => VISIBLE.has(statuses[i]!)))
+  return new Set(candidates.filter((e) => shown.has(grantKey(e))))
 }
 
 /** One grant decision covers every tool with the same resource and scopes. */

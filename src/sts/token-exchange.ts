@@ -207,25 +207,28 @@ export class TokenExchange {
   }
 
   /**
-   * What `exchangeForResource` would decide for one resource, without minting, auditing or
-   * spending the mint rate: `complete`, `approval_required`, or why not (a policy reason or a
-   * status). The proxy filters `tools/list` with it. `asSession` decides as if the presented
-   * gateway mandate were its session's agent mandate: whether the principal could obtain what
-   * the gateway mandate lacks. Throws as the exchange does when the token or its authority fails.
+   * What `exchangeForResource` would decide for each of these grants (a resource and its scopes),
+   * without minting, auditing or spending the mint rate: `complete`, `approval_required`, or why
+   * not (a policy reason or a status), in order. The token's authority is checked once for all.
+   * The proxy filters its lists with it. `asSession` decides as if the presented gateway mandate
+   * were its session's agent mandate: whether the principal could obtain what the gateway mandate
+   * lacks. Throws as the exchange does when the token or its authority fails.
    */
-  previewResource(subjectToken: string, resource: string, scopes: readonly string[], options: { asSession?: boolean } = {}): string {
+  previewResources(subjectToken: string, grants: readonly { resource: string; scopes: readonly string[] }[], options: { asSession?: boolean } = {}): string[] {
     const nowMs = this.#now()
     const { app, session, presented } = this.#presentedAuthority(subjectToken, nowMs)
-    let delegation: ValidatedDelegation | undefined
-    try {
-      delegation = presented.delegationId ? this.#delegation(app, session.id, presented.delegationId, scopes, undefined, nowMs) : undefined
-    } catch (error) {
-      if (error instanceof DelegationReferenceError) return 'delegation_invalid'
-      throw error
-    }
-    const acting: Acting = { app, subject: presented.sub, subType: presented.subType, session, ...(!options.asSession && { presented }), ...(delegation && { delegation }) }
     const version = this.#d.policy.version(app.zoneId)
-    return decideResource(acting, resource, [...new Set(scopes)], { store: this.#d.store, version, requestId: 'preview', nowMs, challengeResolved: false }).status
+    return grants.map(({ resource, scopes }) => {
+      let delegation: ValidatedDelegation | undefined
+      try {
+        delegation = presented.delegationId ? this.#delegation(app, session.id, presented.delegationId, scopes, undefined, nowMs) : undefined
+      } catch (error) {
+        if (error instanceof DelegationReferenceError) return 'delegation_invalid'
+        throw error
+      }
+      const acting: Acting = { app, subject: presented.sub, subType: presented.subType, session, ...(!options.asSession && { presented }), ...(delegation && { delegation }) }
+      return decideResource(acting, resource, [...new Set(scopes)], { store: this.#d.store, version, requestId: 'preview', nowMs, challengeResolved: false }).status
+    })
   }
 
   /**
