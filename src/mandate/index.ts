@@ -41,6 +41,7 @@ export {
 export {
   anchorsOf,
   authenticateMandate,
+  checkRequirements,
   checkActiveAuthority,
   extractBearer,
   verifyMandateIdentity,

@@ -116,12 +116,7 @@ export function verifyMandateIdentity(token: string, options: VerifyOptions, key
   const graphEpoch = nonNegativeInteger(c, 'delegation_graph_epoch')
   const hopCount = nonNegativeInteger(c, 'hop_count') ?? 0
 
-  if (options.requireSession && !sessionId) throw new SessionRequiredError()
-  if (options.requireDelegation && !delegationId) throw new DelegationRequiredError()
-  const maxHops = options.maxHopCount && options.maxHopCount > 0 ? options.maxHopCount : DEFAULT_MAX_HOP_COUNT
-  if (hopCount > maxHops) throw new HopCountExceededError(hopCount, maxHops)
-  const missingApp = options.requireChainContains?.find((app) => !chain.some((hop) => hop.applicationId === app))
-  if (missingApp !== undefined) throw new ChainMismatchError(missingApp)
+  checkRequirements({ sessionId, delegationId, hopCount, delegationChain: chain }, options)
 
   return {
     sub,
@@ -146,6 +141,23 @@ export function verifyMandateIdentity(token: string, options: VerifyOptions, key
     hopCount,
     claims: Object.freeze(c),
   }
+}
+
+/**
+ * The session, delegation, hop and chain requirements (contract §3.2, last steps), on a mandate's
+ * claims already read: the verifier runs them, and the proxy runs them on an agent mandate before
+ * it asks for anything to be minted under it. Throws the verifier's error for the first failing.
+ */
+export function checkRequirements(
+  m: Pick<VerifiedMandate, 'sessionId' | 'delegationId' | 'hopCount' | 'delegationChain'>,
+  options: Pick<VerifyOptions, 'requireSession' | 'requireDelegation' | 'maxHopCount' | 'requireChainContains'>,
+): void {
+  if (options.requireSession && !m.sessionId) throw new SessionRequiredError()
+  if (options.requireDelegation && !m.delegationId) throw new DelegationRequiredError()
+  const maxHops = options.maxHopCount && options.maxHopCount > 0 ? options.maxHopCount : DEFAULT_MAX_HOP_COUNT
+  if (m.hopCount > maxHops) throw new HopCountExceededError(m.hopCount, maxHops)
+  const missingApp = options.requireChainContains?.find((app) => !m.delegationChain.some((hop) => hop.applicationId === app))
+  if (missingApp !== undefined) throw new ChainMismatchError(missingApp)
 }
 
 /**
