@@ -82,10 +82,6 @@ export class HttpClientTransport implements Transport {
     this.#protocolVersion = version
   }
 
-  get protocolVersion(): string | undefined {
-    return this.#protocolVersion
-  }
-
   /** Resolves once the upstream accepted the message; what it answers arrives through onmessage. */
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) throw new Error('transport closed')

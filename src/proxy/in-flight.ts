@@ -41,8 +41,4 @@ export class InFlightCalls {
     }
     return aborted
   }
-
-  get size(): number {
-    return new Set([...this.#byAnchor.values()].flatMap((s) => [...s])).size
-  }
 }
