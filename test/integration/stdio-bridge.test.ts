@@ -13,6 +13,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { McpError } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OrderedDelivery } from '../../src/proxy/ordered-delivery.js'
 import { packageRoot } from '../../src/util/package-root.js'
 import { callError, text } from '../helpers/tool-results.js'
 import { SECRETS, startProxyWorld, ZONE, type ProxyWorld } from '../helpers/proxy-world.js'
@@ -38,9 +39,16 @@ function bridge(args: string[], env: Record<string, string>): { transport: Stdio
   return { transport, stderr: () => stderr }
 }
 
+/**
+ * The SDK client reads stdout in chunks and settles a response at once but runs a notification's
+ * handler a microtask later: when the bridge's last progress and the result arrive in one chunk,
+ * the client has dropped the progress handler before the progress is handled. What the bridge
+ * writes is what is under test, so the client reads it one message per microtask, in order (the
+ * proxy does the same with its upstreams).
+ */
 async function connect(transport: StdioClientTransport): Promise<Client> {
   const client = new Client({ name: 'stdio-bridge-test', version: '1.0.0' })
-  await client.connect(transport)
+  await client.connect(new OrderedDelivery(transport))
   return client
 }
 
