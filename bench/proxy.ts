@@ -8,17 +8,12 @@
 // paired round by round. RSS is read first, on a process that has carried no load yet.
 // Goals: proxy CPU per call ≤ 1.5× the bare forwarder's; proxy-hit throughput ≥ 0.8× direct at
 // 32 clients; ≤ 1 ms added p50 at 1 client; RSS ≤ 200 MB with 1,000 open proxy sessions.
-import { randomBytes, scryptSync } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { loadavg } from 'node:os'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
-import { loadConfig } from '../src/config/index.js'
-import { listen, openRuntime } from '../src/runtime.js'
+import { BENCH_APP, connect, disconnect, startBenchProduct } from './bench-product.js'
 import { startBareForwarder, startEchoUpstream } from './proxy-ends.js'
 
 // Counts to tune. Calls measured per path and client count, split over ROUNDS runs that
@@ -37,22 +32,6 @@ const GOAL_CPU_RATIO = 1.5
 const GOAL_THROUGHPUT_RATIO = 0.8
 const GOAL_ADDED_P50_MS = 1
 const GOAL_RSS_MB = 200
-
-const ZONE = 'bench'
-const APP = 'bench-app'
-// A bench-only secret; the store keeps its hash.
-const SECRET = 'cmcs_bench-only-secret-of-bench-app'
-
-/**
- * The secret's hash in the store's format (`scrypt$N$r$p$salt$hash`, parameters read back from
- * it), with a trivial work factor: the bench mints thousands of agent mandates at the token
- * endpoint as setup, and the real N=2^15 (~50 ms each on the threadpool) would take minutes.
- */
-function cheapSecretHash(secret: string): string {
-  const salt = randomBytes(16)
-  const N = 16, r = 8, p = 1
-  return ['scrypt', N, r, p, salt.toString('base64url'), scryptSync(secret, salt, 32, { N, r, p }).toString('base64url')].join('$')
-}
 
 const ECHO = { name: 'echo', arguments: { text: 'hello world' } }
 const PROTOCOL_VERSION = '2025-06-18'
@@ -94,53 +73,22 @@ function spread(values: number[]): Spread {
   return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted[sorted.length - 1]! }
 }
 
-/** The product as a user runs it: a config file in a temporary directory, one zone, one app, upstream `up`. */
+/** The product with one zone, the bench app, and upstream `up` (its echo tool in group `basic`). */
 async function startProxyWorld(upstreamUrl: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'caracal-bench-proxy-'))
-  writeFileSync(join(dir, 'zone.json'), JSON.stringify({ app_ids: { [APP]: APP }, grants: { 'resource://up/basic': { application: APP, roles: { [APP]: ['up:use'] } } } }))
-  const config = {
-    policy: { zones: { [ZONE]: { data: 'zone.json' } } },
-    store: { path: 'caracal.sqlite' },
-    server: { host: '127.0.0.1', port: 0 },
-    sts: { mintsPerMinute: 1_000_000 },
+  const product = await startBenchProduct({
+    zoneData: { app_ids: { [BENCH_APP]: BENCH_APP }, grants: { 'resource://up/basic': { application: BENCH_APP, roles: { [BENCH_APP]: ['up:use'] } } } },
     mcpServers: { up: { type: 'http', url: upstreamUrl } },
     protection: { up: { groups: { basic: { tools: ['echo'], scopes: ['up:use'] } }, upstreamAuth: { mode: 'none' } } },
-  }
-  writeFileSync(join(dir, 'mcp.config.json'), JSON.stringify(config))
-  const warnings: string[] = []
-  const warn = (line: string) => void warnings.push(line)
-  const env = { ...process.env, CARACAL_MCP_DATABASE: '', CARACAL_MCP_HOST: '', CARACAL_MCP_PORT: '', CARACAL_MCP_ISSUER: '' }
-  const runtime = await openRuntime(await loadConfig(join(dir, 'mcp.config.json'), env), env, warn)
-  const now = Date.now()
-  runtime.store.applications.create({ id: APP, zoneId: ZONE, name: APP, registrationMethod: 'managed', secretHash: cheapSecretHash(SECRET), status: 'active', createdAt: now, updatedAt: now })
-  const running = await listen(runtime, env, warn)
+  })
   const counter = async (result: string) => {
-    const text = await (await fetch(`${running.url}/metrics`)).text()
+    const text = await (await fetch(`${product.url}/metrics`)).text()
     return Number(new RegExp(`^caracal_mcp_mandate_cache_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0)
   }
   return {
-    url: `${running.url}/mcp/up`,
-    warnings,
-    sessionCount: () => running.proxy?.proxy.sessionCount ?? 0,
-    /** A new agent (task) session of the app: a principal of its own. */
-    agentSession: async () => (await runtime.sessions.start({ zoneId: ZONE, applicationId: APP, lifecycle: 'task', ttlSeconds: 3600, requestId: 'bench', startedBy: 'bench' })).id,
-    /** A fresh agent mandate for the session from the token endpoint (a distinct string each time). */
-    async mint(sessionId: string): Promise<string> {
-      const response = await fetch(`${running.url}/oauth/2/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', zone_id: ZONE, application_id: APP, client_secret: SECRET, agent_session_id: sessionId }).toString(),
-      })
-      const body = (await response.json()) as { access_token?: string }
-      if (!body.access_token) throw new Error(`no agent mandate: ${JSON.stringify(body)}`)
-      return body.access_token
-    },
+    ...product,
+    url: `${product.url}/mcp/up`,
+    sessionCount: () => product.running.proxy?.proxy.sessionCount ?? 0,
     cacheCounts: async () => ({ hits: await counter('hit'), misses: await counter('miss') }),
-    async close() {
-      await running.close()
-      await runtime.close()
-      rmSync(dir, { recursive: true, force: true })
-    },
   }
 }
 type ProxyWorld = Awaited<ReturnType<typeof startProxyWorld>>
@@ -168,22 +116,6 @@ function rotatingBearer(tokens: readonly string[]): FetchLike & { used(): number
     return fetch(url, { ...init, headers })
   }
   return Object.assign(f, { used: () => next })
-}
-
-async function connect(url: string, options: { bearer?: string; fetch?: FetchLike }): Promise<Client> {
-  const transport = new StreamableHTTPClientTransport(new URL(url), {
-    ...(options.bearer && { requestInit: { headers: { authorization: `Bearer ${options.bearer}` } } }),
-    ...(options.fetch && { fetch: options.fetch }),
-  })
-  const client = new Client({ name: 'bench-proxy', version: '1.0.0' })
-  await client.connect(transport)
-  return client
-}
-
-async function disconnect(client: Client): Promise<void> {
-  // DELETE ends the session at its server, so nothing of a scenario outlives it.
-  await (client.transport as StreamableHTTPClientTransport | undefined)?.terminateSession().catch(() => {})
-  await client.close().catch(() => {})
 }
 
 /** `total` echo calls spread over the clients, each calling in sequence; the latency of each in ms. */
@@ -367,7 +299,7 @@ export async function benchProxy(): Promise<void> {
     const ms = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(2)} ms`
     console.log(`  goal: added p50 at 1 client ≤ ${GOAL_ADDED_P50_MS} ms — ${met(added('hit') <= GOAL_ADDED_P50_MS)} (${ms(added('hit'))}; bare forwarder ${ms(added('bare'))}, proxy miss ${ms(added('miss'))})`)
     console.log(rssLine)
-    const unexpected = w.warnings.filter((line) => !line.startsWith('WARNING: issuer http://') && !line.includes('using development keys'))
+    const unexpected = w.unexpectedWarnings()
     if (unexpected.length > 0) console.log(`  proxy warnings: ${unexpected.slice(0, 5).join(' | ')}${unexpected.length > 5 ? ` (+${unexpected.length - 5})` : ''}`)
   } finally {
     await world?.close()

@@ -1,5 +1,6 @@
 // Runs the benchmarks: `npm run bench` for all, `npm run bench -- policy` for one.
 // Pin to one core for per-core figures: `taskset -c 0 npm run bench`.
+import { benchHops } from './hops.js'
 import { benchMandate } from './mandate.js'
 import { benchPolicy } from './policy.js'
 import { benchProxy } from './proxy.js'
@@ -10,6 +11,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   mandate: () => benchMandate(),
   sts: () => benchSts(),
   proxy: () => benchProxy(),
+  hops: () => benchHops(),
 }
 
 const wanted = process.argv.slice(2)

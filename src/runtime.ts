@@ -12,6 +12,7 @@ import { Approvals } from './approvals/index.js'
 import { AuditLog } from './audit/index.js'
 import { groupResource, groupScopes, loadSecrets, type LoadedConfig, type Secrets } from './config/index.js'
 import { Delegations } from './delegation/index.js'
+import { createApplication } from './admin/index.js'
 import { ConfigError } from './errors.js'
 import { IdTokenVerifier } from './federation/index.js'
 import { KeyRing, sealedKeyPersistence } from './keys/index.js'
@@ -78,7 +79,7 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
   for (const [zoneId, zone] of Object.entries(loaded.config.policy.zones)) {
     if (zone.federation && zone.federation.length > 0) verifiers.set(zoneId, new IdTokenVerifier(zone.federation))
   }
-  return {
+  const runtime: Runtime = {
     loaded,
     store,
     secrets,
@@ -94,6 +95,31 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
       await audit.flushed()
       store.close()
     },
+  }
+  try {
+    await ensureAgentApplications(runtime)
+  } catch (error) {
+    await runtime.close()
+    throw error
+  }
+  return runtime
+}
+
+/**
+ * Registers the application of every agent server the config names (SPEC §7), when it does not
+ * exist yet: it acts only through the delegations the proxy gives it, so its secret is made and
+ * thrown away (rotate it to give the application one). One of another zone is a config error.
+ */
+async function ensureAgentApplications(runtime: Runtime): Promise<void> {
+  const { config } = runtime.loaded
+  const zones = Object.keys(config.policy.zones)
+  for (const [server, protection] of Object.entries(config.protection)) {
+    if (!protection.agent) continue
+    const zoneId = protection.zone ?? zones[0]!
+    const existing = runtime.store.applications.get(protection.agent.application)
+    if (existing && existing.zoneId !== zoneId) throw new ConfigError(`protection.${server}.agent.application: ${protection.agent.application} is an application of zone ${existing.zoneId}, not ${zoneId}`)
+    if (existing) continue
+    await createApplication(runtime, { zoneId, id: protection.agent.application, name: `agent server ${server}` }, { requestId: uuid7(), actor: 'config' })
   }
 }
 
@@ -155,7 +181,7 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
   if (Object.keys(runtime.loaded.config.protection).length > 0) {
     try {
       proxy = await startProxyService({
-        loaded: runtime.loaded, env, store, keys, policy: runtime.policy, audit: runtime.audit, exchange, issuer, publicBase: issuer,
+        loaded: runtime.loaded, env, store, keys, policy: runtime.policy, audit: runtime.audit, exchange, sessions, delegations, issuer, publicBase: issuer,
         allowedHosts: allowedHosts(address, issuer), metrics: new MetricsRegistry(), log: warn, onError,
       })
     } catch (error) {

@@ -1,13 +1,17 @@
 /**
  * @module audit
  * The tamper-evident audit log: events with contract §7's fields, a per-zone hash chain with an
- * HMAC, group-committed writes, and chain verification.
+ * HMAC, group-committed writes, chain verification, and the explanation of one request's
+ * decisions as a tree of calls across MCP hops (`audit explain`).
  *
  * Must: resolve a record only after its row is committed; never store a token (token-like strings
  * become 8-byte fingerprints) or a secret field. Must not: update or delete rows.
  */
 export { AuditLog, type AuditLogOptions, type RecordedEvent } from './audit-log.js'
 export { chainHmac, contentSha256, occurredAtNanos } from './chain.js'
+export { type AttachedDecision, type CallNode, type ExplainRow, type RevocationLookup } from './explain-row.js'
+export { explanationLines } from './explain-text.js'
+export { explainRequest, type RequestExplanation } from './explain.js'
 export { assertNoSecretFields, redactTokens, type AuditEvent, type AuditEventType } from './event.js'
 export { tokenFingerprint } from './fingerprint.js'
 export { verifyAuditChains, verifyZoneChain, type ChainBreak, type ZoneChainReport } from './verify.js'

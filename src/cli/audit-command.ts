@@ -1,19 +1,24 @@
-// `caracal-mcp audit verify|tail|query`: read the audit log of the configured database.
+// `caracal-mcp audit verify|tail|query|explain`: read the audit log of the configured database.
 // `verify` recomputes every zone's hash chain and names the first broken row (exit 1); events
-// print as the admin API shows them (rows as stored, JSON columns parsed).
+// print as the admin API shows them (rows as stored, JSON columns parsed); `explain` prints one
+// request's calls across every MCP hop as a tree, with the reason for each deny.
 import { existsSync } from 'node:fs'
 import { auditEventJson } from '../admin/index.js'
-import { verifyAuditChains } from '../audit/index.js'
+import { explainRequest, explanationLines, verifyAuditChains } from '../audit/index.js'
 import { loadConfig, loadSecrets } from '../config/index.js'
 import { CliUsageError, ConfigError } from '../errors.js'
 import { openStore, type Store } from '../store/index.js'
 import { optionValue, parseArgs } from './args.js'
 
 export async function auditCommand(argv: readonly string[], out: (line: string) => void, warn: (line: string) => void): Promise<number> {
-  const args = parseArgs(argv, ['config', 'zone', 'limit', 'request-id'])
+  const args = parseArgs(argv, ['config', 'zone', 'limit', 'request-id'], ['json'])
   const [sub, ...rest] = args.positionals
-  if (rest.length > 0) throw new CliUsageError(`unexpected argument ${rest[0]}`)
-  if (sub !== 'verify' && sub !== 'tail' && sub !== 'query') throw new CliUsageError(sub ? `unknown audit command ${sub} (verify, tail, query)` : 'audit needs a command: verify, tail, query')
+  if (sub !== 'verify' && sub !== 'tail' && sub !== 'query' && sub !== 'explain') throw new CliUsageError(sub ? `unknown audit command ${sub} (verify, tail, query, explain)` : 'audit needs a command: verify, tail, query, explain')
+  // Only explain takes a positional word (the request id) and --json.
+  const [requestIdToExplain, ...extra] = sub === 'explain' ? rest : [undefined, ...rest]
+  if (extra.length > 0) throw new CliUsageError(`unexpected argument ${extra[0]}`)
+  if (sub === 'explain' && !requestIdToExplain) throw new CliUsageError('audit explain needs a request id: audit explain <request-id>')
+  if (sub !== 'explain' && args.options.has('json')) throw new CliUsageError(`audit ${sub} has no --json option`)
   const loaded = await loadConfig(optionValue(args, 'config') ?? 'mcp.config.json')
   if (!existsSync(loaded.databasePath)) throw new ConfigError(`no database at ${loaded.databasePath}; nothing has been audited yet`)
   const store: Store = openStore(loaded.databasePath)
@@ -41,6 +46,7 @@ export async function auditCommand(argv: readonly string[], out: (line: string) 
       for (const row of store.auditEvents.tail(zone, limit).reverse()) out(JSON.stringify(auditEventJson(row)))
       return 0
     }
+    if (requestIdToExplain) return explain(store, requestIdToExplain, args.options.has('json'), out, warn)
     const requestId = optionValue(args, 'request-id')
     if (!requestId) throw new CliUsageError('audit query needs --request-id <id>')
     for (const row of store.auditEvents.byRequestId(requestId)) out(JSON.stringify(auditEventJson(row)))
@@ -48,4 +54,18 @@ export async function auditCommand(argv: readonly string[], out: (line: string) 
   } finally {
     store.close()
   }
+}
+
+/** Loads one request's rows and prints their explanation; an id with no rows is exit 1. */
+function explain(store: Store, requestId: string, json: boolean, out: (line: string) => void, warn: (line: string) => void): number {
+  const rows = store.auditEvents.byRequestId(requestId).map(auditEventJson)
+  if (rows.length === 0) {
+    warn(`no audit events for request ${requestId}`)
+    return 1
+  }
+  // A revoked anchor is looked up as of the call: the revocation that cut it may have expired since.
+  const explanation = explainRequest(requestId, rows, (anchor, atMs) => store.revocations.get(anchor, atMs))
+  if (json) out(JSON.stringify(explanation, null, 2))
+  else for (const line of explanationLines(explanation)) out(line)
+  return 0
 }

@@ -58,6 +58,9 @@ const USAGE = `usage: caracal-mcp <command>
   audit verify [--zone id] [--config …]       recompute the audit hash chains; name the first broken row
   audit tail --zone id [--limit 20]           print a zone's newest audit events
   audit query --request-id id                 print the audit events of one request
+  audit explain <request-id> [--json] [--config …]
+                                              print one request's calls across every MCP hop as a tree,
+                                              with the reason for each deny
   config schema                               print the JSON Schema of mcp.config.json
   client-config --for claude|claude-code|cursor|vscode [--server name] [--url base] [--config …]
                                               print the entry for an MCP client's config (token placeholder)

@@ -8,5 +8,5 @@
 export { loadConfig, DATABASE_ENV, type LoadedConfig } from './load.js'
 export { configSchema, type Config } from './schema.js'
 export { expandUpstream } from './expand.js'
-export { SERVER_NAME, groupResource, groupScopes, toolMatches, upstreamKind, type ServerProtection, type ToolGroup, type UpstreamServer } from './upstreams.js'
+export { SERVER_NAME, groupResource, groupScopes, toolMatches, upstreamKind, type AgentProtection, type ServerProtection, type ToolGroup, type UpstreamServer } from './upstreams.js'
 export { loadSecrets, ADMIN_TOKEN_ENV, ADMIN_TOKEN_MIN_LENGTH, AUDIT_HMAC_KEY_ENV, SEALING_KEY_ENV, type Secrets } from './secrets.js'

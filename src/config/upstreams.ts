@@ -75,6 +75,20 @@ export const upstreamAuthSchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('header'), header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/), fromEnv: envName, scheme: z.string().min(1).max(32).optional() }),
 ])
 
+/**
+ * A server that is itself an agent (SPEC §7): forwarding a call to it delegates to a session of
+ * `application`, narrowed to what the caller holds of `delegate.scopes`, for at most `maxHops`
+ * further hops (below the caller's remaining ones) and `ttlSeconds` (within the caller's life).
+ */
+export const agentSchema = z.strictObject({
+  application: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'an application id (as applications create takes it)'),
+  delegate: z.strictObject({
+    scopes: z.array(scope).min(1).max(64),
+    maxHops: z.number().int().min(1).max(10).default(1),
+    ttlSeconds: z.number().int().min(60).max(86_400).default(900),
+  }),
+})
+
 export const serverProtectionSchema = z.strictObject({
   /** The zone the server's groups are resources of; needed when the config has several zones. */
   zone: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/).optional(),
@@ -88,11 +102,13 @@ export const serverProtectionSchema = z.strictObject({
       requestMs: z.number().int().min(100).max(3_600_000).default(60_000),
     })
     .default({ requestMs: 60_000 }),
+  agent: agentSchema.optional(),
 })
 
 export type UpstreamServer = z.infer<typeof upstreamServerSchema>
 export type ToolGroup = z.infer<typeof toolGroupSchema>
 export type ServerProtection = z.infer<typeof serverProtectionSchema>
+export type AgentProtection = z.infer<typeof agentSchema>
 
 /** How an upstream is reached: its `type`, else inferred as clients infer it (`command` ⇒ stdio, else http). */
 export function upstreamKind(s: Pick<UpstreamServer, 'type' | 'command'>): 'stdio' | 'http' | 'sse' {

@@ -29,6 +29,7 @@ import type { CatalogueEntry, EntryKind } from './catalogue.js'
 import type { PendingClientRequest } from './direct-reply.js'
 import type { Endpoint } from './resource-metadata.js'
 import type { Principal, Verdict } from './tool-call-authorizer.js'
+import type { TraceContext } from './trace-context.js'
 import { PROXY_CLIENT_INFO } from './upstream.js'
 
 export type HandlerExtra = RequestHandlerExtra<ServerRequest, ServerNotification>
@@ -45,6 +46,8 @@ export interface UseRequest {
 export interface RequestDecision {
   principal: Principal
   requestId: string
+  /** A use's place in its trace: what the upstream is told and the audit records. */
+  trace?: TraceContext
   /** A list, or a completion: what this principal may see. */
   visible?: Set<CatalogueEntry>
   /** A use: the JSON-RPC id it was decided for, the request as validated, the entry (if it exists) and the verdict. */

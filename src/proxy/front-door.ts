@@ -41,6 +41,7 @@ import {
   type Endpoint,
 } from './resource-metadata.js'
 import { unauthenticatedOr, type Principal, type ToolCallAuthorizer, type Verdict } from './tool-call-authorizer.js'
+import { traceFrom } from './trace-context.js'
 import { visibleEntries } from './visibility.js'
 import { USES, isUseMethod, useKind } from './uses.js'
 import type { EntryKind } from './catalogue.js'
@@ -103,7 +104,7 @@ export function createFrontDoor(deps: FrontDoorDeps): express.Router {
       const session = await sessionFor(req, body, principal, endpoint, deps.proxy)
       deps.proxy.authorized(session, principal.mandate.expiresAt * 1000)
       if (body && answeredDirectly(body, session, res)) return
-      const decision = await decide(body, principal, endpoint, requestId, deps)
+      const decision = await decide(body, principal, endpoint, requestId, req.headers.traceparent, deps)
       if (decision.use?.request.method === 'tools/call') {
         await callDirectly(res, session, decision, deps.proxy)
         return
@@ -282,7 +283,7 @@ function isDecidable(body: JsonRpcMessage | undefined): body is JsonRpcMessage &
 
 const LISTS: Record<string, EntryKind> = { 'tools/list': 'tool', 'prompts/list': 'prompt', 'resources/list': 'resource', 'resources/templates/list': 'template' }
 
-async function decide(body: JsonRpcMessage | undefined, principal: Principal, endpoint: Endpoint, requestId: string, deps: FrontDoorDeps): Promise<RequestDecision> {
+async function decide(body: JsonRpcMessage | undefined, principal: Principal, endpoint: Endpoint, requestId: string, traceparent: unknown, deps: FrontDoorDeps): Promise<RequestDecision> {
   // The handlers never see the client's token: the decision carries the principal without it.
   const decision: RequestDecision = { principal: { ...principal, token: '' }, requestId }
   // Only a well-formed request is decided: anything else the transport refuses, and deciding it
@@ -309,6 +310,8 @@ async function decide(body: JsonRpcMessage | undefined, principal: Principal, en
   const entry = kind === 'resource' ? catalogue.resolveUri(endpoint, name) : catalogue.resolve(endpoint, kind, name)
   const args = method === 'tools/call' ? ((request.params?.arguments as Record<string, unknown> | undefined) ?? {}) : {}
   let verdict: Verdict = { kind: 'deny', reason: 'unknown' }
+  // A use continues the caller's trace; an HTTP caller says it in a header, any caller in _meta.
+  decision.trace = traceFrom(traceparent ?? (request.params?._meta as Record<string, unknown> | undefined)?.traceparent)
   if (entry) {
     try {
       verdict = await deps.authorizer.authorize(principal, entry, args, requestId)

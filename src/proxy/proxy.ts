@@ -33,6 +33,7 @@ import { UpstreamPool } from './upstream-pool.js'
 import { grantKey } from './visibility.js'
 import { auditCompletion, auditUse, clip, type UseOutcome } from './use-audit.js'
 import { USES, useKind, type UseMethod } from './uses.js'
+import { traceparentOf } from './trace-context.js'
 
 export const LIST_PAGE_SIZE = 100
 /**
@@ -61,6 +62,16 @@ export const APPROVAL_REQUIRED = -32004
 /** `_meta` keys of ours; a client's own are removed before a request goes upstream. */
 const CARACAL_META_PREFIX = 'run.caracal/'
 export const MANDATE_META_KEY = 'run.caracal/mandate'
+export const AGENT_MANDATE_HEADER = 'Caracal-Agent-Mandate'
+export const AGENT_MANDATE_META_KEY = 'run.caracal/agent-mandate'
+export const REQUEST_ID_META_KEY = 'run.caracal/request-id'
+/** Where each header of `upstreamContext` goes in `_meta` for an upstream without headers. */
+const META_KEYS: Record<string, string> = {
+  Authorization: MANDATE_META_KEY,
+  [AGENT_MANDATE_HEADER]: AGENT_MANDATE_META_KEY,
+  traceparent: 'traceparent',
+  'X-Request-Id': REQUEST_ID_META_KEY,
+}
 const LIST_KINDS: readonly EntryKind[] = ['tool', 'prompt', 'resource', 'template']
 const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
 
@@ -321,7 +332,8 @@ export class McpProxy implements SessionHost {
     const onCancel = () => controller.abort(extra.signal.reason)
     if (extra.signal.aborted) controller.abort(extra.signal.reason)
     else extra.signal.addEventListener('abort', onCancel, { once: true })
-    const release = this.#inFlight.add(verdict.mandate.anchors, controller)
+    // The call depends on the caller's authority and, to an agent, on the delegation it was given.
+    const release = this.#inFlight.add(verdict.hop ? [...verdict.mandate.anchors, ...verdict.hop.anchors] : verdict.mandate.anchors, controller)
     session.callsInFlight++
     // A revocation published between the decision and the registration above would be missed.
     await checkActiveAuthority(verdict.mandate.verified, this.#o.revocations, Date.now()).catch((error: unknown) => {
@@ -334,13 +346,14 @@ export class McpProxy implements SessionHost {
     try {
       const upstream = await this.#pool.forSession(session.id!, entry.server)
       untrack = this.#track(connectionKey(entry.server, upstream.kind === 'stdio' ? undefined : session.id), { session, extra })
-      const mandateMode = protection.upstreamAuth.mode === 'mandate'
-      if (mandateMode && upstream.kind === 'stdio') meta[MANDATE_META_KEY] = verdict.mandate.token
+      const headers = upstreamContext(protection.upstreamAuth.mode === 'mandate' ? verdict.mandate.token : undefined, verdict.hop?.token, decision)
+      // Over HTTP these are headers; a child on stdio has none, it reads them from _meta.
+      if (upstream.kind === 'stdio') for (const [name, value] of Object.entries(headers)) meta[META_KEYS[name]!] = name === 'Authorization' ? value.slice('Bearer '.length) : value
       const { _meta: _dropped, ...rest } = params
       const result = await upstream.request(method, { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) }, USES[method].resultSchema, {
         signal: controller.signal,
         timeoutMs: protection.timeouts.requestMs,
-        ...(mandateMode && upstream.kind !== 'stdio' && { headers: { Authorization: `Bearer ${verdict.mandate.token}` } }),
+        ...(upstream.kind !== 'stdio' && { headers }),
         // The SDK gives the upstream a progress token of its own; the client hears its own back.
         ...(progressToken !== undefined && {
           onprogress: (p) => void relayed.push(extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken: progressToken as string | number } }).catch(() => {})),
@@ -531,4 +544,18 @@ function staticHeaders(protection: Readonly<Record<string, ServerProtection>>, e
     out[server] = { [p.upstreamAuth.header]: p.upstreamAuth.scheme ? `${p.upstreamAuth.scheme} ${value}` : value }
   }
   return out
+}
+
+/**
+ * What an upstream is told besides the call: in `mandate` mode the resource mandate, an agent
+ * server its own agent mandate, and every upstream the call's trace and request id (correlation
+ * only, as Caracal's Gateway sends them). Never anything of the client's.
+ */
+function upstreamContext(resourceMandate: string | undefined, agentMandate: string | undefined, decision: RequestDecision): Record<string, string> {
+  return {
+    ...(resourceMandate !== undefined && { Authorization: `Bearer ${resourceMandate}` }),
+    ...(agentMandate !== undefined && { [AGENT_MANDATE_HEADER]: agentMandate }),
+    ...(decision.trace && { traceparent: traceparentOf(decision.trace) }),
+    'X-Request-Id': decision.requestId,
+  }
 }

@@ -8,11 +8,15 @@ import type { AuditLog } from '../audit/index.js'
 import { expandUpstream, type LoadedConfig, type UpstreamServer } from '../config/index.js'
 import type { KeyRing } from '../keys/index.js'
 import type { MetricsRegistry } from '../metrics/index.js'
+import type { Delegations } from '../delegation/index.js'
+import type { RevocationStore } from '../mandate/index.js'
 import type { PolicyEngine } from '../policy/index.js'
 import { BusFedRevocationStore, InProcessRevocationBus, StoreRevocationFeed } from '../revocation/index.js'
+import type { AgentSessions } from '../sessions/index.js'
 import type { Store } from '../store/index.js'
 import type { TokenExchange } from '../sts/index.js'
 import { dirname } from 'node:path'
+import { AgentHops } from './agent-hops.js'
 import { createFrontDoor } from './front-door.js'
 import { ResourceMandateCache } from './mandate-cache.js'
 import { McpProxy } from './proxy.js'
@@ -27,6 +31,8 @@ export interface ProxyServiceOptions {
   policy: PolicyEngine
   audit: AuditLog
   exchange: TokenExchange
+  sessions: AgentSessions
+  delegations: Delegations
   issuer: string
   publicBase: string
   allowedHosts: ReadonlySet<string>
@@ -46,19 +52,21 @@ export async function startProxyService(o: ProxyServiceOptions): Promise<ProxySe
   const { config } = o.loaded
   const zones = Object.keys(config.policy.zones)
   const servers: Record<string, UpstreamServer> = {}
-  for (const name of Object.keys(config.protection)) servers[name] = expandUpstream(name, config.mcpServers[name]!, o.env)
+  for (const name of Object.keys(config.protection)) servers[name] = withCallBack(expandUpstream(name, config.mcpServers[name]!, o.env), config.protection[name]!.agent !== undefined, o.publicBase)
 
+  // The schema guarantees a zone: the named one, or the only one.
+  const zoneOf = (server: string) => config.protection[server]!.zone ?? zones[0]!
   const bus = new InProcessRevocationBus()
   const feed = new StoreRevocationFeed(o.store, bus)
-  const revocations = new BusFedRevocationStore(bus, { healthy: () => feed.healthy() })
+  const fed = new BusFedRevocationStore(bus, { healthy: () => feed.healthy() })
+  const revocations = anchorsOnly(fed)
   const cache = new ResourceMandateCache()
   const metrics = proxyMetrics(o.metrics)
   const proxy = new McpProxy({
     issuer: o.issuer,
     servers,
     protection: config.protection,
-    // The schema guarantees a zone: the named one, or the only one.
-    zoneOf: (server) => config.protection[server]!.zone ?? zones[0]!,
+    zoneOf,
     configDir: dirname(o.loaded.path),
     env: o.env,
     audit: o.audit,
@@ -73,11 +81,12 @@ export async function startProxyService(o: ProxyServiceOptions): Promise<ProxySe
     await proxy.start()
   } catch (error) {
     feed.stop()
-    revocations.close()
+    fed.close()
     await proxy.close()
     throw error
   }
-  const authorizer = new ToolCallAuthorizer({ issuer: o.issuer, exchange: o.exchange, policy: o.policy, store: o.store, keys: o.keys, revocations, cache })
+  const hops = new AgentHops({ store: o.store, sessions: o.sessions, delegations: o.delegations, exchange: o.exchange, protection: config.protection, zoneOf })
+  const authorizer = new ToolCallAuthorizer({ issuer: o.issuer, exchange: o.exchange, policy: o.policy, store: o.store, keys: o.keys, revocations, cache, hops })
 
   const router = express.Router()
   router.get('/healthz', (_req, res) => {
@@ -99,8 +108,26 @@ export async function startProxyService(o: ProxyServiceOptions): Promise<ProxySe
     router,
     async close() {
       feed.stop()
-      revocations.close()
+      fed.close()
       await proxy.close()
     },
   }
+}
+
+/**
+ * The revocation checks of the proxy: anchors, not the zone's delegation-graph epoch. Every edge
+ * created anywhere in the zone advances the epoch, so an agent mandate handed to an agent server
+ * for one call would read as stale as soon as that agent's own call created the next hop's edge.
+ * The proxy has no need of the epoch: every exchange re-validates the delegation path live, and
+ * every revocation (edges downstream included) is published as anchors, which are checked here,
+ * cached resource mandates included. Caracal's Gateway checks anchors likewise (contract §9.1).
+ */
+function anchorsOnly(store: RevocationStore): RevocationStore {
+  return { isRevoked: (anchor) => store.isRevoked(anchor), markRevoked: (anchor, ttlMs) => store.markRevoked(anchor, ttlMs) }
+}
+
+/** An agent server run as a child learns where to call back in: the proxy's aggregated endpoint (its own env wins). */
+function withCallBack(server: UpstreamServer, isAgent: boolean, publicBase: string): UpstreamServer {
+  if (!isAgent || server.command === undefined) return server
+  return { ...server, env: { CARACAL_MCP_URL: `${publicBase.replace(/\/$/, '')}/mcp`, ...server.env } }
 }

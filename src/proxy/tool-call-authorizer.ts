@@ -8,6 +8,7 @@ import { MandateError, anchorsOf, checkActiveAuthority, verifyMandateIdentity, t
 import { ENTRYPOINTS, buildToolCallInput, type PolicyEngine } from '../policy/index.js'
 import type { Store } from '../store/index.js'
 import { ApprovalRequiredError, DelegationReferenceError, ExchangeDeniedError, StsError, type TokenExchange } from '../sts/index.js'
+import type { AgentHops, HopGrant } from './agent-hops.js'
 import type { CatalogueEntry } from './catalogue.js'
 import { ScopeInsufficientError, UnauthenticatedError } from './errors.js'
 import { ResourceMandateCache, type CachedMandate } from './mandate-cache.js'
@@ -22,7 +23,8 @@ export interface Principal {
 }
 
 export type Verdict =
-  | { kind: 'allow'; mandate: CachedMandate; cacheHit: boolean }
+  /** `hop`: the agent mandate for a server that is itself an agent. */
+  | { kind: 'allow'; mandate: CachedMandate; cacheHit: boolean; hop?: HopGrant }
   /** Answered exactly like an unknown tool; the reason goes to audit only. */
   | { kind: 'deny'; reason: string }
   | { kind: 'approval'; approvalId: string; expiresAt: number }
@@ -37,6 +39,8 @@ export interface ToolCallAuthorizerDeps {
   keys: KeyRing
   revocations: RevocationStore
   cache: ResourceMandateCache
+  /** Delegation to agent servers; without it no server is treated as an agent. */
+  hops?: AgentHops
   now?: () => number
 }
 
@@ -90,6 +94,13 @@ export class ToolCallAuthorizer {
       const decision = version.evaluate(ENTRYPOINTS.toolCall, this.#toolCallInput(presented, mandate.verified, entry, args, requestId))
       if (decision.decision !== 'allow') return decision.evaluationStatus === 'complete' ? { kind: 'deny', reason: decision.reason ?? 'tool_call_denied' } : { kind: 'unavailable', reason: decision.evaluationStatus }
     }
+    // A tool of an agent server runs under a delegation of its own, made last: nothing is
+    // delegated for a call refused above.
+    if (entry.kind === 'tool' && this.#d.hops?.isAgent(entry.server)) {
+      const hop = await this.#d.hops.grant(principal, entry.server, requestId)
+      if (!hop.ok) return { kind: 'deny', reason: hop.reason }
+      return { kind: 'allow', mandate, cacheHit, hop: hop.grant }
+    }
     return { kind: 'allow', mandate, cacheHit }
   }
 
@@ -138,7 +149,7 @@ export class ToolCallAuthorizer {
       if (error instanceof MandateError) return { kind: 'deny', reason: error.wireCode }
       throw error
     }
-    return { token, verified, anchors: anchorsOf(verified, principal.mandate) }
+    return { token, verified, anchors: dependencies(verified, principal.mandate) }
   }
 
   #toolCallInput(presented: VerifiedMandate, mandate: VerifiedMandate, entry: CatalogueEntry, args: Record<string, unknown>, requestId: string): Record<string, unknown> {
@@ -165,4 +176,18 @@ export class ToolCallAuthorizer {
 export function unauthenticatedOr(error: unknown): unknown {
   if (error instanceof StsError && ENDED_AUTHORITY.has(error.code)) return new UnauthenticatedError(true, error.detail ?? error.message)
   return error
+}
+
+/**
+ * Everything a call stands on: the mandates' anchors and, under a delegation, every edge and
+ * session of its path. Ending the root session revokes only the edges touching it; a call two
+ * hops below depends on those too, and is cancelled with them.
+ */
+function dependencies(...mandates: VerifiedMandate[]): string[] {
+  const all = new Set(anchorsOf(...mandates))
+  for (const m of mandates) {
+    for (const edge of m.delegationPath) all.add(edge)
+    for (const hop of m.delegationChain) if (hop.sessionId) all.add(hop.sessionId)
+  }
+  return [...all]
 }

@@ -40,6 +40,8 @@ export async function auditUse(
       ...(method !== 'tools/call' && { method }),
       ...subjectOf(decision, entry, outcome.name),
       ...(verdict.kind === 'allow' && { resource_session_id: verdict.mandate.verified.authorityRecordId, cache_hit: verdict.cacheHit }),
+      // The delegation an agent server was given for this call: its calls back in name this edge.
+      ...(verdict.kind === 'allow' && verdict.hop && { hop: { application_id: verdict.hop.applicationId, agent_session_id: verdict.hop.agentSessionId, delegation_edge_id: verdict.hop.delegationEdgeId } }),
       ...(verdict.kind === 'approval' && { approval_id: verdict.approvalId }),
       ...(outcome.upstreamStatus && { upstream_status: outcome.upstreamStatus }),
       ...(outcome.latencyMs !== undefined && { latency_ms: Math.round(outcome.latencyMs * 1000) / 1000 }),
@@ -65,7 +67,8 @@ function subjectOf(decision: RequestDecision, entry: CatalogueEntry | undefined,
     application_id: m.clientId,
     subject: m.sub,
     ...(m.sessionId && { agent_session_id: m.sessionId }),
-    ...(m.delegationId && { delegation_edge_id: m.delegationId, delegation_hop_count: m.hopCount }),
+    ...(m.delegationId && { delegation_edge_id: m.delegationId, delegation_hop_count: m.hopCount, delegation_path: m.delegationPath }),
+    ...(decision.trace && { trace_id: decision.trace.traceId, span_id: decision.trace.spanId, ...(decision.trace.parentSpanId && { parent_span_id: decision.trace.parentSpanId }) }),
     ...(entry ? { server: entry.server, [entry.kind === 'resource' || entry.kind === 'template' ? 'uri' : entry.kind]: entry.name, group: entry.group, resource: entry.resource } : { requested: requested === undefined ? null : clip(requested) }),
   }
 }

@@ -337,6 +337,22 @@ export class TokenExchange {
     })
   }
 
+  /**
+   * The agent mandate our proxy hands an agent server for one hop (SPEC §7): for the hop's session
+   * and the delegation edge into it, validated live like any delegated mint, audited as a mint.
+   * In-process and trusted, as `exchangeForResource` is: the proxy holds no secret of the agent
+   * application, the config names it as the agent of a server.
+   */
+  async agentMandateForHop(req: { applicationId: string; agentSessionId: string; delegationEdgeId: string; ttlSeconds: number }, requestId: string): Promise<TokenResponse> {
+    const nowMs = this.#now()
+    const app = this.#d.store.applications.get(req.applicationId)
+    if (!app || app.status !== 'active') throw new ClientAuthenticationError('the agent application is unknown or disabled')
+    const session = this.#liveSession(app, req.agentSessionId, nowMs)
+    const delegation = this.#delegation(app, session.id, req.delegationEdgeId, [], undefined, nowMs)
+    const ttl = this.#ttl(Math.min(req.ttlSeconds, SESSION_TTL_CAP_SECONDS), SESSION_TTL_CAP_SECONDS)
+    return response(await this.#issueAgentMandate(app, session, ttl, requestId, nowMs, delegation))
+  }
+
   async #agentMandate(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
     if (req.approvalId !== undefined) throw new TokenRequestInvalidError('an agent mandate request takes no approval_id')
     this.#explicitRecord(app, req.sessionId, nowMs)
