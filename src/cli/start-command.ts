@@ -11,6 +11,7 @@ import type { PolicyDecision } from '../policy/index.js'
 import { listen, openRuntime } from '../runtime.js'
 import { packageRoot } from '../util/package-root.js'
 import { optionValue, parseArgs } from './args.js'
+import { hopsWalkthrough, hopsWalkthroughApplies } from './hops-walkthrough.js'
 import { walkthrough, walkthroughApplies } from './walkthrough.js'
 import { ENTRYPOINT_NAMES, type ExampleRequest } from './example-request.js'
 
@@ -47,19 +48,22 @@ export async function startCommand(argv: readonly string[], out: (line: string) 
   out(`caracal-mcp: STS listening on ${running.url} (issuer ${running.issuer}): POST /oauth/2/token, GET /.well-known/jwks.json?zone_id=…, GET /approvals/{id}`)
   out(`caracal-mcp: Coordinator on ${running.url}/zones/{zone}/sessions and /zones/{zone}/delegations (Authorization: Bearer <the application's bootstrap mandate>)`)
   out(`caracal-mcp: admin API on ${running.url}/v1 (Authorization: Bearer <admin token>: CARACAL_MCP_ADMIN_TOKEN, or "admin" in the development secrets file)`)
+  // The application the zone's policy data names first: the one the example's grants are for.
+  const app = zone === 'demo' ? 'demo-agent' : (Object.keys((runtime.policy.version(zone)?.data as { app_ids?: object } | undefined)?.app_ids ?? {})[0] ?? 'my-agent')
   out('caracal-mcp: get an agent mandate (what an MCP client will hold):')
-  out(`  npx caracal-mcp applications create --zone ${zone} --name "Demo agent" --id demo-agent   # prints, once, the secret`)
-  out(`  npx caracal-mcp sessions start --zone ${zone} --application demo-agent                  # prints the agent session id`)
-  out(`  CARACAL_MCP_CLIENT_SECRET=<secret> npx caracal-mcp token --zone ${zone} --application demo-agent --session <session id>`)
-  out(`  or: curl -s -u demo-agent:<secret> -d grant_type=client_credentials ${running.url}/oauth/2/token   # a new service session`)
-  out('  (the demo zone\'s policy data, fixtures/zones/demo.json, gives demo-agent\'s sessions the files roles; files:write waits for an operator: npx caracal-mcp approvals list --zone demo)')
+  out(`  npx caracal-mcp applications create --zone ${zone} --name "Demo agent" --id ${app}   # prints, once, the secret`)
+  out(`  npx caracal-mcp sessions start --zone ${zone} --application ${app}                  # prints the agent session id`)
+  out(`  CARACAL_MCP_CLIENT_SECRET=<secret> npx caracal-mcp token --zone ${zone} --application ${app} --session <session id>`)
+  out(`  or: curl -s -u ${app}:<secret> -d grant_type=client_credentials ${running.url}/oauth/2/token   # a new service session`)
+  if (zone === 'demo') out('  (the demo zone\'s policy data, fixtures/zones/demo.json, gives demo-agent\'s sessions the files roles; files:write waits for an operator: npx caracal-mcp approvals list --zone demo)')
   if (running.proxy) {
     const servers = Object.keys(loaded.config.protection)
     out(`caracal-mcp: MCP proxy on ${running.url}/mcp (every server, tools named <server>__<tool>) and ${servers.map((s) => `${running.url}/mcp/${s}`).join(', ')} (Authorization: Bearer <agent mandate>)`)
     out(`caracal-mcp: health on ${running.url}/healthz and /readyz, metrics on /metrics; a client's config snippet: npx caracal-mcp client-config --for claude-code|cursor|vscode|claude`)
-    if (!args.options.has('no-walkthrough') && walkthroughApplies(runtime)) {
+    const shown = walkthroughApplies(runtime) ? walkthrough : hopsWalkthroughApplies(runtime) ? hopsWalkthrough : undefined
+    if (!args.options.has('no-walkthrough') && shown) {
       try {
-        await walkthrough(runtime, running, out)
+        await shown(runtime, running, out)
       } catch (error) {
         warn(`caracal-mcp: the walkthrough failed: ${(error as Error).message}`)
       }

@@ -30,30 +30,54 @@ export function walkthroughApplies(runtime: Runtime): boolean {
 }
 
 export async function walkthrough(runtime: Runtime, running: RunningServer, out: (line: string) => void): Promise<void> {
-  const secret = runtime.store.applications.get(APP)
-    ? await rotateApplicationSecret(runtime, ZONE, APP, BY)
-    : (await createApplication(runtime, { zoneId: ZONE, name: 'npm start walkthrough', id: APP }, BY)).clientSecret
-  const session = await runtime.sessions.start({ zoneId: ZONE, applicationId: APP, lifecycle: 'task', ttlSeconds: 600, requestId: BY.requestId, startedBy: BY.actor })
-  const client = new Client({ name: 'caracal-mcp walkthrough', version: '1.0.0' })
+  const { client, end } = await walkthroughClient(runtime, running, ZONE, APP, 'npm start walkthrough')
   try {
-    const response = await fetch(`${running.url}${TOKEN_PATH}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE_GRANT, zone_id: ZONE, application_id: APP, client_secret: secret, agent_session_id: session.id }),
-    })
-    const { access_token: token } = (await response.json()) as { access_token?: string }
-    if (!token) throw new Error(`the token endpoint answered ${response.status}`)
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${running.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }))
     out(`caracal-mcp: walkthrough — an MCP client with an agent mandate of ${APP} on ${running.url}/mcp:`)
     out(`  tools/list: ${(await client.listTools()).tools.map((t) => t.name).join(', ')}`)
     for (const call of CALLS) out(`  ${call.label}: ${await describeCall(client, call.name, call.args)}`)
   } finally {
-    await client.close().catch(() => {})
-    await runtime.sessions.terminate(ZONE, session.id, 'walkthrough finished', BY.requestId).catch(() => {})
+    await end()
   }
 }
 
-async function describeCall(client: Client, name: string, args: Record<string, unknown>): Promise<string> {
+/**
+ * An SDK client on /mcp with an agent mandate of `app` for a new task session, as any MCP client
+ * gets one (the token endpoint). The application is created, or its secret rotated, for this: the
+ * secret lives only in memory and is never printed. `requestId`, when given, is read for every
+ * HTTP request and sent as X-Request-Id. `end` closes the client and terminates the session.
+ */
+export async function walkthroughClient(runtime: Runtime, running: RunningServer, zone: string, app: string, name: string, requestId?: () => string): Promise<{ client: Client; end(): Promise<void> }> {
+  const secret = runtime.store.applications.get(app)
+    ? await rotateApplicationSecret(runtime, zone, app, BY)
+    : (await createApplication(runtime, { zoneId: zone, name, id: app }, BY)).clientSecret
+  const session = await runtime.sessions.start({ zoneId: zone, applicationId: app, lifecycle: 'task', ttlSeconds: 600, requestId: BY.requestId, startedBy: BY.actor })
+  const client = new Client({ name: 'caracal-mcp walkthrough', version: '1.0.0' })
+  const end = async () => {
+    await client.close().catch(() => {})
+    await runtime.sessions.terminate(zone, session.id, 'walkthrough finished', BY.requestId).catch(() => {})
+  }
+  try {
+    const response = await fetch(`${running.url}${TOKEN_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: TOKEN_EXCHANGE_GRANT, zone_id: zone, application_id: app, client_secret: secret, agent_session_id: session.id }),
+    })
+    const { access_token: token } = (await response.json()) as { access_token?: string }
+    if (!token) throw new Error(`the token endpoint answered ${response.status}`)
+    const withRequestId = (url: string | URL, init?: RequestInit) => {
+      const headers = new Headers(init?.headers)
+      if (requestId) headers.set('x-request-id', requestId())
+      return fetch(url, { ...init, headers })
+    }
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${running.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } }, fetch: withRequestId }))
+  } catch (error) {
+    await end()
+    throw error
+  }
+  return { client, end }
+}
+
+export async function describeCall(client: Client, name: string, args: Record<string, unknown>): Promise<string> {
   try {
     const result = (await client.callTool({ name, arguments: args })) as CallToolResult
     const text = result.content.map((c) => (c.type === 'text' ? c.text : `[${c.type}]`)).join(' ').replace(/\s+/g, ' ').trim()

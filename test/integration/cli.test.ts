@@ -99,6 +99,30 @@ describe('caracal-mcp', () => {
     expect(stdout).toContain('caracal-mcp: stopped')
   })
 
+  it('start --config fixtures/hops/mcp.config.json walks one request across three hops, shows two refused hops, and explains the request from the audit', async () => {
+    const env = { CARACAL_MCP_PORT: '0', CARACAL_MCP_DATABASE: join(dir, 'hops.sqlite'), CARACAL_MCP_AUDIT_HMAC_KEY: 'ab'.repeat(32), CARACAL_MCP_SEALING_KEY: 'cd'.repeat(32) }
+    const child = spawn(process.execPath, [bin, 'start', '--config', 'fixtures/hops/mcp.config.json'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    try {
+      await vi.waitFor(() => expect(stdout).toContain('Ctrl-C stops the server.'), { timeout: 30_000, interval: 50 })
+      expect(stdout).toContain("planner (hop 1, its mandate's path 1 edge(s)) → researcher (hop 2, its mandate's path 2 edge(s)) → answered: # Demo files")
+      expect(stdout).toContain('audit: hop_limit_reached')
+      expect(stdout).toContain('audit: delegation_invalid: scope files:write is outside the delegation')
+      const requestId = /audit explain (\S+) --config/.exec(stdout)![1]!
+      expect(stdout).toMatch(/^ {4}- hop 1 planner .* researcher__research \[researcher\/research\] allow → ok/m)
+      // The operator's command prints the same account from the database.
+      const explained = await cliWithEnv(env, 'audit', 'explain', requestId, '--config', 'fixtures/hops/mcp.config.json')
+      expect(explained.code, explained.stderr).toBe(0)
+      expect(explained.stdout).toMatch(new RegExp(`^request ${requestId}: 3 calls over 3 hops`))
+      expect(explained.stdout).toMatch(/^ {4}- hop 2 researcher .* files__read_file \[files\/read\] allow → ok/m)
+    } finally {
+      child.kill('SIGTERM')
+    }
+    expect(await exited).toBe(0)
+  })
+
   it('policy eval prints the decision for an example request', async () => {
     const { code, stdout } = await cli('policy', 'eval', '--input', 'fixtures/requests/demo-2-mint-files-read.json')
     expect(code).toBe(0)
