@@ -79,7 +79,7 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
   for (const [zoneId, zone] of Object.entries(loaded.config.policy.zones)) {
     if (zone.federation && zone.federation.length > 0) verifiers.set(zoneId, new IdTokenVerifier(zone.federation))
   }
-  const runtime: Runtime = {
+  return {
     loaded,
     store,
     secrets,
@@ -96,13 +96,6 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
       store.close()
     },
   }
-  try {
-    await ensureAgentApplications(runtime)
-  } catch (error) {
-    await runtime.close()
-    throw error
-  }
-  return runtime
 }
 
 /**
@@ -180,6 +173,7 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
   let proxy: ProxyService | undefined
   if (Object.keys(runtime.loaded.config.protection).length > 0) {
     try {
+      await ensureAgentApplications(runtime)
       proxy = await startProxyService({
         loaded: runtime.loaded, env, store, keys, policy: runtime.policy, audit: runtime.audit, exchange, sessions, delegations, issuer, publicBase: issuer,
         allowedHosts: allowedHosts(address, issuer), metrics: new MetricsRegistry(), log: warn, onError,

@@ -32,6 +32,8 @@ export interface AgentHopsDeps {
   exchange: TokenExchange
   protection: Readonly<Record<string, ServerProtection>>
   zoneOf: (server: string) => string
+  /** The zone's active policy version: a hop is made again under a new one. */
+  policyVersion: (zoneId: string) => string | undefined
   now?: () => number
 }
 
@@ -53,11 +55,18 @@ const TOKEN_MARGIN_MS = 35_000
 const MAX_HOPS_REMEMBERED = 10_000
 /** Resources an edge may name (the constraint's bound). */
 const MAX_EDGE_RESOURCES = 64
+/**
+ * Live hops one calling application may hold at a time: each is a session of the agent's
+ * application, and those are limited per application, so one caller minting sessions in a loop
+ * must not use up an agent's sessions for everyone else.
+ */
+const MAX_HOPS_PER_CALLER_APPLICATION = 1_000
 
 export class AgentHops {
   readonly #d: AgentHopsDeps
   readonly #now: () => number
-  readonly #hops = new Map<string, Hop>()
+  readonly #hops = new Map<string, Hop & { callerApplicationId: string }>()
+  readonly #perCaller = new Map<string, number>()
   /** One creation per caller at a time: concurrent first calls share it. */
   readonly #pending = new Map<string, Promise<HopOutcome>>()
 
@@ -76,8 +85,12 @@ export class AgentHops {
     const agent = this.#d.protection[server]?.agent
     const m = principal.mandate
     if (!agent) return { ok: false, reason: 'not_an_agent' }
-    if (!m.sessionId) return { ok: false, reason: 'hop_requires_agent_session' }
-    const key = `${m.zoneId} ${m.sessionId} ${m.delegationId ?? ''} ${server}`
+    // A gateway mandate is one call's authority, spent by this very call: nothing to pass on.
+    if (m.use !== 'session' || !m.sessionId) return { ok: false, reason: 'hop_requires_agent_mandate' }
+    const version = this.#d.policyVersion(m.zoneId)
+    if (version === undefined) return { ok: false, reason: 'policy_eval_failed' }
+    // The narrowing was decided under one policy version: under another, the hop is made again.
+    const key = `${m.zoneId} ${m.sessionId} ${m.delegationId ?? ''} ${server} ${version}`
     const pending = this.#pending.get(key)
     if (pending) return pending
     const outcome = this.#grant(key, principal, agent, requestId).finally(() => this.#pending.delete(key))
@@ -95,17 +108,19 @@ export class AgentHops {
       // would have expired. Making a new one would undo the revocation.
       if (!edge || edge.status === 'revoked' || !session || session.status !== 'active') {
         if (nowMs < hop.expiresAt) return { ok: false, reason: 'delegation_revoked' }
-        this.#hops.delete(key)
+        this.#forget(key)
         hop = undefined
       } else if (!isEdgeLive(edge, nowMs) || !isSessionLive(session, nowMs) || hop.expiresAt - nowMs < REUSE_MARGIN_MS) {
-        this.#hops.delete(key)
+        this.#forget(key)
         hop = undefined
       }
     }
     if (!hop) {
+      if ((this.#perCaller.get(principal.mandate.clientId) ?? 0) >= MAX_HOPS_PER_CALLER_APPLICATION) this.#sweep(nowMs)
+      if ((this.#perCaller.get(principal.mandate.clientId) ?? 0) >= MAX_HOPS_PER_CALLER_APPLICATION) return { ok: false, reason: 'hop_limit_per_application' }
       const made = await this.#make(principal, agent, requestId, nowMs)
       if (!('agentSessionId' in made)) return made
-      hop = made
+      hop = { ...made, callerApplicationId: principal.mandate.clientId }
       this.#remember(key, hop, nowMs)
     }
     if (hop.token === undefined || hop.tokenExpiresAt! - nowMs < TOKEN_MARGIN_MS) {
@@ -146,6 +161,13 @@ export class AgentHops {
     if (parent) bounds.push(parent.expiresAt)
     const expiresAt = Math.min(...bounds)
     if (expiresAt - nowMs < REUSE_MARGIN_MS) return { ok: false, reason: 'caller_authority_ends_too_soon' }
+    // An operator revoked this caller's delegation to the agent: it is not made again behind
+    // their back (nor after a restart) until it would have expired. (An edge never accepted is
+    // one this proxy failed to complete, and conferred nothing.)
+    const revoked = this.#d.store.delegationEdges
+      .list({ zoneId, sessionId: caller.id, limit: 1_000 })
+      .some((e) => e.sourceSessionId === caller.id && e.receiverApplicationId === agent.application && e.parentEdgeId === (parent?.id ?? null) && e.status === 'revoked' && e.acceptedAt !== null && e.expiresAt > nowMs)
+    if (revoked) return { ok: false, reason: 'delegation_revoked' }
     // Authority: what the caller could be granted now of what the config delegates.
     const authority = this.#narrowed(principal, zoneId, agent.delegate.scopes)
     if (authority.scopes.length === 0) return { ok: false, reason: 'delegation_empty' }
@@ -155,7 +177,6 @@ export class AgentHops {
     try {
       const session = await this.#d.sessions.start({
         zoneId, applicationId: agent.application, lifecycle: 'task', ttlSeconds: Math.ceil((expiresAt - nowMs) / 1000), requestId, startedBy: `mcp-proxy for ${m.clientId}`,
-        ...(caller.subjectRecordId && { subjectRecordId: caller.subjectRecordId }),
       })
       agentSessionId = session.id
     } catch (error) {
@@ -170,7 +191,8 @@ export class AgentHops {
         ...(parent && { parentEdgeId: parent.id }), requestId,
       })
       // The proxy accepts for the agent's application: the config names it as this server's agent.
-      await this.#d.delegations.accept(zoneId, edge.id, agent.application, requestId)
+      // (An edge within one application needs no acceptance and has it already.)
+      if (edge.acceptedAt === null) await this.#d.delegations.accept(zoneId, edge.id, agent.application, requestId)
       return { applicationId: agent.application, agentSessionId, delegationEdgeId: edge.id, expiresAt: edge.expiresAt }
     } catch (error) {
       // A session no edge leads into is of no use to anyone: it ends now.
@@ -220,11 +242,24 @@ export class AgentHops {
     }
   }
 
-  #remember(key: string, hop: Hop, nowMs: number): void {
-    if (this.#hops.size >= MAX_HOPS_REMEMBERED) {
-      for (const [k, h] of this.#hops) if (h.expiresAt <= nowMs) this.#hops.delete(k)
-      if (this.#hops.size >= MAX_HOPS_REMEMBERED) this.#hops.delete(this.#hops.keys().next().value!)
-    }
+  #remember(key: string, hop: Hop & { callerApplicationId: string }, nowMs: number): void {
+    if (this.#hops.size >= MAX_HOPS_REMEMBERED) this.#sweep(nowMs)
+    if (this.#hops.size >= MAX_HOPS_REMEMBERED) this.#forget(this.#hops.keys().next().value!)
     this.#hops.set(key, hop)
+    this.#perCaller.set(hop.callerApplicationId, (this.#perCaller.get(hop.callerApplicationId) ?? 0) + 1)
+  }
+
+  /** Forgets the hops whose edges have expired. */
+  #sweep(nowMs: number): void {
+    for (const [key, hop] of this.#hops) if (hop.expiresAt <= nowMs) this.#forget(key)
+  }
+
+  #forget(key: string): void {
+    const hop = this.#hops.get(key)
+    if (!hop) return
+    this.#hops.delete(key)
+    const left = (this.#perCaller.get(hop.callerApplicationId) ?? 1) - 1
+    if (left > 0) this.#perCaller.set(hop.callerApplicationId, left)
+    else this.#perCaller.delete(hop.callerApplicationId)
   }
 }

@@ -8,7 +8,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express'
 import type { IncomingMessage } from 'node:http'
 import { requestIdFrom } from '../http/index.js'
-import { MandateError, anchorsOf, checkActiveAuthority, extractBearer, type RevocationStore } from '../mandate/index.js'
+import { MandateError, anchorsOf, extractBearer, type RevocationStore } from '../mandate/index.js'
 import type { TokenExchange } from '../sts/index.js'
 import { authInfoFor, type DirectExtra, type DownstreamSession, type RequestDecision, type UseRequest } from './downstream-session.js'
 import { DirectReply } from './direct-reply.js'
@@ -41,6 +41,7 @@ import {
   type Endpoint,
 } from './resource-metadata.js'
 import { unauthenticatedOr, type Principal, type ToolCallAuthorizer, type Verdict } from './tool-call-authorizer.js'
+import { checkStanding } from './standing.js'
 import { traceFrom } from './trace-context.js'
 import { visibleEntries } from './visibility.js'
 import { USES, isUseMethod, useKind } from './uses.js'
@@ -164,7 +165,7 @@ async function authenticate(token: string | null, deps: FrontDoorDeps): Promise<
   // rather than as a bad token, so clients retry instead of throwing their credentials away.
   if (deps.revocationsHealthy && !deps.revocationsHealthy()) throw new ProxyUnavailableError()
   try {
-    await checkActiveAuthority(mandate, deps.revocations, Date.now())
+    await checkStanding(mandate, deps.revocations, Date.now())
   } catch (error) {
     if (error instanceof MandateError) throw new UnauthenticatedError(true, error.detail ?? error.message)
     throw new ProxyUnavailableError({ cause: error })

@@ -33,6 +33,7 @@ import { UpstreamPool } from './upstream-pool.js'
 import { grantKey } from './visibility.js'
 import { auditCompletion, auditUse, clip, type UseOutcome } from './use-audit.js'
 import { USES, useKind, type UseMethod } from './uses.js'
+import { checkAnchors } from './standing.js'
 import { traceparentOf } from './trace-context.js'
 
 export const LIST_PAGE_SIZE = 100
@@ -333,12 +334,15 @@ export class McpProxy implements SessionHost {
     if (extra.signal.aborted) controller.abort(extra.signal.reason)
     else extra.signal.addEventListener('abort', onCancel, { once: true })
     // The call depends on the caller's authority and, to an agent, on the delegation it was given.
-    const release = this.#inFlight.add(verdict.hop ? [...verdict.mandate.anchors, ...verdict.hop.anchors] : verdict.mandate.anchors, controller)
+    const anchors = verdict.hop ? [...verdict.mandate.anchors, ...verdict.hop.anchors] : verdict.mandate.anchors
+    const release = this.#inFlight.add(anchors, controller)
     session.callsInFlight++
     // A revocation published between the decision and the registration above would be missed.
-    await checkActiveAuthority(verdict.mandate.verified, this.#o.revocations, Date.now()).catch((error: unknown) => {
-      if (!controller.signal.aborted) controller.abort(new RevokedDuringCallError(error instanceof SessionRevokedError ? error.anchor : 'revocation check failed'))
-    })
+    await checkActiveAuthority(verdict.mandate.verified, this.#o.revocations, Date.now())
+      .then(() => checkAnchors(anchors, this.#o.revocations))
+      .catch((error: unknown) => {
+        if (!controller.signal.aborted) controller.abort(new RevokedDuringCallError(error instanceof SessionRevokedError ? error.anchor : 'revocation check failed'))
+      })
     const { progressToken, ...meta } = withoutOurMeta((params._meta ?? {}) as Record<string, unknown>)
     let untrack: (() => void) | undefined
     const relayed: Promise<void>[] = []
@@ -483,9 +487,13 @@ export class McpProxy implements SessionHost {
 
 const LIST_FIELD: Record<EntryKind, string> = { tool: 'tools', prompt: 'prompts', resource: 'resources', template: 'resourceTemplates' }
 
-/** A client's `_meta` without keys of ours: an upstream that trusts `run.caracal/*` must only ever get them from us. */
+/**
+ * A client's `_meta` without keys of ours (an upstream that trusts `run.caracal/*` must only ever
+ * get them from us; compared without case, for readers that fold it) and without its
+ * `traceparent`: the upstream continues the trace from the proxy's span, which the proxy sends.
+ */
 function withoutOurMeta(meta: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(meta).filter(([key]) => !key.startsWith(CARACAL_META_PREFIX)))
+  return Object.fromEntries(Object.entries(meta).filter(([key]) => !key.toLowerCase().startsWith(CARACAL_META_PREFIX) && key.toLowerCase() !== 'traceparent'))
 }
 
 function connectionKey(server: string, sessionId: string | undefined): string {

@@ -85,7 +85,7 @@ export async function startProxyService(o: ProxyServiceOptions): Promise<ProxySe
     await proxy.close()
     throw error
   }
-  const hops = new AgentHops({ store: o.store, sessions: o.sessions, delegations: o.delegations, exchange: o.exchange, protection: config.protection, zoneOf })
+  const hops = new AgentHops({ store: o.store, sessions: o.sessions, delegations: o.delegations, exchange: o.exchange, protection: config.protection, zoneOf, policyVersion: (zone) => o.policy.version(zone)?.id })
   const authorizer = new ToolCallAuthorizer({ issuer: o.issuer, exchange: o.exchange, policy: o.policy, store: o.store, keys: o.keys, revocations, cache, hops })
 
   const router = express.Router()
@@ -118,9 +118,9 @@ export async function startProxyService(o: ProxyServiceOptions): Promise<ProxySe
  * The revocation checks of the proxy: anchors, not the zone's delegation-graph epoch. Every edge
  * created anywhere in the zone advances the epoch, so an agent mandate handed to an agent server
  * for one call would read as stale as soon as that agent's own call created the next hop's edge.
- * The proxy has no need of the epoch: every exchange re-validates the delegation path live, and
- * every revocation (edges downstream included) is published as anchors, which are checked here,
- * cached resource mandates included. Caracal's Gateway checks anchors likewise (contract §9.1).
+ * What the epoch guards is covered otherwise: a mandate under a delegation stands on every edge
+ * and session of its path (standing.ts), and a delegated mandate from the cache has its path
+ * validated live, as every exchange does.
  */
 function anchorsOnly(store: RevocationStore): RevocationStore {
   return { isRevoked: (anchor) => store.isRevoked(anchor), markRevoked: (anchor, ttlMs) => store.markRevoked(anchor, ttlMs) }

@@ -4,7 +4,8 @@
 // → verified with the group's requirements → for a tool, the per-call tool_rules policy.
 // Everything it cannot prove allowed is a verdict other than `allow`.
 import type { KeyRing } from '../keys/index.js'
-import { MandateError, anchorsOf, checkActiveAuthority, verifyMandateIdentity, type RevocationStore, type VerifiedMandate } from '../mandate/index.js'
+import { DelegationInvalidError, validateDelegatedMint } from '../delegation/index.js'
+import { MandateError, verifyMandateIdentity, type RevocationStore, type VerifiedMandate } from '../mandate/index.js'
 import { ENTRYPOINTS, buildToolCallInput, type PolicyEngine } from '../policy/index.js'
 import type { Store } from '../store/index.js'
 import { ApprovalRequiredError, DelegationReferenceError, ExchangeDeniedError, StsError, type TokenExchange } from '../sts/index.js'
@@ -13,6 +14,7 @@ import type { CatalogueEntry } from './catalogue.js'
 import { ScopeInsufficientError, UnauthenticatedError } from './errors.js'
 import { ResourceMandateCache, type CachedMandate } from './mandate-cache.js'
 import { groupRequirementFailure } from './requirements.js'
+import { checkStanding, dependencies } from './standing.js'
 
 /** The authenticated caller of a request: its agent (or gateway) mandate. */
 export interface Principal {
@@ -76,11 +78,21 @@ export class ToolCallAuthorizer {
     let cacheHit = mandate !== undefined
     if (mandate) {
       try {
-        await checkActiveAuthority(mandate.verified, this.#d.revocations, this.#now())
+        await checkStanding(mandate.verified, this.#d.revocations, this.#now())
       } catch {
         this.#d.cache.drop(key)
         mandate = undefined
         cacheHit = false
+      }
+    }
+    // A delegated mandate from the cache skipped the exchange's live check of its path: a
+    // suspended session or a lapsed edge upstream revokes no anchor of it, so the path is
+    // validated here as the exchange would.
+    if (mandate && presented.delegationId) {
+      const broken = this.#brokenDelegation(presented, entry)
+      if (broken) {
+        this.#d.cache.drop(key)
+        return { kind: 'deny', reason: broken }
       }
     }
     if (!mandate) {
@@ -102,6 +114,17 @@ export class ToolCallAuthorizer {
       return { kind: 'allow', mandate, cacheHit, hop: hop.grant }
     }
     return { kind: 'allow', mandate, cacheHit }
+  }
+
+  /** Why the presented mandate's delegation no longer stands for this group, if it does not. */
+  #brokenDelegation(presented: VerifiedMandate, entry: CatalogueEntry): string | undefined {
+    try {
+      validateDelegatedMint(this.#d.store, { zoneId: presented.zoneId, applicationId: presented.clientId, agentSessionId: presented.sessionId ?? '', edgeId: presented.delegationId!, requestedScopes: entry.scopes, nowMs: this.#now() })
+      return undefined
+    } catch (error) {
+      if (error instanceof DelegationInvalidError) return `delegation_invalid: ${error.detail}`
+      throw error
+    }
   }
 
   /** A gateway mandate without this tool's target or scopes: a challenge if the principal could get them, else a deny. */
@@ -144,7 +167,7 @@ export class ToolCallAuthorizer {
         this.#d.keys,
         nowMs,
       )
-      await checkActiveAuthority(verified, this.#d.revocations, nowMs)
+      await checkStanding(verified, this.#d.revocations, nowMs)
     } catch (error) {
       if (error instanceof MandateError) return { kind: 'deny', reason: error.wireCode }
       throw error
@@ -176,18 +199,4 @@ export class ToolCallAuthorizer {
 export function unauthenticatedOr(error: unknown): unknown {
   if (error instanceof StsError && ENDED_AUTHORITY.has(error.code)) return new UnauthenticatedError(true, error.detail ?? error.message)
   return error
-}
-
-/**
- * Everything a call stands on: the mandates' anchors and, under a delegation, every edge and
- * session of its path. Ending the root session revokes only the edges touching it; a call two
- * hops below depends on those too, and is cancelled with them.
- */
-function dependencies(...mandates: VerifiedMandate[]): string[] {
-  const all = new Set(anchorsOf(...mandates))
-  for (const m of mandates) {
-    for (const edge of m.delegationPath) all.add(edge)
-    for (const hop of m.delegationChain) if (hop.sessionId) all.add(hop.sessionId)
-  }
-  return [...all]
 }

@@ -82,7 +82,8 @@ export async function startProxyWorld(options: { protection?: Record<string, unk
   writeFileSync(join(dir, 'mcp.config.json'), JSON.stringify(config))
   const warnings: string[] = []
   const warn = (line: string) => void warnings.push(line)
-  const env = { ...process.env, CARACAL_MCP_DATABASE: '', CARACAL_MCP_HOST: '', CARACAL_MCP_PORT: '', CARACAL_MCP_ISSUER: '' }
+  // Configs may name the recording upstream as ${TEST_UPSTREAM_URL} (expanded at start like any variable).
+  const env = { ...process.env, CARACAL_MCP_DATABASE: '', CARACAL_MCP_HOST: '', CARACAL_MCP_PORT: '', CARACAL_MCP_ISSUER: '', TEST_UPSTREAM_URL: upstream.url }
   const loaded = await loadConfig(join(dir, 'mcp.config.json'), env)
   const runtime = await openRuntime(loaded, env, warn)
   const now = Date.now()

@@ -3,18 +3,25 @@
 // the Caracal-Agent-Mandate header (never the client's token, never an Authorization it did not
 // ask for), with the request id and trace; the test then acts as that agent, calling back in with
 // the mandate; and a revoked delegation is not made again behind the operator's back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { callError, text } from '../helpers/tool-results.js'
-import { ZONE, startProxyWorld, type ProxyWorld } from '../helpers/proxy-world.js'
+import { FILES_SERVER, SECRETS, ZONE, startProxyWorld, type ProxyWorld } from '../helpers/proxy-world.js'
 
 let world: ProxyWorld
 
 beforeAll(async () => {
   world = await startProxyWorld({
+    // The recording server twice: `up2` is a second agent, for a second hop.
+    mcpServers: { up: { type: 'http', url: '${TEST_UPSTREAM_URL}' }, up2: { type: 'http', url: '${TEST_UPSTREAM_URL}' }, files: { command: process.execPath, args: [FILES_SERVER] } },
     protection: {
       up: {
         groups: { basic: { tools: ['echo', 'whoami'], scopes: ['up:use'] } },
-        agent: { application: 'up-agent', delegate: { scopes: ['files:read', 'files:write'], maxHops: 1, ttlSeconds: 600 } },
+        agent: { application: 'up-agent', delegate: { scopes: ['up2:use', 'files:read', 'files:write'], maxHops: 2, ttlSeconds: 600 } },
+      },
+      up2: {
+        groups: { basic: { tools: ['echo'], scopes: ['up2:use'] } },
+        agent: { application: 'up2-agent', delegate: { scopes: ['files:read'] } },
       },
       files: {
         groups: {
@@ -24,10 +31,11 @@ beforeAll(async () => {
       },
     },
     zoneData: {
-      app_ids: { 'app-a': 'app-a', 'up-agent': 'up-agent' },
+      app_ids: { 'app-a': 'app-a', 'up-agent': 'up-agent', 'up2-agent': 'up2-agent' },
       grants: {
         'resource://up/basic': { application: 'app-a', roles: { 'app-a': ['up:use'] } },
-        'resource://files/read': { applications: ['app-a', 'up-agent'], roles: { 'app-a': ['files:read'], 'up-agent': ['files:read'] } },
+        'resource://up2/basic': { applications: ['app-a', 'up-agent'], roles: { 'app-a': ['up2:use'], 'up-agent': ['up2:use'] } },
+        'resource://files/read': { applications: ['app-a', 'up-agent', 'up2-agent'], roles: { 'app-a': ['files:read'], 'up-agent': ['files:read'], 'up2-agent': ['files:read'] } },
         'resource://files/write': { applications: ['up-agent'], roles: { 'up-agent': ['files:write'] } },
       },
     },
@@ -60,8 +68,8 @@ describe('an agent server over HTTP', () => {
     expect((c.delegation_chain as { application_id: string }[]).map((h) => h.application_id)).toEqual(['app-a', 'up-agent'])
     const edge = world.runtime.store.delegationEdges.get(c.delegation_edge_id as string)!
     // files:write is the agent's to hold (its grant) but not its caller's: not delegated.
-    expect(edge.scopes).toEqual(['files:read'])
-    expect(edge.constraints).toMatchObject({ resources: ['resource://files/read'], max_hops: 1 })
+    expect(edge.scopes).toEqual(['files:read', 'up2:use'])
+    expect(edge.constraints).toMatchObject({ resources: ['resource://files/read', 'resource://up2/basic'], max_hops: 2 })
 
     // The agent calls back in with what it was given.
     const agent = await world.connect(mandate)
@@ -77,5 +85,47 @@ describe('an agent server over HTTP', () => {
     expect(again.message).toMatch(/Tool up__echo not found/)
     const rows = world.runtime.store.auditEvents.tail(ZONE, 5).map((r) => ({ type: r.eventType, status: r.evaluationStatus }))
     expect(rows).toContainEqual({ type: 'tool_call', status: 'delegation_revoked' })
+  })
+
+  /** The client calls `up`; the test, as that agent, calls `up2` with what it got; returns both agents' mandates. */
+  async function twoHops(client: Client): Promise<{ first: string; second: string; agent: Client }> {
+    const mark = world.upstream.headers.length
+    await client.callTool({ name: 'up__echo', arguments: { text: 'one' } })
+    const first = world.upstream.headers.slice(mark).find((h) => h['caracal-agent-mandate'])!['caracal-agent-mandate'] as string
+    const agent = await world.connect(first)
+    const again = world.upstream.headers.length
+    expect(text(await agent.callTool({ name: 'up2__echo', arguments: { text: 'two' } }))).toBe('two')
+    const second = world.upstream.headers.slice(again).find((h) => h['caracal-agent-mandate'])!['caracal-agent-mandate'] as string
+    return { first, second, agent }
+  }
+
+  it('takes authority from an agent two hops down as soon as the root session ends or is suspended, cached mandates included', async () => {
+    for (const end of ['terminate', 'suspend'] as const) {
+      const { token, sessionId } = await world.agentMandate('app-a')
+      const { second } = await twoHops(await world.connect(token))
+      expect(claims(second)).toMatchObject({ client_id: 'up2-agent', hop_count: 2 })
+      const deep = await world.connect(second)
+      // Its resource mandate for files/read is now cached.
+      expect(text(await deep.callTool({ name: 'files__read_file', arguments: { path: '/srv/demo/README.md' } }))).toContain('# Demo files')
+      if (end === 'terminate') await world.runtime.sessions.terminate(ZONE, sessionId, 'the user is gone', 'test-end')
+      else await world.runtime.sessions.suspend(ZONE, sessionId, 'the user paused', 'test-end')
+      // At once: its cached mandate's delegation path is checked live, and no longer stands.
+      await expect(deep.callTool({ name: 'files__read_file', arguments: { path: '/srv/demo/README.md' } })).rejects.toThrow()
+      if (end === 'terminate') {
+        // And once the revocation has reached the proxy's store, the agent's own mandate is
+        // refused at the door: ending the root revoked only the edge touching it, but the agent
+        // below stands on that edge and that session all the same.
+        await vi.waitFor(() => expect(world.connect(second)).rejects.toThrow(/Invalid or expired token/), { timeout: 5_000, interval: 100 })
+      }
+    }
+  })
+
+  it('makes no hop for a single-use gateway mandate: its one call is all the authority it holds', async () => {
+    const { sessionId } = await world.agentMandate('app-a')
+    const form = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', zone_id: ZONE, application_id: 'app-a', client_secret: SECRETS['app-a']!, agent_session_id: sessionId, resource: 'resource://up/basic', scope: 'up:use' })
+    const gateway = ((await (await fetch(`${world.url}/oauth/2/token`, { method: 'POST', body: form })).json()) as { access_token: string }).access_token
+    const client = await world.connect(gateway)
+    expect((await callError(client, 'up__echo', { text: 'x' })).message).toMatch(/Tool up__echo not found/)
+    expect(world.runtime.store.auditEvents.tail(ZONE, 3).map((r) => r.evaluationStatus)).toContain('hop_requires_agent_mandate')
   })
 })
