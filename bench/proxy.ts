@@ -13,6 +13,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { fetchPerRequest } from '../src/http/index.js'
 import { BENCH_APP, connect, disconnect, startBenchProduct } from './bench-product.js'
 import { startBareForwarder, startEchoUpstream } from './proxy-ends.js'
 
@@ -111,9 +112,7 @@ function rotatingBearer(tokens: readonly string[]): FetchLike & { used(): number
   let next = 0
   const f = (url: string | URL, init?: RequestInit) => {
     if (next >= tokens.length) throw new Error(`the ${tokens.length} pre-minted agent mandates are used up; mint more`)
-    const headers = new Headers(init?.headers)
-    headers.set('authorization', `Bearer ${tokens[next++]}`)
-    return fetch(url, { ...init, headers })
+    return fetchPerRequest(url, init, { authorization: `Bearer ${tokens[next++]}` })
   }
   return Object.assign(f, { used: () => next })
 }

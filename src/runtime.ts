@@ -21,7 +21,7 @@ import type { PolicyEngine } from './policy/index.js'
 import { startProxyService, type ProxyService } from './proxy/index.js'
 import { createPolicyEngineFromConfig } from './policy-from-config.js'
 import { AgentSessions } from './sessions/index.js'
-import { openStore, purgeExpired, type Store } from './store/index.js'
+import { openStore, purgeExpired, startCheckpointer, type Store } from './store/index.js'
 import { AuthFailureLimiter, MintRateLimiter, TokenExchange } from './sts/index.js'
 import { uuid7 } from './util/uuid7.js'
 
@@ -202,6 +202,7 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
     }
   }, HOUSEKEEPING_INTERVAL_MS).unref()
   server.once('close', () => clearInterval(housekeeping))
+  const checkpointer = startCheckpointer(store.db, warn)
   return {
     server,
     url,
@@ -209,6 +210,7 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
     proxy,
     async close() {
       await proxy?.close()
+      checkpointer.stop()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()

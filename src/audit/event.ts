@@ -51,14 +51,26 @@ const SECRET_KEY = /(secret|password|passphrase|private_key|(^|_)token$|^authori
  * never a row that leaks.
  */
 export function assertNoSecretFields(value: unknown, path = 'event'): void {
+  const at = secretFieldPath(value)
+  if (at !== undefined) throw new TypeError(`${path}${at} may hold a secret; audit events never carry one`)
+}
+
+/** Where the first field named like a secret is (`.a[2].b`); the path is built only for it. */
+function secretFieldPath(value: unknown): string | undefined {
   if (Array.isArray(value)) {
-    value.forEach((v, i) => assertNoSecretFields(v, `${path}[${i}]`))
+    for (let i = 0; i < value.length; i++) {
+      const at = secretFieldPath(value[i])
+      if (at !== undefined) return `[${i}]${at}`
+    }
   } else if (typeof value === 'object' && value !== null) {
-    for (const [key, v] of Object.entries(value)) {
-      if (SECRET_KEY.test(key) && v !== undefined && v !== null && v !== '') throw new TypeError(`${path}.${key} may hold a secret; audit events never carry one`)
-      assertNoSecretFields(v, `${path}.${key}`)
+    for (const key of Object.keys(value)) {
+      const v = (value as Record<string, unknown>)[key]
+      if (SECRET_KEY.test(key) && v !== undefined && v !== null && v !== '') return `.${key}`
+      const at = secretFieldPath(v)
+      if (at !== undefined) return `.${key}${at}`
     }
   }
+  return undefined
 }
 
 /**
@@ -67,9 +79,23 @@ export function assertNoSecretFields(value: unknown, path = 'event'): void {
  */
 export function redactTokens<T>(value: T): T {
   if (typeof value === 'string') return (JWT_LIKE.test(value) ? `[token ${tokenFingerprint(value)}]` : value) as T
-  if (Array.isArray(value)) return value.map(redactTokens) as T
+  // Copied only where something was replaced: most rows hold no token, and are kept as they are.
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined
+    for (let i = 0; i < value.length; i++) {
+      const v = redactTokens(value[i])
+      if (v !== value[i]) (copy ??= [...value])[i] = v
+    }
+    return (copy ?? value) as T
+  }
   if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactTokens(v)])) as T
+    let copy: Record<string, unknown> | undefined
+    for (const key of Object.keys(value)) {
+      const original = (value as Record<string, unknown>)[key]
+      const v = redactTokens(original)
+      if (v !== original) (copy ??= { ...(value as Record<string, unknown>) })[key] = v
+    }
+    return (copy ?? value) as T
   }
   return value
 }

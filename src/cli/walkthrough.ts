@@ -9,6 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { createApplication, rotateApplicationSecret } from '../admin/index.js'
+import { fetchPerRequest } from '../http/index.js'
 import type { RunningServer, Runtime } from '../runtime.js'
 import { TOKEN_EXCHANGE_GRANT, TOKEN_PATH } from '../sts/index.js'
 
@@ -64,11 +65,7 @@ export async function walkthroughClient(runtime: Runtime, running: RunningServer
     })
     const { access_token: token } = (await response.json()) as { access_token?: string }
     if (!token) throw new Error(`the token endpoint answered ${response.status}`)
-    const withRequestId = (url: string | URL, init?: RequestInit) => {
-      const headers = new Headers(init?.headers)
-      if (requestId) headers.set('x-request-id', requestId())
-      return fetch(url, { ...init, headers })
-    }
+    const withRequestId = (url: string | URL, init?: RequestInit) => fetchPerRequest(url, init, requestId && { 'x-request-id': requestId() })
     await client.connect(new StreamableHTTPClientTransport(new URL(`${running.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } }, fetch: withRequestId }))
   } catch (error) {
     await end()

@@ -67,6 +67,7 @@ export function openStore(path: string): Store {
 }
 
 export { MIGRATIONS } from './migrations.js'
+export { startCheckpointer, type Checkpointer } from './checkpointer.js'
 export { IDEMPOTENCY_KEY_LIFETIME_MS, purgeExpired, type Purged } from './housekeeping.js'
 export { StoreConflictError, StoreNotFoundError, StoreSchemaError } from './errors.js'
 export { effectiveState } from './approvals.js'
