@@ -17,15 +17,17 @@ beforeAll(async () => {
     protection: {
       up: {
         groups: { basic: { tools: ['echo', 'whoami'], scopes: ['up:use'] } },
-        agent: { application: 'up-agent', delegate: { scopes: ['up2:use', 'files:read', 'files:write'], maxHops: 2, ttlSeconds: 600 } },
+        agent: { application: 'up-agent', delegate: { scopes: ['up2:use', 'files:read', 'files:list', 'files:write'], maxHops: 2, ttlSeconds: 600 } },
       },
       up2: {
         groups: { basic: { tools: ['echo'], scopes: ['up2:use'] } },
-        agent: { application: 'up2-agent', delegate: { scopes: ['files:read'] } },
+        agent: { application: 'up2-agent', delegate: { scopes: ['files:read', 'files:list'] } },
       },
       files: {
         groups: {
-          read: { tools: ['read_file', 'list_files'], scopes: ['files:read'] },
+          read: { tools: ['read_file'], scopes: ['files:read'] },
+          // Listing is for the first hop at most.
+          list: { tools: ['list_files'], scopes: ['files:list'], maxHopCount: 1 },
           write: { tools: ['write_file'], scopes: ['files:write'] },
         },
       },
@@ -36,6 +38,7 @@ beforeAll(async () => {
         'resource://up/basic': { application: 'app-a', roles: { 'app-a': ['up:use'] } },
         'resource://up2/basic': { applications: ['app-a', 'up-agent'], roles: { 'app-a': ['up2:use'], 'up-agent': ['up2:use'] } },
         'resource://files/read': { applications: ['app-a', 'up-agent', 'up2-agent'], roles: { 'app-a': ['files:read'], 'up-agent': ['files:read'], 'up2-agent': ['files:read'] } },
+        'resource://files/list': { applications: ['app-a', 'up-agent', 'up2-agent'], roles: { 'app-a': ['files:list'], 'up-agent': ['files:list'], 'up2-agent': ['files:list'] } },
         'resource://files/write': { applications: ['up-agent'], roles: { 'up-agent': ['files:write'] } },
       },
     },
@@ -68,8 +71,8 @@ describe('an agent server over HTTP', () => {
     expect((c.delegation_chain as { application_id: string }[]).map((h) => h.application_id)).toEqual(['app-a', 'up-agent'])
     const edge = world.runtime.store.delegationEdges.get(c.delegation_edge_id as string)!
     // files:write is the agent's to hold (its grant) but not its caller's: not delegated.
-    expect(edge.scopes).toEqual(['files:read', 'up2:use'])
-    expect(edge.constraints).toMatchObject({ resources: ['resource://files/read', 'resource://up2/basic'], max_hops: 2 })
+    expect(edge.scopes).toEqual(['files:list', 'files:read', 'up2:use'])
+    expect(edge.constraints).toMatchObject({ resources: ['resource://files/list', 'resource://files/read', 'resource://up2/basic'], max_hops: 2 })
 
     // The agent calls back in with what it was given.
     const agent = await world.connect(mandate)
@@ -118,6 +121,17 @@ describe('an agent server over HTTP', () => {
         await vi.waitFor(() => expect(world.connect(second)).rejects.toThrow(/Invalid or expired token/), { timeout: 5_000, interval: 100 })
       }
     }
+  })
+
+  it('enforces a group\'s maxHopCount on the mandate of each hop', async () => {
+    const { token } = await world.agentMandate('app-a')
+    const { agent, second } = await twoHops(await world.connect(token))
+    // The first agent (hop 1) may list; the second (hop 2) may read but not list.
+    expect(text(await agent.callTool({ name: 'files__list_files', arguments: {} }))).toContain('/srv/demo/README.md')
+    const deep = await world.connect(second)
+    expect(text(await deep.callTool({ name: 'files__read_file', arguments: { path: '/srv/demo/README.md' } }))).toContain('# Demo files')
+    expect((await callError(deep, 'files__list_files')).message).toMatch(/Tool files__list_files not found/)
+    expect(world.runtime.store.auditEvents.tail(ZONE, 3).map((r) => r.evaluationStatus)).toContain('hop_count_exceeded')
   })
 
   it('makes no hop for a single-use gateway mandate: its one call is all the authority it holds', async () => {
