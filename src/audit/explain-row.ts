@@ -142,16 +142,18 @@ function diagnosticsOf(row: ExplainRow): Record<string, unknown>[] {
   return Array.isArray(d) ? d.map(record).filter((x): x is Record<string, unknown> => x !== undefined) : []
 }
 
+/** Where a row sits: its id, its zone's chain and its time. */
+function placeOf(row: ExplainRow): { id: string; zone_id: string; chain_seq: number; occurred_at: string } {
+  return { id: str(row, 'id') ?? '', zone_id: str(row, 'zone_id') ?? '', chain_seq: num(row, 'chain_seq') ?? 0, occurred_at: str(row, 'occurred_at') ?? '' }
+}
+
 export function attachedDecision(row: ExplainRow): AttachedDecision {
   return withoutUndefined<AttachedDecision>({
-    id: str(row, 'id') ?? '',
-    zone_id: str(row, 'zone_id') ?? '',
-    chain_seq: num(row, 'chain_seq') ?? 0,
+    ...placeOf(row),
     event_type: str(row, 'event_type') ?? 'unknown',
     decision: str(row, 'decision') ?? '',
     evaluation_status: str(row, 'evaluation_status') ?? '',
     deny_reason: str(row, 'decision') === 'deny' ? denyReason(row) : undefined,
-    occurred_at: str(row, 'occurred_at') ?? '',
     diagnostics: diagnosticsOf(row),
     metadata: metadataOf(row),
   })
@@ -165,10 +167,7 @@ export function callNode(row: ExplainRow, revocationOf: RevocationLookup): CallN
   const revokedAnchor = str(m, 'revoked_anchor')
   const revocation = revokedAnchor === undefined ? undefined : revocationOf(revokedAnchor, occurredMs(row))
   return withoutUndefined<CallNode>({
-    id: str(row, 'id') ?? '',
-    zone_id: str(row, 'zone_id') ?? '',
-    chain_seq: num(row, 'chain_seq') ?? 0,
-    occurred_at: str(row, 'occurred_at') ?? '',
+    ...placeOf(row),
     event_type: str(row, 'event_type') ?? '',
     method: str(m, 'method'),
     hop: num(m, 'delegation_hop_count') ?? 0,
