@@ -16,6 +16,7 @@ import {
   TokenRequestInvalidError,
   TokenRequestTooLargeError,
 } from './errors.js'
+import { APPROVAL_PAGE_HEADERS, approvalPage } from './approval-page.js'
 import { parseTokenForm } from './form.js'
 import { CLIENT_CREDENTIALS_GRANT, TOKEN_EXCHANGE_GRANT, readClientCredentialsRequest, readTokenRequest } from './params.js'
 import type { TokenExchange } from './token-exchange.js'
@@ -24,6 +25,8 @@ export const TOKEN_PATH = '/oauth/2/token'
 export const JWKS_PATH = '/.well-known/jwks.json'
 export const METADATA_PATH = '/.well-known/oauth-authorization-server'
 export const APPROVAL_PATH = '/approvals/:id'
+/** The approval as a page for a person (`/approvals/{id}/page`). */
+export const APPROVAL_PAGE_PATH = `${APPROVAL_PATH}/page`
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const MAX_BODY_BYTES = 64 * 1024
 /** The shape of a zone id (config schema); anything else has no keys, without a lookup. */
@@ -118,6 +121,13 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
     if (!view) throw new ApprovalNotFoundError()
     res.setHeader('Cache-Control', 'no-store')
     res.status(200).json(view)
+  })
+
+  // The same state as a page for a person: where a client's URL elicitation sends its user.
+  router.get(APPROVAL_PAGE_PATH, async function approvalPageOf(req, res) {
+    const id = String(req.params.id)
+    const view = UUID.test(id) ? await deps.exchange.approvals.wait(id, 0) : undefined
+    res.status(view ? 200 : 404).set(APPROVAL_PAGE_HEADERS).send(approvalPage(view, id))
   })
 
   // A federated user's own decision on a hold that names them (contract §1.8).

@@ -5,7 +5,9 @@
 // tool with its reason in audit, approval holds and the retry after approval, progress with the
 // client's own token, cancellation passed upstream, a revocation cancelling a call in flight,
 // list_changed re-filtered per session, and the mandate cache sparing exchanges.
-import { McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { ElicitRequestSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyZoneChain } from '../../src/audit/index.js'
 import { callError, text } from '../helpers/tool-results.js'
@@ -121,6 +123,52 @@ describe('tools/call', () => {
     expect(text(await client.callTool({ name: 'files__read_file', arguments: { path: '/srv/demo/out.txt' } }))).toBe('approved')
     const rows = (await auditRows('tool_call')).filter((r) => r.metadata.tool === 'write_file')
     expect(rows.map((r) => r.decision)).toEqual(['pending', 'pending', 'allow'])
+  })
+
+  it('offers a client that supports URL elicitation the approval page, which follows the hold to its decision', async () => {
+    const { token } = await world.agentMandate()
+    const offers: Record<string, unknown>[] = []
+    const client = new Client({ name: 'url-elicitation', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } })
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      offers.push(request.params)
+      return { action: 'accept' }
+    })
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${world.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }))
+    try {
+      const args = { path: '/srv/demo/paged.txt', content: 'paged' }
+      const held = (await client.callTool({ name: 'files__write_file', arguments: args })) as CallToolResult
+      const approvalId = /approval id ([0-9a-f-]{36})/.exec(text(held))![1]!
+      expect(offers).toEqual([{ mode: 'url', elicitationId: approvalId, url: `${world.url}/approvals/${approvalId}/page`, message: expect.stringContaining('approver') }])
+      const page = async () => {
+        const response = await fetch(`${world.url}/approvals/${approvalId}/page`)
+        expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8')
+        expect(response.headers.get('content-security-policy')).toContain("default-src 'none'")
+        return response.text()
+      }
+      expect(await page()).toContain('is waiting for an approver')
+      await world.runtime.approvals.decide(ZONE, approvalId, 'approved', 'operator', undefined, 'test')
+      expect(await page()).toContain('was approved')
+      expect(text(await client.callTool({ name: 'files__write_file', arguments: args }))).toBe('wrote 5 characters to /srv/demo/paged.txt')
+      expect((await fetch(`${world.url}/approvals/00000000-0000-7000-8000-000000000000/page`)).status).toBe(404)
+    } finally {
+      await client.close()
+    }
+    // A client that declared form elicitation only is never sent a URL. (Another session: the
+    // approved mandate above is the first session's for its lifetime.)
+    const other = (await world.agentMandate()).token
+    const formOnly = new Client({ name: 'form-only', version: '1.0.0' }, { capabilities: { elicitation: {} } })
+    formOnly.setRequestHandler(ElicitRequestSchema, async (request) => {
+      offers.push(request.params)
+      return { action: 'decline' }
+    })
+    await formOnly.connect(new StreamableHTTPClientTransport(new URL(`${world.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${other}` } } }))
+    try {
+      const held = (await formOnly.callTool({ name: 'files__write_file', arguments: { path: '/srv/demo/form.txt', content: 'x' } })) as CallToolResult
+      expect(held.isError).toBe(true)
+      expect(offers).toHaveLength(1)
+    } finally {
+      await formOnly.close()
+    }
   })
 
   it('exchanges once per group and scope set, then serves calls from the cache', async () => {
