@@ -201,16 +201,19 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
       warn(`housekeeping: ${(error as Error)?.message ?? error}`)
     }
   }, HOUSEKEEPING_INTERVAL_MS).unref()
-  server.once('close', () => clearInterval(housekeeping))
   const checkpointer = startCheckpointer(store.db, warn)
+  server.once('close', () => {
+    clearInterval(housekeeping)
+    checkpointer.stop()
+  })
   return {
     server,
     url,
     issuer,
     proxy,
     async close() {
-      await proxy?.close()
       checkpointer.stop()
+      await proxy?.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()

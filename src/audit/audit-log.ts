@@ -18,6 +18,8 @@ export interface RecordedEvent {
 
 interface Pending {
   event: AuditEvent
+  /** The JSON columns, serialized when recorded: the row is what the event was then, whatever happens to its objects after. */
+  json: { determiningPolicies: string; diagnostics: string; metadata: string }
   id: string
   occurredAt: string
   resolve: (recorded: RecordedEvent) => void
@@ -54,7 +56,8 @@ export class AuditLog {
     const event = redactTokens(raw)
     const occurredAtMs = event.occurredAt?.getTime() ?? this.#now()
     return new Promise((resolve, reject) => {
-      this.#queue.push({ event, id: uuid7(occurredAtMs), occurredAt: new Date(occurredAtMs).toISOString(), resolve, reject })
+      const json = { determiningPolicies: canonicalJson(event.determiningPolicies ?? []), diagnostics: canonicalJson(event.diagnostics ?? []), metadata: canonicalJson(event.metadata ?? {}) }
+      this.#queue.push({ event, json, id: uuid7(occurredAtMs), occurredAt: new Date(occurredAtMs).toISOString(), resolve, reject })
       if (!this.#scheduled) {
         this.#scheduled = true
         this.#idle = new Promise((done) => setImmediate(() => done(this.#flush())))
@@ -102,9 +105,9 @@ export class AuditLog {
       policySetVersionId: e.policySetVersionId ?? '',
       manifestSha: e.manifestSha ?? '',
       evaluationStatus: e.evaluationStatus,
-      determiningPoliciesJson: canonicalJson(e.determiningPolicies ?? []),
-      diagnosticsJson: canonicalJson(e.diagnostics ?? []),
-      metadataJson: canonicalJson(e.metadata ?? {}),
+      determiningPoliciesJson: p.json.determiningPolicies,
+      diagnosticsJson: p.json.diagnostics,
+      metadataJson: p.json.metadata,
       occurredAt: p.occurredAt,
     }
     const sha = contentSha256(content)

@@ -38,13 +38,19 @@ export interface AgentHopsDeps {
 }
 
 /** A hop made for one caller: its session and edge, and the newest mandate minted for it. */
-interface Hop {
+interface Hop extends MadeHop {
+  callerApplicationId: string
+  /** The policy version its narrowing was decided under. */
+  policyVersion: string
+  token?: string
+  tokenExpiresAt?: number
+}
+
+interface MadeHop {
   applicationId: string
   agentSessionId: string
   delegationEdgeId: string
   expiresAt: number
-  token?: string
-  tokenExpiresAt?: number
 }
 
 /** An edge with less life than this left is not reused: a call forwarded under it could outlive it. */
@@ -65,7 +71,7 @@ const MAX_HOPS_PER_CALLER_APPLICATION = 1_000
 export class AgentHops {
   readonly #d: AgentHopsDeps
   readonly #now: () => number
-  readonly #hops = new Map<string, Hop & { callerApplicationId: string }>()
+  readonly #hops = new Map<string, Hop>()
   readonly #perCaller = new Map<string, number>()
   /** One creation per caller at a time: concurrent first calls share it. */
   readonly #pending = new Map<string, Promise<HopOutcome>>()
@@ -89,16 +95,15 @@ export class AgentHops {
     if (m.use !== 'session' || !m.sessionId) return { ok: false, reason: 'hop_requires_agent_mandate' }
     const version = this.#d.policyVersion(m.zoneId)
     if (version === undefined) return { ok: false, reason: 'policy_eval_failed' }
-    // The narrowing was decided under one policy version: under another, the hop is made again.
-    const key = `${m.zoneId} ${m.sessionId} ${m.delegationId ?? ''} ${server} ${version}`
+    const key = `${m.zoneId} ${m.sessionId} ${m.delegationId ?? ''} ${server}`
     const pending = this.#pending.get(key)
     if (pending) return pending
-    const outcome = this.#grant(key, principal, agent, requestId).finally(() => this.#pending.delete(key))
+    const outcome = this.#grant(key, principal, agent, version, requestId).finally(() => this.#pending.delete(key))
     this.#pending.set(key, outcome)
     return outcome
   }
 
-  async #grant(key: string, principal: Principal, agent: AgentProtection, requestId: string): Promise<HopOutcome> {
+  async #grant(key: string, principal: Principal, agent: AgentProtection, policyVersion: string, requestId: string): Promise<HopOutcome> {
     const nowMs = this.#now()
     let hop = this.#hops.get(key)
     if (hop) {
@@ -110,7 +115,8 @@ export class AgentHops {
         if (nowMs < hop.expiresAt) return { ok: false, reason: 'delegation_revoked' }
         this.#forget(key)
         hop = undefined
-      } else if (!isEdgeLive(edge, nowMs) || !isSessionLive(session, nowMs) || hop.expiresAt - nowMs < REUSE_MARGIN_MS) {
+      } else if (!isEdgeLive(edge, nowMs) || !isSessionLive(session, nowMs) || hop.expiresAt - nowMs < REUSE_MARGIN_MS || hop.policyVersion !== policyVersion) {
+        // (The narrowing was decided under one policy version: under another, it is decided again.)
         this.#forget(key)
         hop = undefined
       }
@@ -120,7 +126,7 @@ export class AgentHops {
       if ((this.#perCaller.get(principal.mandate.clientId) ?? 0) >= MAX_HOPS_PER_CALLER_APPLICATION) return { ok: false, reason: 'hop_limit_per_application' }
       const made = await this.#make(principal, agent, requestId, nowMs)
       if (!('agentSessionId' in made)) return made
-      hop = { ...made, callerApplicationId: principal.mandate.clientId }
+      hop = { ...made, callerApplicationId: principal.mandate.clientId, policyVersion }
       this.#remember(key, hop, nowMs)
     }
     if (hop.token === undefined || hop.tokenExpiresAt! - nowMs < TOKEN_MARGIN_MS) {
@@ -143,7 +149,7 @@ export class AgentHops {
   }
 
   /** A session of the agent's application and an edge into it from the caller's session. */
-  async #make(principal: Principal, agent: AgentProtection, requestId: string, nowMs: number): Promise<Hop | { ok: false; reason: string }> {
+  async #make(principal: Principal, agent: AgentProtection, requestId: string, nowMs: number): Promise<MadeHop | { ok: false; reason: string }> {
     const m = principal.mandate
     const zoneId = m.zoneId
     const caller = this.#d.store.agentSessions.get(m.sessionId!)
@@ -162,12 +168,10 @@ export class AgentHops {
     const expiresAt = Math.min(...bounds)
     if (expiresAt - nowMs < REUSE_MARGIN_MS) return { ok: false, reason: 'caller_authority_ends_too_soon' }
     // An operator revoked this caller's delegation to the agent: it is not made again behind
-    // their back (nor after a restart) until it would have expired. (An edge never accepted is
-    // one this proxy failed to complete, and conferred nothing.)
-    const revoked = this.#d.store.delegationEdges
-      .list({ zoneId, sessionId: caller.id, limit: 1_000 })
-      .some((e) => e.sourceSessionId === caller.id && e.receiverApplicationId === agent.application && e.parentEdgeId === (parent?.id ?? null) && e.status === 'revoked' && e.acceptedAt !== null && e.expiresAt > nowMs)
-    if (revoked) return { ok: false, reason: 'delegation_revoked' }
+    // their back (nor after a restart) until it would have expired.
+    if (this.#d.store.delegationEdges.revokedFrom({ sourceSessionId: caller.id, receiverApplicationId: agent.application, parentEdgeId: parent?.id ?? null, nowMs })) {
+      return { ok: false, reason: 'delegation_revoked' }
+    }
     // Authority: what the caller could be granted now of what the config delegates.
     const authority = this.#narrowed(principal, zoneId, agent.delegate.scopes)
     if (authority.scopes.length === 0) return { ok: false, reason: 'delegation_empty' }
@@ -242,7 +246,7 @@ export class AgentHops {
     }
   }
 
-  #remember(key: string, hop: Hop & { callerApplicationId: string }, nowMs: number): void {
+  #remember(key: string, hop: Hop, nowMs: number): void {
     if (this.#hops.size >= MAX_HOPS_REMEMBERED) this.#sweep(nowMs)
     if (this.#hops.size >= MAX_HOPS_REMEMBERED) this.#forget(this.#hops.keys().next().value!)
     this.#hops.set(key, hop)

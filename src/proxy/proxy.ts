@@ -35,6 +35,7 @@ import { auditCompletion, auditUse, clip, type UseOutcome } from './use-audit.js
 import { USES, useKind, type UseMethod } from './uses.js'
 import { checkAnchors } from './standing.js'
 import { traceparentOf } from './trace-context.js'
+import { ApprovalPages, approvalNotice } from './approval-notice.js'
 
 export const LIST_PAGE_SIZE = 100
 /**
@@ -62,8 +63,6 @@ export const REVOKED_DURING_CALL = -32003
 export const APPROVAL_REQUIRED = -32004
 /** `_meta` keys of ours; a client's own are removed before a request goes upstream. */
 const CARACAL_META_PREFIX = 'run.caracal/'
-/** How long the offer of the approval page waits for the client's answer (the user's choice). */
-const APPROVAL_PAGE_OFFER_MS = 120_000
 export const MANDATE_META_KEY = 'run.caracal/mandate'
 export const AGENT_MANDATE_HEADER = 'Caracal-Agent-Mandate'
 export const AGENT_MANDATE_META_KEY = 'run.caracal/agent-mandate'
@@ -108,6 +107,7 @@ export class McpProxy implements SessionHost {
   readonly #byPrincipal = new Map<string, Set<DownstreamSession>>()
   readonly #perApplication = new Map<string, number>()
   readonly #inFlight = new InFlightCalls()
+  readonly #approvalPages = new ApprovalPages()
   /** Connection key (server, and the session for a per-session connection) → its requests in flight. */
   readonly #calls = new Map<string, Set<CallInFlight>>()
   readonly #levels = new WeakMap<DownstreamSession, LoggingLevel>()
@@ -263,7 +263,7 @@ export class McpProxy implements SessionHost {
       await this.#audit(decision, method, entry, verdict, {})
       const { text, meta } = approvalNotice(this.#o.issuer, verdict)
       if (method === 'tools/call') {
-        await offerApprovalPage(session, this.#o.issuer, verdict, extra)
+        this.#approvalPages.offer(session, this.#o.issuer, verdict, extra)
         return { isError: true, content: [{ type: 'text', text }], _meta: meta } satisfies CallToolResult
       }
       throw new McpError(APPROVAL_REQUIRED, text, { approval_id: verdict.approvalId })
@@ -524,41 +524,6 @@ export function notFound(method: UseMethod, requested: string): McpError {
   // Echoed as the SDK does, but never at any length a client chose.
   const name = clip(requested)
   return useKind(method) === 'resource' ? new McpError(-32002, `Resource ${name} not found`) : new McpError(ErrorCode.InvalidParams, `${useKind(method) === 'tool' ? 'Tool' : 'Prompt'} ${name} not found`)
-}
-
-/**
- * A client that can send its user to a URL (URL-mode elicitation, declared as
- * `elicitation.url`) is asked to open the approval's page, where the person sees the hold's
- * state change. The answer to the call is the same tool error either way: the user accepting
- * does not approve anything, and the retry after approval goes as for any client.
- */
-async function offerApprovalPage(session: DownstreamSession, issuer: string, verdict: Extract<Verdict, { kind: 'approval' }>, extra: DirectExtra): Promise<void> {
-  if (!session.server.getClientCapabilities()?.elicitation?.url) return
-  const request = {
-    method: 'elicitation/create' as const,
-    params: {
-      mode: 'url' as const,
-      elicitationId: verdict.approvalId,
-      url: `${issuer}/approvals/${verdict.approvalId}/page`,
-      message: 'This call is held until an approver approves it. The page shows when that happens; then ask for the call again.',
-    },
-  }
-  try {
-    await extra.sendRequest(request, ElicitResultSchema, { signal: extra.signal, timeout: APPROVAL_PAGE_OFFER_MS })
-  } catch {
-    // Declined by the client, closed, or timed out: the tool error below says the rest.
-  }
-}
-
-function approvalNotice(issuer: string, verdict: Extract<Verdict, { kind: 'approval' }>): { text: string; meta: Record<string, unknown> } {
-  const url = `${issuer}/approvals/${verdict.approvalId}`
-  return {
-    text:
-      `This call needs human approval (approval id ${verdict.approvalId}, open until ${new Date(verdict.expiresAt).toISOString()}). ` +
-      `An operator approves it with: caracal-mcp approvals approve ${verdict.approvalId}. ` +
-      `Its state: GET ${url}?wait=25, or ${url}/page for a person. Once approved, call again with the same arguments.`,
-    meta: { 'io.modelcontextprotocol/authorization': { reason: 'insufficient_authorization', remediation: 'available', authorizationContextId: verdict.approvalId } },
-  }
 }
 
 function cursorOf(offset: number): string {

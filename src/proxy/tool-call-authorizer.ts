@@ -67,6 +67,9 @@ export class ToolCallAuthorizer {
     // before anything is minted; the minted mandate is checked again below.
     const failed = groupRequirementFailure(presented, entry.config)
     if (failed) return { kind: 'deny', reason: failed }
+    // A gateway mandate is one call's authority: there is nothing in it to delegate to an agent,
+    // and it is refused before the exchange would spend it.
+    if (presented.use === 'gateway' && entry.kind === 'tool' && this.#d.hops?.isAgent(entry.server)) return { kind: 'deny', reason: 'hop_requires_agent_mandate' }
     if (presented.use === 'gateway') {
       const lacking = !presented.targetResources.includes(entry.resource) || entry.scopes.some((s) => !presented.scope.includes(s))
       if (lacking) return this.#gatewayLacks(principal, entry)

@@ -70,6 +70,7 @@ export class DelegationEdgeRepository {
   readonly #accept
   readonly #unaccept
   readonly #list
+  readonly #revokedFrom
 
   constructor(db: Db) {
     this.#insert = db.prepare(
@@ -90,6 +91,10 @@ export class DelegationEdgeRepository {
       "UPDATE delegation_edges SET accepted_at = @nowMs, edge_version = edge_version + 1 WHERE id = @id AND status = 'active' AND accepted_at IS NULL AND expires_at > @nowMs",
     )
     this.#unaccept = db.prepare('UPDATE delegation_edges SET accepted_at = NULL, edge_version = edge_version + 1 WHERE id = ? AND accepted_at = ?')
+    this.#revokedFrom = db.prepare(
+      `SELECT 1 FROM delegation_edges WHERE source_session_id = @source AND status = 'revoked' AND receiver_application_id = @receiver
+         AND parent_edge_id IS @parent AND accepted_at IS NOT NULL AND expires_at > @nowMs AND revocation_reason <> 'audit_failed' LIMIT 1`,
+    )
     this.#list = db.prepare(
       `SELECT ${COLUMNS} FROM delegation_edges WHERE zone_id = @zoneId AND (@sessionId IS NULL OR source_session_id = @sessionId OR target_session_id = @sessionId)
        ORDER BY created_at DESC, id DESC LIMIT @limit`,
@@ -130,6 +135,15 @@ export class DelegationEdgeRepository {
   /** Takes back an acceptance made at `acceptedAt` (one that could not be audited). */
   unaccept(id: string, acceptedAt: number): boolean {
     return this.#unaccept.run(id, acceptedAt).changes === 1
+  }
+
+  /**
+   * Whether someone revoked an edge that confers (accepted, not yet expired) from this session
+   * to this application, under this parent edge (null: none). An edge revoked because its
+   * creation could not be audited never conferred anything, and does not count.
+   */
+  revokedFrom(q: { sourceSessionId: string; receiverApplicationId: string; parentEdgeId: string | null; nowMs: number }): boolean {
+    return this.#revokedFrom.get({ source: q.sourceSessionId, receiver: q.receiverApplicationId, parent: q.parentEdgeId, nowMs: q.nowMs }) !== undefined
   }
 
   list(filter: { zoneId: string; sessionId?: string; limit?: number }): DelegationEdgeRow[] {

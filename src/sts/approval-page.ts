@@ -4,6 +4,7 @@
 // approver decides, and reloads itself while the hold is pending. Every value is escaped; the
 // page loads nothing and may not be framed.
 import type { ApprovalView } from '../approvals/index.js'
+import type { ApprovalState } from '../store/index.js'
 
 /** Response headers of the page: no script, no framing, no referrer, never cached. */
 export const APPROVAL_PAGE_HEADERS: Readonly<Record<string, string>> = {
@@ -12,11 +13,12 @@ export const APPROVAL_PAGE_HEADERS: Readonly<Record<string, string>> = {
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
 }
 
 const RELOAD_SECONDS = 5
 
-const STATES: Record<string, string> = {
+const STATES: Record<ApprovalState, string> = {
   pending: 'is waiting for an approver',
   approved: 'was approved: the call can be made again, once',
   rejected: 'was rejected',
@@ -24,13 +26,17 @@ const STATES: Record<string, string> = {
   consumed: 'was approved and the call has been made',
 }
 
-export function approvalPage(view: ApprovalView | undefined, id: string): string {
-  if (!view) return page('No such approval', `<p>There is no approval <code>${escapeHtml(id)}</code>.</p>`, false)
+export function approvalPage(view: ApprovalView | undefined): string {
+  // What was asked for is not repeated: an unknown id is not an echo.
+  if (!view) return page('No such approval', '<p>There is no such approval.</p>', false)
   const pending = view.state === 'pending'
   const body = [
-    `<p>Approval <code>${escapeHtml(view.id)}</code> ${escapeHtml(STATES[view.state] ?? view.state)}.</p>`,
+    `<p>Approval <code>${escapeHtml(view.id)}</code> ${escapeHtml(STATES[view.state as ApprovalState] ?? view.state)}.</p>`,
     pending ? `<p>It stays open until ${escapeHtml(view.expires_at)}. This page updates itself.</p>` : '',
-    pending ? `<p>An operator decides it with <code>caracal-mcp approvals approve ${escapeHtml(view.id)}</code> (or <code>reject</code>), or through the admin API.</p>` : '',
+    pending
+      ? `<p>An operator decides it with <code>caracal-mcp approvals approve ${escapeHtml(view.id)}</code> (or <code>reject</code>), or through the admin API; ` +
+        'a hold for a signed-in user is decided by that user at <code>POST /approvals/{id}/decision</code>.</p>'
+      : '',
   ].join('\n')
   return page(`Approval ${view.state}`, body, pending)
 }

@@ -127,7 +127,7 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
   router.get(APPROVAL_PAGE_PATH, async function approvalPageOf(req, res) {
     const id = String(req.params.id)
     const view = UUID.test(id) ? await deps.exchange.approvals.wait(id, 0) : undefined
-    res.status(view ? 200 : 404).set(APPROVAL_PAGE_HEADERS).send(approvalPage(view, id))
+    res.status(view ? 200 : 404).set(APPROVAL_PAGE_HEADERS).send(approvalPage(view))
   })
 
   // A federated user's own decision on a hold that names them (contract §1.8).

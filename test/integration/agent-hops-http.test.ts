@@ -141,5 +141,7 @@ describe('an agent server over HTTP', () => {
     const client = await world.connect(gateway)
     expect((await callError(client, 'up__echo', { text: 'x' })).message).toMatch(/Tool up__echo not found/)
     expect(world.runtime.store.auditEvents.tail(ZONE, 3).map((r) => r.evaluationStatus)).toContain('hop_requires_agent_mandate')
+    // Refused before the exchange: the single-use mandate was not spent on a call that could not go.
+    expect(world.runtime.store.issuedJtis.wasPresented(claims(gateway).jti as string)).toBe(false)
   })
 })

@@ -8,7 +8,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { ElicitRequestSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { verifyZoneChain } from '../../src/audit/index.js'
 import { callError, text } from '../helpers/tool-results.js'
 import { SECRETS, protection, startProxyWorld, ZONE, type ProxyWorld } from '../helpers/proxy-world.js'
@@ -138,7 +138,10 @@ describe('tools/call', () => {
       const args = { path: '/srv/demo/paged.txt', content: 'paged' }
       const held = (await client.callTool({ name: 'files__write_file', arguments: args })) as CallToolResult
       const approvalId = /approval id ([0-9a-f-]{36})/.exec(text(held))![1]!
-      expect(offers).toEqual([{ mode: 'url', elicitationId: approvalId, url: `${world.url}/approvals/${approvalId}/page`, message: expect.stringContaining('approver') }])
+      await vi.waitFor(() => expect(offers).toEqual([{ mode: 'url', elicitationId: approvalId, url: `${world.url}/approvals/${approvalId}/page`, message: expect.stringContaining('approver') }]))
+      // Asking again while it is held names the same approval, and does not ask the user again.
+      expect(text((await client.callTool({ name: 'files__write_file', arguments: args })) as CallToolResult)).toContain(approvalId)
+      expect(offers).toHaveLength(1)
       const page = async () => {
         const response = await fetch(`${world.url}/approvals/${approvalId}/page`)
         expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8')
