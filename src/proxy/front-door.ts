@@ -237,8 +237,11 @@ async function callDirectly(res: Response, session: DownstreamSession, decision:
   const reply = new DirectReply(res, rpcId, session.id!, session.pendingClient)
   const controller = new AbortController()
   session.directCalls.set(rpcId, controller)
-  // A client that goes away has given up on the call: the upstream is told.
-  res.once('close', () => controller.abort(new McpError(ErrorCode.ConnectionClosed, 'the client went away')))
+  // A client that goes away has given up on the call: the upstream is told. ('close' also ends
+  // every answered exchange: then there is nothing to abort, and no error is made for nothing.)
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort(new McpError(ErrorCode.ConnectionClosed, 'the client went away'))
+  })
   const capabilities = session.server.getClientCapabilities()
   const extra: DirectExtra = {
     signal: controller.signal,
