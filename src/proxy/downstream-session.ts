@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import {
@@ -67,6 +68,14 @@ export interface SessionHost {
 
 const DECISION = 'caracal'
 
+/**
+ * Every session's Server shares one JSON Schema validator. The SDK would give each its own Ajv
+ * instance, ~18 KiB of a session's ~31 KiB, for the one thing that uses it here: `elicitInput`,
+ * which the proxy never calls (it relays elicitations and checks their results with zod). Shared,
+ * nothing is compiled into it, so it does not grow.
+ */
+const SHARED_VALIDATOR = new AjvJsonSchemaValidator()
+
 export function authInfoFor(decision: RequestDecision): AuthInfo {
   // The client's token stays in the front door: nothing past the transport needs it.
   return { token: '', clientId: decision.principal.mandate.clientId, scopes: [], expiresAt: decision.principal.mandate.expiresAt, extra: { [DECISION]: decision } }
@@ -116,6 +125,7 @@ export class DownstreamSession {
     this.server = new Server(PROXY_CLIENT_INFO, {
       capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { subscribe: true, listChanged: true }, completions: {}, logging: {} },
       instructions: 'Tools, prompts and resources are authorized per use by caracal-mcp; what you may not use is not listed.',
+      jsonSchemaValidator: SHARED_VALIDATOR,
     })
     const lists = [
       [ListToolsRequestSchema, 'tool'],
