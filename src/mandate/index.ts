@@ -43,6 +43,7 @@ export {
   authenticateMandate,
   checkRequirements,
   checkActiveAuthority,
+  checkAnchors,
   extractBearer,
   verifyMandateIdentity,
   DEFAULT_CLOCK_TOLERANCE_SECONDS,

@@ -172,15 +172,8 @@ export function anchorsOf(...mandates: VerifiedMandate[]): string[] {
   return [...anchors]
 }
 
-/**
- * Whether the mandate's authority is still live (contract §3.3 step 4): not past `exp` (no
- * leeway), no anchor revoked, delegation graph not newer than the mandate. Exported so a
- * long-running call can re-check mid-flight. A store that fails counts as revoked.
- */
-export async function checkActiveAuthority(mandate: VerifiedMandate, store: RevocationStore, nowMs: number): Promise<void> {
-  if (!mandate.authorityRecordId) throw new TokenInvalidError('empty sid')
-  if (mandate.expiresAt * 1000 <= nowMs) throw new TokenInvalidError('expired during execution', { description: 'Token expired during execution' })
-  const anchors = anchorsOf(mandate)
+/** Throws SessionRevokedError naming the first revoked anchor, or TokenInvalidError when the store fails (revoked, all the same). */
+export async function checkAnchors(anchors: readonly string[], store: RevocationStore): Promise<void> {
   let revoked: boolean[]
   try {
     revoked = await Promise.all(anchors.map((a) => store.isRevoked(a)))
@@ -189,6 +182,17 @@ export async function checkActiveAuthority(mandate: VerifiedMandate, store: Revo
   }
   const index = revoked.findIndex((r) => r !== false)
   if (index >= 0) throw new SessionRevokedError(anchors[index]!)
+}
+
+/**
+ * Whether the mandate's authority is still live (contract §3.3 step 4): not past `exp` (no
+ * leeway), no anchor revoked, delegation graph not newer than the mandate. Exported so a
+ * long-running call can re-check mid-flight. A store that fails counts as revoked.
+ */
+export async function checkActiveAuthority(mandate: VerifiedMandate, store: RevocationStore, nowMs: number): Promise<void> {
+  if (!mandate.authorityRecordId) throw new TokenInvalidError('empty sid')
+  if (mandate.expiresAt * 1000 <= nowMs) throw new TokenInvalidError('expired during execution', { description: 'Token expired during execution' })
+  await checkAnchors(anchorsOf(mandate), store)
   if (mandate.graphEpoch !== undefined && store.currentDelegationEpoch) {
     let current: number | undefined
     try {

@@ -4,7 +4,7 @@
 // made) and checks instead everything the mandate stands on: its anchors, and under a delegation
 // every edge and session of its path. Ending the root session revokes only the edges touching
 // it, not the ones further down; an agent two hops below stands on those and falls with them.
-import { SessionRevokedError, TokenInvalidError, anchorsOf, checkActiveAuthority, type RevocationStore, type VerifiedMandate } from '../mandate/index.js'
+import { anchorsOf, checkActiveAuthority, checkAnchors, type RevocationStore, type VerifiedMandate } from '../mandate/index.js'
 
 /** The mandates' anchors and, under a delegation, every edge and session of their paths. */
 export function dependencies(...mandates: VerifiedMandate[]): string[] {
@@ -22,16 +22,4 @@ export async function checkStanding(mandate: VerifiedMandate, revocations: Revoc
   if (mandate.delegationPath.length === 0) return
   const own = new Set(anchorsOf(mandate))
   await checkAnchors(dependencies(mandate).filter((a) => !own.has(a)), revocations)
-}
-
-/** Throws SessionRevokedError naming the first revoked anchor, or TokenInvalidError when the store fails (denied all the same). */
-export async function checkAnchors(anchors: readonly string[], revocations: RevocationStore): Promise<void> {
-  let revoked: boolean[]
-  try {
-    revoked = await Promise.all(anchors.map((anchor) => revocations.isRevoked(anchor)))
-  } catch (error) {
-    throw new TokenInvalidError('revocation lookup failed', { cause: error })
-  }
-  const index = revoked.findIndex((r) => r !== false)
-  if (index >= 0) throw new SessionRevokedError(anchors[index]!)
 }
