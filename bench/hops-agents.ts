@@ -4,14 +4,11 @@
 // arrived with (the Caracal-Agent-Mandate header), as an agent behind caracal-mcp does. It keeps
 // one client per mandate it was given, as a real agent keeps its connection while its mandate
 // lasts.
-import { randomUUID } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { z } from 'zod'
 import { connect, disconnect } from './bench-product.js'
+import { serveMcpSessions } from './proxy-ends.js'
 
 export interface RelayAgent {
   url: string
@@ -21,7 +18,6 @@ export interface RelayAgent {
 }
 
 export async function startRelayAgent(name: string): Promise<RelayAgent> {
-  const sessions = new Map<string, StreamableHTTPServerTransport>()
   const clients = new Map<string, Promise<Client>>()
   const agent: RelayAgent = { url: '', close: async () => {} }
 
@@ -35,42 +31,22 @@ export async function startRelayAgent(name: string): Promise<RelayAgent> {
     return client
   }
 
-  const http: Server = createServer(async (req, res) => {
-    const id = req.headers['mcp-session-id']
-    let transport = typeof id === 'string' ? sessions.get(id) : undefined
-    if (typeof id === 'string' && !transport) {
-      res.writeHead(404).end()
-      return
-    }
-    if (!transport) {
-      const server = new McpServer({ name, version: '1.0.0' })
-      server.registerTool('relay', { description: 'Call the next hop with the text and answer what it answered', inputSchema: { text: z.string() } }, async ({ text }, extra) => {
-        const headers = extra.requestInfo?.headers ?? {}
-        const mandate = agent.next!.viaProxy ? String(headers['caracal-agent-mandate'] ?? '') : ''
-        if (agent.next!.viaProxy && mandate === '') return { isError: true, content: [{ type: 'text', text: 'no agent mandate' }] }
-        const client = await downstream(mandate)
-        const result = await client.callTool({ name: agent.next!.tool, arguments: { text } })
-        return { content: result.content as { type: 'text'; text: string }[], ...(result.isError === true && { isError: true }) }
-      })
-      const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (sid) => void sessions.set(sid, created),
-        onsessionclosed: (sid) => void sessions.delete(sid),
-      })
-      await server.connect(created)
-      transport = created
-    }
-    await transport.handleRequest(req, res)
+  const endpoint = await serveMcpSessions(() => {
+    const server = new McpServer({ name, version: '1.0.0' })
+    server.registerTool('relay', { description: 'Call the next hop with the text and answer what it answered', inputSchema: { text: z.string() } }, async ({ text }, extra) => {
+      const headers = extra.requestInfo?.headers ?? {}
+      const mandate = agent.next!.viaProxy ? String(headers['caracal-agent-mandate'] ?? '') : ''
+      if (agent.next!.viaProxy && mandate === '') return { isError: true, content: [{ type: 'text', text: 'no agent mandate' }] }
+      const client = await downstream(mandate)
+      const result = await client.callTool({ name: agent.next!.tool, arguments: { text } })
+      return { content: result.content as { type: 'text'; text: string }[], ...(result.isError === true && { isError: true }) }
+    })
+    return server
   })
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
-  agent.url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`
+  agent.url = endpoint.url
   agent.close = async () => {
     for (const client of clients.values()) await disconnect(await client).catch(() => {})
-    for (const transport of sessions.values()) await transport.close().catch(() => {})
-    await new Promise<void>((resolve) => {
-      http.close(() => resolve())
-      http.closeAllConnections()
-    })
+    await endpoint.close()
   }
   return agent
 }

@@ -28,6 +28,15 @@ function closeServer(server: Server): Promise<void> {
 }
 
 export async function startEchoUpstream(): Promise<Hop & { openSessions(): number }> {
+  return serveMcpSessions(() => {
+    const server = new McpServer({ name: 'bench-upstream', version: '1.0.0' })
+    server.registerTool('echo', { description: 'Echo the text back', inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text }] }))
+    return server
+  })
+}
+
+/** An MCP endpoint on loopback: a new server from `build` per session (stateful, SSE responses); unknown session ids 404. */
+export async function serveMcpSessions(build: () => McpServer): Promise<Hop & { openSessions(): number }> {
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>()
   const http = createServer(async (req, res) => {
     const id = req.headers['mcp-session-id']
@@ -37,8 +46,7 @@ export async function startEchoUpstream(): Promise<Hop & { openSessions(): numbe
       return
     }
     if (!entry) {
-      const server = new McpServer({ name: 'bench-upstream', version: '1.0.0' })
-      server.registerTool('echo', { description: 'Echo the text back', inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text }] }))
+      const server = build()
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (sid) => void sessions.set(sid, { transport, server }),
