@@ -175,7 +175,7 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
     try {
       await ensureAgentApplications(runtime)
       proxy = await startProxyService({
-        loaded: runtime.loaded, env, store, keys, policy: runtime.policy, audit: runtime.audit, exchange, sessions, delegations, issuer, publicBase: issuer,
+        loaded: runtime.loaded, env, store, keys, policy: runtime.policy, audit: runtime.audit, exchange, approvals: runtime.approvals, sessions, delegations, issuer, publicBase: issuer,
         allowedHosts: allowedHosts(address, issuer), metrics: new MetricsRegistry(), log: warn, onError,
       })
     } catch (error) {

@@ -34,7 +34,7 @@ import { grantKey } from './visibility.js'
 import { auditCompletion, auditUse, clip, type UseOutcome } from './use-audit.js'
 import { USES, useKind, type UseMethod } from './uses.js'
 import { traceparentOf } from './trace-context.js'
-import { ApprovalPages, approvalNotice } from './approval-notice.js'
+import { ApprovalPages, approvalNotice, type HoldStates } from './approval-notice.js'
 
 export const LIST_PAGE_SIZE = 100
 /**
@@ -84,6 +84,8 @@ export interface McpProxyOptions {
   configDir: string
   env: NodeJS.ProcessEnv
   audit: AuditLog
+  /** Holds offered to a client as a page are followed to their decision. */
+  approvals: HoldStates
   bus: RevocationBus
   /** What the bus filled: checked again once a call is registered, so no revocation slips between. */
   revocations: RevocationStore
@@ -106,7 +108,7 @@ export class McpProxy implements SessionHost {
   readonly #byPrincipal = new Map<string, Set<DownstreamSession>>()
   readonly #perApplication = new Map<string, number>()
   readonly #inFlight = new InFlightCalls()
-  readonly #approvalPages = new ApprovalPages()
+  readonly #approvalPages: ApprovalPages
   /** Connection key (server, and the session for a per-session connection) → its requests in flight. */
   readonly #calls = new Map<string, Set<CallInFlight>>()
   readonly #levels = new WeakMap<DownstreamSession, LoggingLevel>()
@@ -117,6 +119,7 @@ export class McpProxy implements SessionHost {
 
   constructor(options: McpProxyOptions) {
     this.#o = options
+    this.#approvalPages = new ApprovalPages(options.approvals, options.log)
     this.catalogue = new Catalogue(options.protection, options.zoneOf, options.log)
     this.#pool = new UpstreamPool({
       servers: options.servers,
@@ -221,6 +224,7 @@ export class McpProxy implements SessionHost {
     if (count > 0) this.#perApplication.set(session.applicationKey, count)
     else this.#perApplication.delete(session.applicationKey)
     this.#o.metrics.sessions.set(this.#sessions.size)
+    this.#approvalPages.forget(session)
     void this.#pool.closeSession(session.id)
     void session.close()
   }
@@ -313,6 +317,7 @@ export class McpProxy implements SessionHost {
     this.#closed = true
     clearInterval(this.#sweeper)
     this.#unsubscribe()
+    this.#approvalPages.close()
     await Promise.all([...this.#sessions.values()].map((s) => s.close()))
     this.#sessions.clear()
     this.#byPrincipal.clear()

@@ -18,6 +18,7 @@ import type { TokenExchange } from '../sts/index.js'
 import { dirname } from 'node:path'
 import { AgentHops } from './agent-hops.js'
 import { createFrontDoor } from './front-door.js'
+import type { HoldStates } from './approval-notice.js'
 import { ResourceMandateCache } from './mandate-cache.js'
 import { McpProxy } from './proxy.js'
 import { proxyMetrics } from './proxy-metrics.js'
@@ -31,6 +32,7 @@ export interface ProxyServiceOptions {
   policy: PolicyEngine
   audit: AuditLog
   exchange: TokenExchange
+  approvals: HoldStates
   sessions: AgentSessions
   delegations: Delegations
   issuer: string
@@ -70,6 +72,7 @@ export async function startProxyService(o: ProxyServiceOptions): Promise<ProxySe
     configDir: dirname(o.loaded.path),
     env: o.env,
     audit: o.audit,
+    approvals: o.approvals,
     bus,
     revocations,
     cache,

@@ -7,7 +7,7 @@
 // list_changed re-filtered per session, and the mandate cache sparing exchanges.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { ElicitRequestSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { ElicitationCompleteNotificationSchema, ElicitRequestSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { verifyZoneChain } from '../../src/audit/index.js'
 import { callError, text } from '../helpers/tool-results.js'
@@ -125,15 +125,23 @@ describe('tools/call', () => {
     expect(rows.map((r) => r.decision)).toEqual(['pending', 'pending', 'allow'])
   })
 
-  it('offers a client that supports URL elicitation the approval page, which follows the hold to its decision', async () => {
-    const { token } = await world.agentMandate()
+  /** A client that accepts every URL offer, and hears when one completes. */
+  async function urlElicitationClient(token: string): Promise<{ client: Client; offers: Record<string, unknown>[]; completed: string[] }> {
     const offers: Record<string, unknown>[] = []
+    const completed: string[] = []
     const client = new Client({ name: 'url-elicitation', version: '1.0.0' }, { capabilities: { elicitation: { url: {} } } })
     client.setRequestHandler(ElicitRequestSchema, async (request) => {
       offers.push(request.params)
       return { action: 'accept' }
     })
+    client.setNotificationHandler(ElicitationCompleteNotificationSchema, (n) => void completed.push(n.params.elicitationId))
     await client.connect(new StreamableHTTPClientTransport(new URL(`${world.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }))
+    return { client, offers, completed }
+  }
+
+  it('offers a client that supports URL elicitation the approval page, which follows the hold to its decision', async () => {
+    const { token } = await world.agentMandate()
+    const { client, offers, completed } = await urlElicitationClient(token)
     try {
       const args = { path: '/srv/demo/paged.txt', content: 'paged' }
       const held = (await client.callTool({ name: 'files__write_file', arguments: args })) as CallToolResult
@@ -149,8 +157,11 @@ describe('tools/call', () => {
         return response.text()
       }
       expect(await page()).toContain('is waiting for an approver')
+      expect(completed).toEqual([])
       await world.runtime.approvals.decide(ZONE, approvalId, 'approved', 'operator', undefined, 'test')
       expect(await page()).toContain('was approved')
+      // The client hears that the interaction it was sent to is over: now a retry is worth making.
+      await vi.waitFor(() => expect(completed).toEqual([approvalId]))
       expect(text(await client.callTool({ name: 'files__write_file', arguments: args }))).toBe('wrote 5 characters to /srv/demo/paged.txt')
       expect((await fetch(`${world.url}/approvals/00000000-0000-7000-8000-000000000000/page`)).status).toBe(404)
     } finally {
@@ -171,6 +182,28 @@ describe('tools/call', () => {
       expect(offers).toHaveLength(1)
     } finally {
       await formOnly.close()
+    }
+  })
+
+  it('tells each session it was offered to when a hold ends, also when another process decided it', async () => {
+    const args = { path: '/srv/demo/rejected.txt', content: 'no' }
+    const { token } = await world.agentMandate()
+    const first = await urlElicitationClient(token)
+    const second = await urlElicitationClient(token)
+    const closed = await urlElicitationClient(token)
+    try {
+      const approvalIds = await Promise.all([first, second, closed].map(async ({ client }) => /approval id ([0-9a-f-]{36})/.exec(text((await client.callTool({ name: 'files__write_file', arguments: args })) as CallToolResult))![1]!))
+      // One principal, one request: one hold, offered to each of its sessions.
+      expect(new Set(approvalIds).size).toBe(1)
+      const approvalId = approvalIds[0]!
+      for (const { offers } of [first, second, closed]) await vi.waitFor(() => expect(offers.map((o) => o.elicitationId)).toEqual([approvalId]))
+      await closed.client.close()
+      // Decided in the database only, as `caracal-mcp approvals reject` in another process does.
+      expect(world.runtime.store.approvals.decide(approvalId, ZONE, 'rejected', 'operator', null, Date.now())).toBe(true)
+      for (const { completed } of [first, second]) await vi.waitFor(() => expect(completed).toEqual([approvalId]), { timeout: 5_000 })
+      expect(closed.completed).toEqual([])
+    } finally {
+      await Promise.all([first, second, closed].map(({ client }) => client.close()))
     }
   })
 
