@@ -3,6 +3,7 @@
 // its own commits again.
 import { statSync } from 'node:fs'
 import { describe, expect, it, vi } from 'vitest'
+import { openDatabase } from '../../../src/store/db.js'
 import { startCheckpointer } from '../../../src/store/index.js'
 import { tempStoreFactory } from '../../helpers/store.js'
 
@@ -24,5 +25,17 @@ describe('the WAL checkpointer', () => {
     expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1_000)
     expect(warnings).toEqual([])
     store.close()
+  })
+
+  it('checkpoints a database without a WAL file of its own, and leaves a closed one alone', async () => {
+    const memory = openDatabase(':memory:')
+    const warnings: string[] = []
+    const checkpointer = startCheckpointer(memory, (line) => void warnings.push(line))
+    memory.prepare('INSERT INTO zones (id, name, created_at) VALUES (?, ?, ?)').run('zone', 'x', 1)
+    await new Promise((resolve) => setTimeout(resolve, 1_200))
+    memory.close()
+    await new Promise((resolve) => setTimeout(resolve, 1_200))
+    checkpointer.stop()
+    expect(warnings).toEqual([])
   })
 })
