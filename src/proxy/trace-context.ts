@@ -3,7 +3,7 @@
 // its parent. An agent that propagates what it received links its calls back in to this one, so
 // `audit explain` can draw the tree of one user request across hops. Correlation only: nothing
 // here is signed, and nothing here authorizes anything.
-import { randomBytes } from 'node:crypto'
+import { randomHex } from '../util/random-pool.js'
 
 export interface TraceContext {
   traceId: string
@@ -22,9 +22,17 @@ const ZERO_SPAN = '0'.repeat(16)
 /** The caller's trace continued with a new span, or a new trace when the header is absent or invalid. */
 export function traceFrom(header: unknown): TraceContext {
   const match = typeof header === 'string' ? TRACEPARENT.exec(header.trim()) : null
-  const spanId = randomBytes(8).toString('hex')
+  const spanId = nonZero(8, ZERO_SPAN)
   if (match && match[1] !== ZERO_TRACE && match[2] !== ZERO_SPAN) return { traceId: match[1]!, spanId, parentSpanId: match[2]!, flags: match[3]! }
-  return { traceId: randomBytes(16).toString('hex'), spanId, flags: '01' }
+  return { traceId: nonZero(16, ZERO_TRACE), spanId, flags: '01' }
+}
+
+/** Random ids of `bytes` bytes, never the all-zero one W3C reserves as invalid. */
+function nonZero(bytes: number, zero: string): string {
+  for (;;) {
+    const id = randomHex(bytes)
+    if (id !== zero) return id
+  }
 }
 
 /** The traceparent an upstream receives: this trace, with the proxy's span as its parent. */
