@@ -17,6 +17,8 @@ const GET_STREAM_RETRY_MS = 1000
 /** A request's stream is resumed at most this often, each after at most this delay. */
 const MAX_RESUMPTIONS = 100
 const MAX_RETRY_MS = 30_000
+/** Server requests remembered for attribution (they are looked up at once; this only bounds what never is). */
+const MAX_SERVER_REQUESTS = 256
 
 /**
  * Idle sockets are closed after 4 s, before a Node server's default 5 s keep-alive timeout would
@@ -42,6 +44,8 @@ export interface HttpClientTransportOptions {
   headers?: Readonly<Record<string, string>>
   /** Headers of the current call, read in the async context of `send`. */
   callHeaders?: () => Readonly<Record<string, string>> | undefined
+  /** The caller's own token for the current call, read likewise: see `callOfServerRequest`. */
+  callOf?: () => object | undefined
   /** Keep-alive sockets shared by every connection to the same upstream; by default one of its own. */
   agent?: HttpAgent
   /** A POST with no answer headers after this long, or whose event stream stays silent this long, is abandoned. */
@@ -66,6 +70,10 @@ export class HttpClientTransport implements Transport {
   readonly #awaiting = new Set<string | number>()
   /** Per-call headers of requests awaiting their answer, so their cancellation carries them too. */
   readonly #callHeaders = new Map<string | number, Readonly<Record<string, string>>>()
+  /** The caller's tokens of requests awaiting their answer. */
+  readonly #calls = new Map<string | number, object>()
+  /** Requests the server sent on the stream of one of ours, by their id: whose call they belong to. */
+  readonly #serverRequests = new Map<string | number, object>()
 
   constructor(url: URL, options: HttpClientTransportOptions = {}) {
     this.#url = url
@@ -88,6 +96,10 @@ export class HttpClientTransport implements Transport {
     const body = JSON.stringify(message)
     let call = this.#options.callHeaders?.()
     if (call && 'method' in message && 'id' in message) this.#callHeaders.set(message.id, call)
+    const owner = this.#options.callOf?.()
+    if (owner && 'method' in message && 'id' in message) this.#calls.set(message.id, owner)
+    // A cancelled request of ours has no call any more: what its stream still brings is not attributed.
+    if ('method' in message && message.method === 'notifications/cancelled') this.#calls.delete((message.params as { requestId?: string | number } | undefined)?.requestId ?? '')
     // The SDK sends a cancellation from wherever the abort happened, outside the call's context.
     if (!call && 'method' in message && message.method === 'notifications/cancelled') {
       const id = (message.params as { requestId?: string | number } | undefined)?.requestId
@@ -122,9 +134,22 @@ export class HttpClientTransport implements Transport {
     for (const r of this.#open) r.destroy()
     this.#open.clear()
     this.#callHeaders.clear()
+    this.#calls.clear()
+    this.#serverRequests.clear()
     this.#awaiting.clear()
     if (this.#ownAgent) this.#agent.destroy()
     this.onclose?.()
+  }
+
+  /**
+   * Whose call a request from the server belongs to: MCP sends what concerns one request on that
+   * request's own event stream, so a request that came on the stream of one of ours belongs to the
+   * call that sent it. Asked once per server request; undefined when it came on the GET stream.
+   */
+  callOfServerRequest(id: string | number): object | undefined {
+    const call = this.#serverRequests.get(id)
+    this.#serverRequests.delete(id)
+    return call
   }
 
   /** Ends the upstream session (DELETE), then closes. */
@@ -174,17 +199,25 @@ export class HttpClientTransport implements Transport {
       (text) => {
         if (type !== 'application/json') throw new Error(`unexpected content type ${type || '(none)'}`)
         const parsed = JSON.parse(text) as unknown
-        for (const item of Array.isArray(parsed) ? parsed : [parsed]) this.#dispatch(() => item)
+        for (const item of Array.isArray(parsed) ? parsed : [parsed]) this.#dispatch(() => item, awaiting?.id)
       },
       (error: Error) => this.onerror?.(error),
     ).catch((error: Error) => this.onerror?.(error))
   }
 
-  #deliver(item: unknown): void {
+  /** `answering`: the request of ours on whose stream the message came. */
+  #deliver(item: unknown, answering?: string | number): void {
     const parsed = JSONRPCMessageSchema.safeParse(item)
     if (parsed.success && !('method' in parsed.data) && 'id' in parsed.data && parsed.data.id !== undefined) {
       this.#callHeaders.delete(parsed.data.id)
+      this.#calls.delete(parsed.data.id)
       this.#awaiting.delete(parsed.data.id)
+    } else if (parsed.success && answering !== undefined && 'method' in parsed.data && 'id' in parsed.data) {
+      // Kept until looked up, even past our request's answer (which may overtake the handling of
+      // what came before it); a server request nobody looks up (a ping) ages out.
+      const call = this.#calls.get(answering)
+      if (call) this.#serverRequests.set(parsed.data.id, call)
+      if (this.#serverRequests.size > MAX_SERVER_REQUESTS) this.#serverRequests.delete(this.#serverRequests.keys().next().value!)
     }
     if (parsed.success) this.onmessage?.(parsed.data)
     else this.onerror?.(new Error('upstream sent a message that is not JSON-RPC'))
@@ -219,7 +252,7 @@ export class HttpClientTransport implements Transport {
         if (line === '') {
           if (data.length > 0) {
             const text = data.join('\n')
-            this.#dispatch(() => JSON.parse(text))
+            this.#dispatch(() => JSON.parse(text), awaiting?.id)
           }
           data = []
         } else if (line.startsWith('data:')) {
@@ -260,9 +293,9 @@ export class HttpClientTransport implements Transport {
     }
   }
 
-  #dispatch(message: () => unknown): void {
+  #dispatch(message: () => unknown, answering?: string | number): void {
     try {
-      this.#deliver(message())
+      this.#deliver(message(), answering)
     } catch (error) {
       this.onerror?.(error as Error)
     }

@@ -358,7 +358,8 @@ export class McpProxy implements SessionHost {
     let outcome: UseOutcome = { upstreamStatus: 'ok' }
     try {
       const upstream = await this.#pool.forSession(session.id!, entry.server)
-      untrack = this.#track(connectionKey(entry.server, upstream.kind === 'stdio' ? undefined : session.id), { session, extra })
+      const call: CallInFlight = { session, extra }
+      untrack = this.#track(connectionKey(entry.server, upstream.kind === 'stdio' ? undefined : session.id), call)
       const headers = upstreamContext(protection.upstreamAuth.mode === 'mandate' ? verdict.mandate.token : undefined, verdict.hop?.token, decision)
       // Over HTTP these are headers; a child on stdio has none, it reads them from _meta.
       if (upstream.kind === 'stdio') for (const [name, value] of Object.entries(headers)) meta[META_KEYS[name]!] = name === 'Authorization' ? value.slice('Bearer '.length) : value
@@ -366,7 +367,7 @@ export class McpProxy implements SessionHost {
       const result = await upstream.request(method, { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) }, USES[method].resultSchema, {
         signal: controller.signal,
         timeoutMs: protection.timeouts.requestMs,
-        ...(upstream.kind !== 'stdio' && { headers }),
+        ...(upstream.kind !== 'stdio' && { headers, call }),
         // The SDK gives the upstream a progress token of its own; the client hears its own back.
         ...(progressToken !== undefined && {
           onprogress: (p) => void relayed.push(extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken: progressToken as string | number } }).catch(() => {})),
@@ -437,8 +438,10 @@ export class McpProxy implements SessionHost {
         if (kind === 'resource') void this.refresh(server, 'template')
       },
       notification: (n) => this.#relayNotification(server, sessionId, only(), n),
-      request: async (request, signal) => {
-        const call = only()
+      request: async (request, signal, related) => {
+        // Known by the stream it came on (Streamable HTTP): only to that call, and only while it
+        // is in flight. Otherwise (stdio, legacy SSE, the GET stream) only when one call could have caused it.
+        const call = related === undefined ? only() : this.#calls.get(key)?.has(related as CallInFlight) ? (related as CallInFlight) : undefined
         if (!call) throw new McpError(ErrorCode.MethodNotFound, `${request.method} cannot be attributed to one client request; refused`)
         const schema = request.method === 'sampling/createMessage' ? CreateMessageResultSchema : ElicitResultSchema
         return call.extra.sendRequest(request as never, schema, { signal })

@@ -48,6 +48,11 @@ export interface UpstreamCallOptions {
   onprogress?: (progress: Progress) => void
   /** Headers of this one HTTP request (the resource mandate in `mandate` mode). */
   headers?: Readonly<Record<string, string>>
+  /**
+   * The proxy's call this request serves. Over Streamable HTTP, a request the upstream sends the
+   * client on this request's own stream is attributed to it (`UpstreamEvents.request`).
+   */
+  call?: object
 }
 
 /** What an upstream says on its own, for the proxy to route to the right downstream session or call. */
@@ -56,8 +61,11 @@ export interface UpstreamEvents {
   listChanged?: (kind: EntryKind) => void
   /** A log message or a resource update. */
   notification?: (notification: ServerNotification) => void
-  /** A request to the client (sampling, elicitation), answered by the downstream client that caused it. */
-  request?: (request: { method: string; params?: Record<string, unknown> }, signal: AbortSignal) => Promise<Result>
+  /**
+   * A request to the client (sampling, elicitation), answered by the downstream client that caused
+   * it: `call` is the `UpstreamCallOptions.call` of the request on whose stream it came, when known.
+   */
+  request?: (request: { method: string; params?: Record<string, unknown> }, signal: AbortSignal, call: object | undefined) => Promise<Result>
 }
 
 export interface UpstreamConnectionOptions {
@@ -75,9 +83,9 @@ export interface UpstreamConnectionOptions {
   log: (line: string) => void
 }
 
-// Per-call headers travel to the fetch of that call through the async context of the request:
-// one connection serves concurrent calls under different mandates.
-const callHeaders = new AsyncLocalStorage<Readonly<Record<string, string>>>()
+// Per-call headers, and the call itself, travel to the transport's send of that call through the
+// async context of the request: one connection serves concurrent calls under different mandates.
+const callContext = new AsyncLocalStorage<{ headers?: Readonly<Record<string, string>>; call?: object }>()
 
 const LISTS: Record<EntryKind, { method: string; schema: z.ZodType<Result>; field: string }> = {
   tool: { method: 'tools/list', schema: ListToolsResultSchema, field: 'tools' },
@@ -120,10 +128,12 @@ export class UpstreamConnection {
     for (const schema of [CreateMessageRequestSchema, ElicitRequestSchema]) {
       client.setRequestHandler(schema, (request, extra) => {
         if (!events.request) throw new McpError(ErrorCode.MethodNotFound, `${request.method} is not relayed by this proxy`)
-        return events.request(request, extra.signal) as never
+        return events.request(request, extra.signal, http?.callOfServerRequest(extra.requestId)) as never
       })
     }
-    const transport = new OrderedDelivery(this.#transport())
+    const inner = this.#transport()
+    const http = inner instanceof HttpClientTransport ? inner : undefined
+    const transport = new OrderedDelivery(inner)
     client.onclose = () => {
       const lost = this.#client === client && !this.#closing
       if (this.#client === client) this.#client = undefined
@@ -168,7 +178,8 @@ export class UpstreamConnection {
       ...(options.onprogress && { onprogress: options.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: options.timeoutMs * 10 }),
     }
     const send = () => client.request({ method, ...(params && { params }) } as never, schema as never, requestOptions) as Promise<z.infer<S>>
-    return options.headers ? callHeaders.run(options.headers, send) : send()
+    if (!options.headers && !options.call) return send()
+    return callContext.run({ ...(options.headers && { headers: options.headers }), ...(options.call && { call: options.call }) }, send)
   }
 
   /** A notification to the upstream (a cancellation is sent by the SDK itself). */
@@ -212,10 +223,11 @@ export class UpstreamConnection {
     }
     const headers = { ...spec.headers, ...this.#options.staticHeaders }
     const url = new URL(spec.url!)
-    if (this.kind === 'sse') return new SSEClientTransport(url, { requestInit: { headers }, fetch: (u, init) => fetchPerRequest(u, init, callHeaders.getStore()) })
+    if (this.kind === 'sse') return new SSEClientTransport(url, { requestInit: { headers }, fetch: (u, init) => fetchPerRequest(u, init, callContext.getStore()?.headers) })
     return new HttpClientTransport(url, {
       headers,
-      callHeaders: () => callHeaders.getStore(),
+      callHeaders: () => callContext.getStore()?.headers,
+      callOf: () => callContext.getStore()?.call,
       ...(this.#options.agent && { agent: this.#options.agent }),
       ...(this.#options.timeoutMs !== undefined && { timeoutMs: this.#options.timeoutMs }),
     })

@@ -1,13 +1,15 @@
 // A real MCP server (the SDK's McpServer over Streamable HTTP on loopback) that records the
 // headers and `_meta` of every request it receives, so tests can prove what the proxy sent
 // upstream — above all that a client's token never arrives. Tools: echo, whoami (the
-// authorization header it saw), slow (waits, sending progress, until cancelled) and admin_reset;
+// authorization header it saw), slow (waits, sending progress, until cancelled), ask (asks the
+// client's model by sampling, on the call's own stream) and admin_reset;
 // the prompt greeting; the resources test://notes/public and test://notes/private.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import { CreateMessageResultSchema } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 
 export interface TestUpstream {
@@ -63,6 +65,11 @@ export async function startTestUpstream(): Promise<TestUpstream> {
         if (extra._meta?.progressToken !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: extra._meta.progressToken, progress: i, total: steps } })
       }
       return { content: [{ type: 'text', text: 'done' }] }
+    })
+    server.registerTool('ask', { description: "Ask the client's model, and answer with what it said", inputSchema: { question: z.string() } }, async ({ question }, extra) => {
+      const answer = await extra.sendRequest({ method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: question } }], maxTokens: 20 } }, CreateMessageResultSchema)
+      const content = Array.isArray(answer.content) ? answer.content[0] : answer.content
+      return { content: [{ type: 'text', text: `${question} → ${content?.type === 'text' ? content.text : '(no text)'}` }] }
     })
     server.registerPrompt('greeting', { description: 'Greet someone', argsSchema: { who: z.string() } }, ({ who }) => ({ messages: [{ role: 'user', content: { type: 'text', text: `Hello, ${who}` } }] }))
     for (const name of ['public', 'private']) {
