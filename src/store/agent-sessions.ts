@@ -1,7 +1,7 @@
 // Agent sessions: the runtime unit an application acts through. A task session lives for its
 // TTL from the start; a service session lives while heartbeats arrive before its deadline. Both
 // end at once when terminated, with their whole subtree.
-import type { Db } from './db.js'
+import { inTransaction, type Db } from './db.js'
 import { insertOrConflict } from './errors.js'
 
 export type SessionLifecycle = 'task' | 'service'
@@ -163,7 +163,7 @@ export class AgentSessionRepository {
    * left as they were).
    */
   terminateSubtree(id: string, reason: string, nowMs: number): AgentSessionRow[] {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       const tree = (this.#subtree.all(id) as RawSession[]).map(toRow)
       const ended: AgentSessionRow[] = []
       for (const s of tree) {
@@ -171,7 +171,7 @@ export class AgentSessionRepository {
         if (this.#terminate.run({ id: s.id, nowMs, reason: why }).changes === 1) ended.push({ ...s, status: 'terminated', terminatedAt: nowMs, terminationReason: why })
       }
       return ended
-    }).immediate()
+    })
   }
 
   /** Extends a live service session's deadline by its interval; false when it is not live. */

@@ -1,7 +1,7 @@
 // Approval holds of step-up (contract §6.6): at most one live hold (pending or approved) per
 // zone and binding, enforced by a partial unique index; decisions and consumption are single
 // conditional updates, so two concurrent consumers cannot both succeed.
-import type { Db } from './db.js'
+import { inTransaction, type Db } from './db.js'
 
 export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired' | 'consumed'
 export type ApproverClass = 'operator' | 'subject' | 'any'
@@ -110,14 +110,14 @@ export class ApprovalRepository {
    * concurrent requests with the same binding converge on one hold.
    */
   converge(hold: Omit<ApprovalRow, 'state' | 'decidedAt' | 'decidedBy' | 'decisionReason' | 'consumedAt' | 'consumedRecordId'>, nowMs: number): { row: ApprovalRow; created: boolean } {
-    return this.#db.transaction(() => {
+    return inTransaction(this.#db, () => {
       this.#expireLive.run(hold.zoneId, hold.binding, nowMs)
       const live = this.#live.get(hold.zoneId, hold.binding) as RawApproval | undefined
       if (live) return { row: toRow(live), created: false }
       const { resources, scopes, ...rest } = hold
       this.#insert.run({ ...rest, resourcesJson: JSON.stringify(resources), scopesJson: JSON.stringify(scopes) })
       return { row: this.get(hold.id)!, created: true }
-    }).immediate()
+    })
   }
 
   /** The live (pending or approved, unexpired) hold of a binding, if any. */

@@ -1,6 +1,6 @@
 // The audit log as stored: append-only (triggers refuse UPDATE and DELETE), one hash chain per
 // zone ordered by chain_seq. Rows are written in batches inside one transaction.
-import type { Db } from './db.js'
+import { inTransaction, type Db } from './db.js'
 
 export interface AuditEventRow {
   zoneId: string
@@ -65,13 +65,11 @@ export class AuditEventRepository {
    * appending to the same database cannot interleave between the read and the write.
    */
   appendChained(build: (head: (zoneId: string) => { chainSeq: number; contentSha256: string }) => AuditEventRow[]): AuditEventRow[] {
-    return this.#db
-      .transaction(() => {
-        const rows = build((zoneId) => this.last(zoneId) ?? { chainSeq: 0, contentSha256: '' })
-        for (const row of rows) this.#insert.run(row)
-        return rows
-      })
-      .immediate()
+    return inTransaction(this.#db, () => {
+      const rows = build((zoneId) => this.last(zoneId) ?? { chainSeq: 0, contentSha256: '' })
+      for (const row of rows) this.#insert.run(row)
+      return rows
+    })
   }
 
   /** A zone's chain, oldest first, streamed. */

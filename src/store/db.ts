@@ -15,3 +15,17 @@ export function openDatabase(path: string): Db {
   migrate(db)
   return db
 }
+
+const IMMEDIATE = new WeakMap<Db, (fn: () => unknown) => unknown>()
+
+/**
+ * Runs `fn` in one IMMEDIATE transaction (a savepoint inside one already open): all of its writes
+ * commit together or none does. One wrapper per connection, made once: better-sqlite3 builds four
+ * closures and defines their properties on every `db.transaction()`, which on a hot path (an
+ * audit batch per tool call) cost more than the statements inside.
+ */
+export function inTransaction<T>(db: Db, fn: () => T): T {
+  let run = IMMEDIATE.get(db)
+  if (!run) IMMEDIATE.set(db, (run = db.transaction((body: () => unknown) => body()).immediate))
+  return run(fn) as T
+}

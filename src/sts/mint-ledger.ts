@@ -68,7 +68,7 @@ export class MintLedger {
     this.#scheduled = false
     const store = this.#store
     const failures = new Map<Pending, unknown>()
-    const one = store.db.transaction((e: LedgerEntry) => {
+    const one = (e: LedgerEntry) => store.transaction(() => {
       if (e.requireActiveSession !== undefined && store.agentSessions.statusOf(e.requireActiveSession) !== 'active') throw new SessionGoneError()
       if (e.consumePresented && !store.issuedJtis.markPresented(e.consumePresented.jti, e.consumePresented.zoneId, e.consumePresented.expiresAtMs)) throw new ReplayError()
       if (e.record) store.authorityRecords.create(e.record)
