@@ -14,6 +14,8 @@ type Held = Extract<Verdict, { kind: 'approval' }>
 const OFFER_ANSWER_MS = 120_000
 /** Pending approvals offered to one session and followed for it; past this, no more offers (the tool error says it all). */
 const MAX_FOLLOWED_PER_SESSION = 16
+/** Holds followed at once in all (each is a store read every 250 ms); past this, likewise no more offers. */
+const MAX_FOLLOWED = 200
 /** One wait on a hold; the follower waits again while the hold is pending. */
 const WAIT_SECONDS = 25
 
@@ -52,6 +54,9 @@ export class ApprovalPages {
   /** Per session, the pending approvals it was offered. */
   readonly #offered = new WeakMap<DownstreamSession, Set<string>>()
   readonly #followed = new Map<string, Followed>()
+  /** Sessions already closed: an offer made as one closes (its call answered after) starts nothing. */
+  readonly #forgotten = new WeakSet<DownstreamSession>()
+  #closed = false
 
   constructor(holds: HoldStates, log: (line: string) => void) {
     this.#holds = holds
@@ -59,10 +64,11 @@ export class ApprovalPages {
   }
 
   offer(session: DownstreamSession, issuer: string, verdict: Held, extra: DirectExtra): void {
-    if (!session.server.getClientCapabilities()?.elicitation?.url) return
+    if (this.#closed || this.#forgotten.has(session) || !session.server.getClientCapabilities()?.elicitation?.url) return
     let offered = this.#offered.get(session)
     if (!offered) this.#offered.set(session, (offered = new Set()))
     if (offered.has(verdict.approvalId) || offered.size >= MAX_FOLLOWED_PER_SESSION) return
+    if (!this.#followed.has(verdict.approvalId) && this.#followed.size >= MAX_FOLLOWED) return
     offered.add(verdict.approvalId)
     this.#follow(verdict.approvalId, session)
     const request = {
@@ -83,6 +89,7 @@ export class ApprovalPages {
 
   /** A closed session is told nothing more; a hold nobody is told about is not followed. */
   forget(session: DownstreamSession): void {
+    this.#forgotten.add(session)
     for (const id of this.#offered.get(session) ?? []) {
       const followed = this.#followed.get(id)
       followed?.sessions.delete(session)
@@ -92,6 +99,7 @@ export class ApprovalPages {
   }
 
   close(): void {
+    this.#closed = true
     for (const [id, followed] of this.#followed) this.#unfollow(id, followed)
   }
 

@@ -21,6 +21,13 @@ const MAX_RETRY_MS = 30_000
 const MAX_SERVER_REQUESTS = 256
 
 /**
+ * The call of a server request that came on the stream of a request of ours with no call (any
+ * more): sent outside one, cancelled, or failed. It belongs to no call in flight, and to none
+ * that merely happens to be alone on the connection.
+ */
+export const NO_CALL: object = Object.freeze({ call: 'none' })
+
+/**
  * Idle sockets are closed after 4 s, before a Node server's default 5 s keep-alive timeout would
  * close them under a request that is just being sent on them.
  */
@@ -108,7 +115,13 @@ export class HttpClientTransport implements Transport {
         this.#callHeaders.delete(id)
       }
     }
-    const response = await this.#exchange('POST', { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(body) }, body, call)
+    let response: IncomingMessage
+    try {
+      response = await this.#exchange('POST', { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(body) }, body, call)
+    } catch (error) {
+      if ('method' in message && 'id' in message) this.#forgetRequest(message.id)
+      throw error
+    }
     const sessionId = response.headers['mcp-session-id']
     if (typeof sessionId === 'string' && sessionId !== '') this.sessionId = sessionId
     if (response.statusCode === 202) {
@@ -117,6 +130,7 @@ export class HttpClientTransport implements Transport {
       return
     }
     if (response.statusCode !== 200) {
+      if ('method' in message && 'id' in message) this.#forgetRequest(message.id)
       const text = await readBody(response).catch(() => '')
       const error = new HttpStatusError(response.statusCode ?? 0, `upstream answered ${response.statusCode}: ${text.slice(0, 200)}`)
       // A session the upstream no longer knows is gone for good: the connection is lost.
@@ -135,16 +149,27 @@ export class HttpClientTransport implements Transport {
     this.#open.clear()
     this.#callHeaders.clear()
     this.#calls.clear()
-    this.#serverRequests.clear()
     this.#awaiting.clear()
     if (this.#ownAgent) this.#agent.destroy()
     this.onclose?.()
   }
 
   /**
+   * A request of ours the server never took (an error instead of an answer stream): the SDK sends
+   * no cancellation for it, so nothing of it is kept. (A request whose stream merely ended keeps
+   * its headers and call until the SDK's cancellation at its timeout.)
+   */
+  #forgetRequest(id: string | number): void {
+    this.#callHeaders.delete(id)
+    this.#calls.delete(id)
+    this.#awaiting.delete(id)
+  }
+
+  /**
    * Whose call a request from the server belongs to: MCP sends what concerns one request on that
    * request's own event stream, so a request that came on the stream of one of ours belongs to the
-   * call that sent it. Asked once per server request; undefined when it came on the GET stream.
+   * call that sent it (`NO_CALL` when that request had none). Asked once per server request;
+   * undefined when it came on no stream of ours (the GET stream).
    */
   callOfServerRequest(id: string | number): object | undefined {
     const call = this.#serverRequests.get(id)
@@ -215,8 +240,7 @@ export class HttpClientTransport implements Transport {
     } else if (parsed.success && answering !== undefined && 'method' in parsed.data && 'id' in parsed.data) {
       // Kept until looked up, even past our request's answer (which may overtake the handling of
       // what came before it); a server request nobody looks up (a ping) ages out.
-      const call = this.#calls.get(answering)
-      if (call) this.#serverRequests.set(parsed.data.id, call)
+      this.#serverRequests.set(parsed.data.id, this.#calls.get(answering) ?? NO_CALL)
       if (this.#serverRequests.size > MAX_SERVER_REQUESTS) this.#serverRequests.delete(this.#serverRequests.keys().next().value!)
     }
     if (parsed.success) this.onmessage?.(parsed.data)

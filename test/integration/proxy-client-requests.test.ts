@@ -20,7 +20,7 @@ afterAll(async () => {
 })
 
 /** A client whose model answers once `together` questions are waiting: the calls are in flight at once. */
-async function samplingClient(together: number): Promise<{ client: Client; asked: string[] }> {
+async function samplingClient(together: number): Promise<{ client: Client; asked: string[]; token: string }> {
   const asked: string[] = []
   const waiting: (() => void)[] = []
   const client = new Client({ name: 'sampler', version: '1.0.0' }, { capabilities: { sampling: {} } })
@@ -36,7 +36,22 @@ async function samplingClient(together: number): Promise<{ client: Client; asked
   })
   const { token } = await world.agentMandate()
   await client.connect(new StreamableHTTPClientTransport(new URL(`${world.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }))
-  return { client, asked }
+  return { client, asked, token }
+}
+
+/** The JSON-RPC messages of one response's event stream, in order. */
+async function* events(body: ReadableStream<Uint8Array>): AsyncGenerator<Record<string, unknown>> {
+  const decoder = new TextDecoder()
+  let buffer = ''
+  for await (const chunk of body) {
+    buffer += decoder.decode(chunk, { stream: true })
+    let end: number
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const data = buffer.slice(0, end).split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim())
+      buffer = buffer.slice(end + 2)
+      if (data.length > 0) yield JSON.parse(data.join('\n')) as Record<string, unknown>
+    }
+  }
 }
 
 describe('requests from an upstream to the client', () => {
@@ -45,6 +60,37 @@ describe('requests from an upstream to the client', () => {
     try {
       expect(text((await client.callTool({ name: 'up__ask', arguments: { question: 'why' } })) as CallToolResult)).toBe('why → answer to why')
       expect(asked).toEqual(['why'])
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('arrive on the stream of the very call that caused them', async () => {
+    // The session is opened by an SDK client; the calls are raw POSTs, so that each one's own event
+    // stream can be read. Both are in flight upstream at once, each waiting for its answer.
+    const { client, token } = await samplingClient(Infinity)
+    const transport = client.transport as StreamableHTTPClientTransport
+    const headers = { authorization: `Bearer ${token}`, 'mcp-session-id': transport.sessionId!, 'mcp-protocol-version': transport.protocolVersion!, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
+    const post = (message: Record<string, unknown>) => fetch(`${world.url}/mcp`, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', ...message }) })
+    try {
+      const calls = await Promise.all(
+        ['left', 'right'].map(async (question) => {
+          const response = await post({ id: `call-${question}`, method: 'tools/call', params: { name: 'up__ask', arguments: { question } } })
+          expect(response.headers.get('content-type')).toContain('text/event-stream')
+          const stream = events(response.body!)
+          return { question, stream, ask: (await stream.next()).value as { id: string | number; method: string; params: { messages: { content: { text: string } }[] } } }
+        }),
+      )
+      for (const { question, ask } of calls) {
+        expect(ask.method).toBe('sampling/createMessage')
+        expect(ask.params.messages[0]!.content.text).toBe(question)
+      }
+      for (const { question, ask } of calls) {
+        expect((await post({ id: ask.id, result: { role: 'assistant', model: 'm', content: { type: 'text', text: `raw ${question}` } } })).status).toBe(202)
+      }
+      for (const { question, stream } of calls) {
+        expect((await stream.next()).value).toMatchObject({ id: `call-${question}`, result: { content: [{ type: 'text', text: `${question} → raw ${question}` }] } })
+      }
     } finally {
       await client.close()
     }

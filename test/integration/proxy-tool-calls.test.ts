@@ -197,7 +197,8 @@ describe('tools/call', () => {
       expect(new Set(approvalIds).size).toBe(1)
       const approvalId = approvalIds[0]!
       for (const { offers } of [first, second, closed]) await vi.waitFor(() => expect(offers.map((o) => o.elicitationId)).toEqual([approvalId]))
-      await closed.client.close()
+      // This one ends its session (DELETE): it is no longer followed for it.
+      await (closed.client.transport as StreamableHTTPClientTransport).terminateSession()
       // Decided in the database only, as `caracal-mcp approvals reject` in another process does.
       expect(world.runtime.store.approvals.decide(approvalId, ZONE, 'rejected', 'operator', null, Date.now())).toBe(true)
       for (const { completed } of [first, second]) await vi.waitFor(() => expect(completed).toEqual([approvalId]), { timeout: 5_000 })

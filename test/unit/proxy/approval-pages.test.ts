@@ -88,6 +88,20 @@ describe('ApprovalPages', () => {
     expect([a.told, b.told, c.told]).toEqual([[], [], []])
   })
 
+  it('starts nothing for a session offered a hold as it closes, nor once the proxy closed', async () => {
+    const h = holds()
+    const pages = new ApprovalPages(h, () => {})
+    const asks = { sendRequest: vi.fn(async () => ({ action: 'accept' })) } as unknown as DirectExtra
+    const gone = session()
+    pages.forget(gone)
+    pages.offer(gone, 'http://127.0.0.1:1', held('late'), asks)
+    pages.close()
+    pages.offer(session(), 'http://127.0.0.1:1', held('after'), asks)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(h.waits).toEqual([])
+    expect(asks.sendRequest).not.toHaveBeenCalled()
+  })
+
   it('offers at most 16 pending holds to one session', async () => {
     const h = holds()
     const pages = new ApprovalPages(h, () => {})
