@@ -6,8 +6,9 @@
 // the process's CPU per call at 1 and at 32 clients (each its own SDK Client and session, calls in
 // sequence); everything shares one process, so a hop's CPU is its scenario's minus direct's,
 // paired round by round. RSS is read first, on a process that has carried no load yet.
-// Goals: proxy CPU per call ≤ 1.5× the bare forwarder's; proxy-hit throughput ≥ 0.8× direct at
-// 32 clients; ≤ 1 ms added p50 at 1 client; RSS ≤ 200 MB with 1,000 open proxy sessions.
+// Goals: proxy CPU per call ≤ 1.5× the bare forwarder's (at 1 and at 32 clients); proxy-hit
+// throughput ≥ 0.8× direct at 32 clients; ≤ 1 ms added p50 at 1 client (like CPU, the median of
+// per-round differences against direct); RSS ≤ 200 MB with 1,000 open proxy sessions.
 import { loadavg } from 'node:os'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -49,7 +50,7 @@ interface Sample {
   cache?: { hits: number; misses: number }
 }
 
-/** A path at a client count over all its rounds: rates and CPU as medians of the rounds, latencies pooled. */
+/** A path at a client count over all its rounds: rates and CPU as medians of the rounds, latencies pooled (and p50 per round). */
 interface Run {
   path: Path
   clients: number
@@ -60,6 +61,8 @@ interface Run {
   cpuMicrosPerCall: Spread
   /** Per round, in order: rounds pair a path with the direct run made next to it. */
   cpuPerRound: number[]
+  /** The round's own p50, likewise. */
+  p50PerRound: number[]
   cache?: { hits: number; misses: number }
 }
 
@@ -182,6 +185,7 @@ function summarise(path: Path, clients: number, samples: Sample[]): Run {
     p99: percentile(latencies, 0.99),
     cpuMicrosPerCall: spread(samples.map((s) => s.cpuMicrosPerCall)),
     cpuPerRound: samples.map((s) => s.cpuMicrosPerCall),
+    p50PerRound: samples.map((s) => percentile(Float64Array.from(s.latencies).sort(), 0.5)),
     ...(caches.length > 0 && { cache: { hits: caches.reduce((n, c) => n + c.hits, 0), misses: caches.reduce((n, c) => n + c.misses, 0) } }),
   }
 }
@@ -291,12 +295,19 @@ export async function benchProxy(): Promise<void> {
     }
     const top = Math.max(...CLIENT_COUNTS)
     const cpuRatio = (clients: number) => hop('hit', clients) / hop('bare', clients)
-    console.log(`  goal: proxy CPU/call ≤ ${GOAL_CPU_RATIO}× bare forwarder's — ${met(cpuRatio(top) <= GOAL_CPU_RATIO)} (${cpuRatio(top).toFixed(2)}× at ${top} clients, ${cpuRatio(1).toFixed(2)}× at 1)`)
+    // Met only at every client count: one client is where nothing is shared between calls.
+    const cpuMet = CLIENT_COUNTS.every((clients) => cpuRatio(clients) <= GOAL_CPU_RATIO)
+    console.log(`  goal: proxy CPU/call ≤ ${GOAL_CPU_RATIO}× bare forwarder's, at 1 and ${top} clients — ${met(cpuMet)} (${cpuRatio(top).toFixed(2)}× at ${top} clients, ${cpuRatio(1).toFixed(2)}× at 1)`)
     const rate = (path: Path) => run(path, top).callsPerSecond.median / run('direct', top).callsPerSecond.median
     console.log(`  goal: throughput proxy hit / direct at ${top} clients ≥ ${GOAL_THROUGHPUT_RATIO} — ${met(rate('hit') >= GOAL_THROUGHPUT_RATIO)} (${rate('hit').toFixed(2)}; bare forwarder ${rate('bare').toFixed(2)}, proxy miss ${rate('miss').toFixed(2)})`)
-    const added = (path: Path) => run(path, 1).p50 - run('direct', 1).p50
+    // As CPU: the median over rounds of (the path's p50 − the p50 of the direct run next to it),
+    // which a slow stretch of the machine shifts for both alike.
+    const added = (path: Path) => {
+      const direct = run('direct', 1).p50PerRound
+      return spread(run(path, 1).p50PerRound.map((p50, round) => p50 - direct[round]!)).median
+    }
     const ms = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(2)} ms`
-    console.log(`  goal: added p50 at 1 client ≤ ${GOAL_ADDED_P50_MS} ms — ${met(added('hit') <= GOAL_ADDED_P50_MS)} (${ms(added('hit'))}; bare forwarder ${ms(added('bare'))}, proxy miss ${ms(added('miss'))})`)
+    console.log(`  goal: added p50 at 1 client (median of per-round differences) ≤ ${GOAL_ADDED_P50_MS} ms — ${met(added('hit') <= GOAL_ADDED_P50_MS)} (${ms(added('hit'))}; bare forwarder ${ms(added('bare'))}, proxy miss ${ms(added('miss'))})`)
     console.log(rssLine)
     const unexpected = w.unexpectedWarnings()
     if (unexpected.length > 0) console.log(`  proxy warnings: ${unexpected.slice(0, 5).join(' | ')}${unexpected.length > 5 ? ` (+${unexpected.length - 5})` : ''}`)

@@ -43,7 +43,7 @@ async function samplingClient(together: number): Promise<{ client: Client; asked
 async function* events(body: ReadableStream<Uint8Array>): AsyncGenerator<Record<string, unknown>> {
   const decoder = new TextDecoder()
   let buffer = ''
-  for await (const chunk of body) {
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true })
     let end: number
     while ((end = buffer.indexOf('\n\n')) >= 0) {
