@@ -3,11 +3,12 @@
 // forwarding proxy costs — a bare node:http reverse proxy piping bodies both ways over a
 // keep-alive Agent, with no parsing, authentication or audit.
 import { randomUUID } from 'node:crypto'
-import { Agent, createServer, request, type IncomingHttpHeaders, type Server } from 'node:http'
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { z } from 'zod'
+import { keepAliveAgent } from '../src/proxy/http-client-transport.js'
 
 export interface Hop {
   /** The MCP endpoint URL. */
@@ -80,7 +81,9 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 /** Every request to its port goes to `upstreamUrl` as it came (method, headers incl. mcp-session-id, body), and back. */
 export async function startBareForwarder(upstreamUrl: string): Promise<Hop> {
   const target = new URL(upstreamUrl)
-  const agent = new Agent({ keepAlive: true })
+  // The proxy's own keep-alive settings: an idle socket is closed before the upstream's 5 s
+  // keep-alive timeout could close it under a request (a 502 here, between the bench's phases).
+  const agent = keepAliveAgent(false)
   const http = createServer((req, res) => {
     const upstream = request(
       { host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: { ...endToEnd(req.headers), host: target.host }, agent },
