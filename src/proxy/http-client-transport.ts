@@ -105,14 +105,14 @@ export class HttpClientTransport implements Transport {
     if (call && 'method' in message && 'id' in message) this.#callHeaders.set(message.id, call)
     const owner = this.#options.callOf?.()
     if (owner && 'method' in message && 'id' in message) this.#calls.set(message.id, owner)
-    // A cancelled request of ours has no call any more: what its stream still brings is not attributed.
-    if ('method' in message && message.method === 'notifications/cancelled') this.#calls.delete((message.params as { requestId?: string | number } | undefined)?.requestId ?? '')
-    // The SDK sends a cancellation from wherever the abort happened, outside the call's context.
-    if (!call && 'method' in message && message.method === 'notifications/cancelled') {
-      const id = (message.params as { requestId?: string | number } | undefined)?.requestId
-      if (id !== undefined) {
-        call = this.#callHeaders.get(id)
-        this.#callHeaders.delete(id)
+    const cancelled = 'method' in message && message.method === 'notifications/cancelled' ? (message.params as { requestId?: string | number } | undefined)?.requestId : undefined
+    if (cancelled !== undefined) {
+      // A cancelled request of ours has no call any more: what its stream still brings is not attributed.
+      this.#calls.delete(cancelled)
+      // The SDK sends a cancellation from wherever the abort happened, outside the call's context.
+      if (!call) {
+        call = this.#callHeaders.get(cancelled)
+        this.#callHeaders.delete(cancelled)
       }
     }
     let response: IncomingMessage
