@@ -4,7 +4,7 @@
 // graph per response and the garbage it leaves. This speaks the same protocol with plain Node
 // streams: POST one message (JSON or SSE answer; 202 for notifications and responses), the GET
 // stream for what the server says on its own, DELETE to end the session. Per-call headers (the
-// resource mandate) come from the caller's async context; nothing of a downstream request does.
+// resource mandate) come from the caller, read as send() starts; nothing of a downstream request does.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
@@ -49,7 +49,7 @@ export class HttpStatusError extends Error {
 export interface HttpClientTransportOptions {
   /** Headers on every request (the config's, and a static credential). */
   headers?: Readonly<Record<string, string>>
-  /** Headers of the current call, read in the async context of `send`. */
+  /** Headers of the current call, read when `send` starts (synchronously, in the caller's turn). */
   callHeaders?: () => Readonly<Record<string, string>> | undefined
   /** The caller's own token for the current call, read likewise: see `callOfServerRequest`. */
   callOf?: () => object | undefined

@@ -83,9 +83,30 @@ export interface UpstreamConnectionOptions {
   log: (line: string) => void
 }
 
-// Per-call headers, and the call itself, travel to the transport's send of that call through the
-// async context of the request: one connection serves concurrent calls under different mandates.
-const callContext = new AsyncLocalStorage<{ headers?: Readonly<Record<string, string>>; call?: object }>()
+/** What one call's request carries to the transport's send of it: one connection serves concurrent calls under different mandates. */
+interface CallContext {
+  headers?: Readonly<Record<string, string>>
+  call?: object
+}
+
+// The SDK's Client hands a request to its transport's send() synchronously, inside request(), and
+// our Streamable HTTP transport reads the call's context first thing in send(): a variable set
+// around request() carries it. Not an AsyncLocalStorage: on Node 20 its first run() turns on
+// promise hooks for the whole process, for good, and every promise of every request then pays
+// for them (~7 KB of garbage per proxied call). Only the legacy SSE transport, which awaits
+// before it fetches, needs the async context; it gets one of its own.
+let sending: CallContext | undefined
+const sseContext = new AsyncLocalStorage<CallContext>()
+
+function sendingWith<T>(context: CallContext, send: () => T): T {
+  const outer = sending
+  sending = context
+  try {
+    return send()
+  } finally {
+    sending = outer
+  }
+}
 
 const LISTS: Record<EntryKind, { method: string; schema: z.ZodType<Result>; field: string }> = {
   tool: { method: 'tools/list', schema: ListToolsResultSchema, field: 'tools' },
@@ -179,7 +200,8 @@ export class UpstreamConnection {
     }
     const send = () => client.request({ method, ...(params && { params }) } as never, schema as never, requestOptions) as Promise<z.infer<S>>
     if (!options.headers && !options.call) return send()
-    return callContext.run({ ...(options.headers && { headers: options.headers }), ...(options.call && { call: options.call }) }, send)
+    const context: CallContext = { ...(options.headers && { headers: options.headers }), ...(options.call && { call: options.call }) }
+    return this.kind === 'sse' ? sseContext.run(context, send) : sendingWith(context, send)
   }
 
   /** A notification to the upstream (a cancellation is sent by the SDK itself). */
@@ -223,11 +245,11 @@ export class UpstreamConnection {
     }
     const headers = { ...spec.headers, ...this.#options.staticHeaders }
     const url = new URL(spec.url!)
-    if (this.kind === 'sse') return new SSEClientTransport(url, { requestInit: { headers }, fetch: (u, init) => fetchPerRequest(u, init, callContext.getStore()?.headers) })
+    if (this.kind === 'sse') return new SSEClientTransport(url, { requestInit: { headers }, fetch: (u, init) => fetchPerRequest(u, init, sseContext.getStore()?.headers) })
     return new HttpClientTransport(url, {
       headers,
-      callHeaders: () => callContext.getStore()?.headers,
-      callOf: () => callContext.getStore()?.call,
+      callHeaders: () => sending?.headers,
+      callOf: () => sending?.call,
       ...(this.#options.agent && { agent: this.#options.agent }),
       ...(this.#options.timeoutMs !== undefined && { timeoutMs: this.#options.timeoutMs }),
     })
