@@ -183,15 +183,16 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
       throw error
     }
   }
-  server.on(
-    'request',
-    createApp({
-      ...(proxy && { proxy: proxy.router }),
-      sts: { exchange, keys, onError },
-      coordinator: { issuer, store, keys, sessions, delegations, onError },
-      admin: { services: runtime, token: runtime.secrets.adminToken, onError },
-    }),
-  )
+  const app = createApp({
+    ...(proxy && { proxy: proxy.router }),
+    sts: { exchange, keys, onError },
+    coordinator: { issuer, store, keys, sessions, delegations, onError },
+    admin: { services: runtime, token: runtime.secrets.adminToken, onError },
+  })
+  // MCP requests, the hot path, skip express; everything else (and every other spelling of them) goes through it.
+  server.on('request', (req, res) => {
+    if (!proxy?.serveDirect(req, res)) void app(req, res)
+  })
   // Expired jtis, revocations and idempotency keys are forgotten every ten minutes; a failure is
   // reported and retried at the next turn (the rows only cost space).
   const housekeeping = setInterval(() => {

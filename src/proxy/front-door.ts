@@ -6,7 +6,7 @@
 // governed thing the decision — so a fixable refusal is still an HTTP 403 before any stream has
 // started.
 import express, { type NextFunction, type Request, type Response } from 'express'
-import type { IncomingMessage } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { requestIdFrom } from '../http/index.js'
 import { MandateError, anchorsOf, extractBearer, type RevocationStore } from '../mandate/index.js'
 import type { TokenExchange } from '../sts/index.js'
@@ -72,7 +72,18 @@ interface JsonRpcMessage {
   params?: Record<string, unknown>
 }
 
-export function createFrontDoor(deps: FrontDoorDeps): express.Router {
+export interface FrontDoor {
+  /** The MCP endpoints and their metadata, for the app. */
+  router: express.Router
+  /**
+   * Serves a request to exactly /mcp or /mcp/<server> as the router would, without express: its
+   * routing and request decoration cost every tool call ~14 KB of garbage and tens of µs. Any
+   * other path (and any spelling express would also accept) is left to the app: false.
+   */
+  serveDirect(req: IncomingMessage, res: ServerResponse): boolean
+}
+
+export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
   const router = express.Router()
   const bodyLimit = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
 
@@ -90,13 +101,12 @@ export function createFrontDoor(deps: FrontDoorDeps): express.Router {
     }
   })
 
-  const serve = (serverOf: (req: Request) => string | undefined) => async (req: Request, res: Response, next: NextFunction) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse, server: string | undefined): Promise<void> => {
     const requestId = requestIdFrom(req.headers['x-request-id'])
-    res.locals.requestId = requestId
     res.setHeader('X-Request-Id', requestId)
+    let endpoint: Endpoint | undefined
     try {
-      const endpoint = endpointFor(serverOf(req))
-      res.locals.endpoint = endpoint
+      endpoint = endpointFor(server)
       checkHostAndOrigin(req, deps.allowedHosts)
       if (req.method !== 'POST' && req.method !== 'GET' && req.method !== 'DELETE') throw new MethodNotAllowedError()
       const principal = await authenticate(extractBearer(req.headers.authorization), deps)
@@ -113,29 +123,52 @@ export function createFrontDoor(deps: FrontDoorDeps): express.Router {
       ;(req as IncomingMessage & { auth?: unknown }).auth = authInfoFor(decision)
       await session.transport.handleRequest(req as IncomingMessage & { auth?: ReturnType<typeof authInfoFor> }, res, body)
     } catch (error) {
-      next(error)
+      answerError(error, req, res, requestId, endpoint)
     }
   }
-  router.all(MCP_PATH, serve(() => undefined))
-  router.all(`${MCP_PATH}/:server`, serve((req) => req.params.server as string))
 
-  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(error)
-    const requestId = (res.locals.requestId as string | undefined) ?? requestIdFrom(undefined)
+  /** A refusal as JSON with its status and challenge; past the headers, the connection is cut (as express's final handler does). */
+  const answerError = (error: unknown, req: IncomingMessage, res: ServerResponse, requestId: string, endpoint: Endpoint | undefined): void => {
+    if (res.headersSent) {
+      req.socket.destroy()
+      return
+    }
     const known = error instanceof ProxyHttpError ? error : new ProxyUnavailableError({ cause: error })
     if (!(error instanceof ProxyHttpError) || known.status >= 500) deps.onError?.(error, requestId)
-    const prm = metadataUrl(deps.publicBase, (res.locals.endpoint as Endpoint | undefined) ?? endpointOf(undefined))
+    const prm = metadataUrl(deps.publicBase, endpoint ?? endpointOf(undefined))
     if (known instanceof UnauthenticatedError) res.setHeader('WWW-Authenticate', unauthenticatedChallenge(known, prm))
     if (known instanceof ScopeInsufficientError) res.setHeader('WWW-Authenticate', insufficientScopeChallenge(known, prm))
     for (const [name, value] of Object.entries(known.headers())) res.setHeader(name, value)
-    res.setHeader('Cache-Control', 'no-store')
-    res.status(known.status).json(known.body())
+    const body = JSON.stringify(known.body())
+    res.writeHead(known.status, { 'Cache-Control': 'no-store', 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
+    res.end(body)
+  }
+
+  router.all(MCP_PATH, (req, res) => void serve(req, res, undefined))
+  router.all(`${MCP_PATH}/:server`, (req, res) => void serve(req, res, req.params.server as string))
+  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    answerError(error, req, res, requestIdFrom(req.headers['x-request-id']), undefined)
   })
-  return router
+
+  const serveDirect = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? ''
+    const query = url.indexOf('?')
+    const path = query < 0 ? url : url.slice(0, query)
+    if (path === MCP_PATH) {
+      void serve(req, res, undefined)
+      return true
+    }
+    const server = path.startsWith(`${MCP_PATH}/`) ? path.slice(MCP_PATH.length + 1) : ''
+    // Only a plain name: anything to decode or any further segment is the router's to judge.
+    if (server === '' || server.includes('/') || server.includes('%')) return false
+    void serve(req, res, server)
+    return true
+  }
+  return { router, serveDirect }
 }
 
 /** Host must be one we answer to; an Origin, when a browser sends one, too (MCP transport spec: 403). */
-function checkHostAndOrigin(req: Request, allowed: ReadonlySet<string>): void {
+function checkHostAndOrigin(req: IncomingMessage, allowed: ReadonlySet<string>): void {
   const host = req.headers.host?.toLowerCase()
   if (!host || !allowed.has(host)) throw new HostNotAllowedError()
   const origin = req.headers.origin
@@ -174,7 +207,7 @@ async function authenticate(token: string | null, deps: FrontDoorDeps): Promise<
 }
 
 /** The body read whole (up to the limit) and parsed once: the transport is handed the parsed message. */
-async function parseBody(req: Request, limit: number): Promise<JsonRpcMessage> {
+async function parseBody(req: IncomingMessage, limit: number): Promise<JsonRpcMessage> {
   const declared = Number(req.headers['content-length'])
   if (declared > limit) throw new PayloadTooLargeError(limit)
   const chunks: Buffer[] = []
@@ -201,7 +234,7 @@ async function parseBody(req: Request, limit: number): Promise<JsonRpcMessage> {
  * call made of it (routed to the call, 202), or a cancellation of it (the call is aborted; the
  * transport still sees the notification, which it ignores).
  */
-function answeredDirectly(body: JsonRpcMessage, session: DownstreamSession, res: Response): boolean {
+function answeredDirectly(body: JsonRpcMessage, session: DownstreamSession, res: ServerResponse): boolean {
   const answer = body as JsonRpcMessage & { result?: unknown; error?: unknown }
   if (answer.method === undefined && typeof answer.id === 'string' && ('result' in answer || 'error' in answer)) {
     const pending = session.pendingClient.get(answer.id)
@@ -223,7 +256,7 @@ function answeredDirectly(body: JsonRpcMessage, session: DownstreamSession, res:
  * anything is decided: a request the transport would refuse must not mint, spend a gateway
  * mandate or open a hold first.
  */
-function checkPostHeaders(req: Request, body: JsonRpcMessage): void {
+function checkPostHeaders(req: IncomingMessage, body: JsonRpcMessage): void {
   const accept = req.headers.accept ?? ''
   if (!accept.includes('application/json') || !accept.includes('text/event-stream')) throw new NotAcceptableError()
   if (!(req.headers['content-type'] ?? '').toLowerCase().includes('application/json')) throw new UnsupportedMediaTypeError()
@@ -232,7 +265,7 @@ function checkPostHeaders(req: Request, body: JsonRpcMessage): void {
 }
 
 /** A decided tools/call carried out and answered by the proxy itself (direct-reply.ts). */
-async function callDirectly(res: Response, session: DownstreamSession, decision: RequestDecision, proxy: McpProxy): Promise<void> {
+async function callDirectly(res: ServerResponse, session: DownstreamSession, decision: RequestDecision, proxy: McpProxy): Promise<void> {
   const { rpcId, request } = decision.use!
   const reply = new DirectReply(res, rpcId, session.id!, session.pendingClient)
   const controller = new AbortController()
@@ -265,7 +298,7 @@ async function callDirectly(res: Response, session: DownstreamSession, decision:
   }
 }
 
-async function sessionFor(req: Request, body: JsonRpcMessage | undefined, principal: Principal, endpoint: Endpoint, proxy: McpProxy) {
+async function sessionFor(req: IncomingMessage, body: JsonRpcMessage | undefined, principal: Principal, endpoint: Endpoint, proxy: McpProxy) {
   const header = req.headers['mcp-session-id']
   if (typeof header === 'string') {
     const session = proxy.session(header)

@@ -15,6 +15,7 @@ import { BusFedRevocationStore, InProcessRevocationBus, StoreRevocationFeed } fr
 import type { AgentSessions } from '../sessions/index.js'
 import type { Store } from '../store/index.js'
 import type { TokenExchange } from '../sts/index.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { dirname } from 'node:path'
 import { AgentHops } from './agent-hops.js'
 import { createFrontDoor } from './front-door.js'
@@ -47,6 +48,8 @@ export interface ProxyService {
   proxy: McpProxy
   /** The MCP endpoints, their metadata and the operator endpoints. */
   router: express.Router
+  /** The MCP endpoints themselves without express, ahead of the app: false for any other request (front-door.ts). */
+  serveDirect(req: IncomingMessage, res: ServerResponse): boolean
   close(): Promise<void>
 }
 
@@ -104,11 +107,13 @@ export async function startProxyService(o: ProxyServiceOptions): Promise<ProxySe
     const { hits, misses } = cache.stats
     res.type('text/plain; version=0.0.4').send(`${o.metrics.render()}# HELP caracal_mcp_mandate_cache_hit_ratio Share of resource-mandate lookups answered from the cache\n# TYPE caracal_mcp_mandate_cache_hit_ratio gauge\ncaracal_mcp_mandate_cache_hit_ratio ${hits + misses === 0 ? 0 : hits / (hits + misses)}\n`)
   })
-  router.use(createFrontDoor({ proxy, exchange: o.exchange, authorizer, revocations, revocationsHealthy: () => feed.healthy(), issuer: o.issuer, publicBase: o.publicBase, allowedHosts: o.allowedHosts, ...(o.onError && { onError: o.onError }) }))
+  const frontDoor = createFrontDoor({ proxy, exchange: o.exchange, authorizer, revocations, revocationsHealthy: () => feed.healthy(), issuer: o.issuer, publicBase: o.publicBase, allowedHosts: o.allowedHosts, ...(o.onError && { onError: o.onError }) })
+  router.use(frontDoor.router)
 
   return {
     proxy,
     router,
+    serveDirect: frontDoor.serveDirect,
     async close() {
       feed.stop()
       fed.close()

@@ -37,6 +37,20 @@ describe('authentication', () => {
     expect(challenge).toContain(`resource_metadata="${world.url}/.well-known/oauth-protected-resource/mcp/up"`)
   })
 
+  it('answers alike on the direct path and on the spellings only the router takes (/MCP, /mcp/, /mcp/%75p)', async () => {
+    const answers = await Promise.all(['/mcp/up', '/MCP/up', '/mcp/up/', '/mcp/%75p', '/mcp/up?x=1'].map((path) => rawMcp(`${world.url}${path}`, { body: INITIALIZE })))
+    for (const answer of answers) {
+      expect(answer.status).toBe(401)
+      expect(answer.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${world.url}/.well-known/oauth-protected-resource/mcp/up"`)
+      expect(answer.headers.get('cache-control')).toBe('no-store')
+      expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8')
+      expect(answer.headers.get('x-request-id')).toMatch(/\S/)
+      expect(JSON.parse(answer.text)).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 }, id: null })
+    }
+    // A server that is not protected is no endpoint, however it is spelled.
+    for (const path of ['/mcp/nope', '/MCP/nope']) expect((await rawMcp(`${world.url}${path}`, { body: INITIALIZE })).status).toBe(404)
+  })
+
   it('refuses a resource mandate (only agent and gateway mandates open sessions)', async () => {
     const answer = await rawMcp(`${world.url}/mcp`, { body: INITIALIZE, token: 'eyJhbGciOiJFUzI1NiJ9.e30.sig' })
     expect(answer.status).toBe(401)
