@@ -144,8 +144,13 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
     res.end(body)
   }
 
-  router.all(MCP_PATH, (req, res) => void serve(req, res, undefined))
-  router.all(`${MCP_PATH}/:server`, (req, res) => void serve(req, res, req.params.server as string))
+  // Should even the answer to a failure fail, the connection is cut: no request hangs, no rejection goes unhandled.
+  const serveSafely = (req: IncomingMessage, res: ServerResponse, server: string | undefined): void => {
+    serve(req, res, server).catch(() => req.socket.destroy())
+  }
+
+  router.all(MCP_PATH, (req, res) => serveSafely(req, res, undefined))
+  router.all(`${MCP_PATH}/:server`, (req, res) => serveSafely(req, res, req.params.server as string))
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     answerError(error, req, res, requestIdFrom(req.headers['x-request-id']), undefined)
   })
@@ -155,13 +160,13 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
     const query = url.indexOf('?')
     const path = query < 0 ? url : url.slice(0, query)
     if (path === MCP_PATH) {
-      void serve(req, res, undefined)
+      serveSafely(req, res, undefined)
       return true
     }
     const server = path.startsWith(`${MCP_PATH}/`) ? path.slice(MCP_PATH.length + 1) : ''
     // Only a plain name: anything to decode or any further segment is the router's to judge.
     if (server === '' || server.includes('/') || server.includes('%')) return false
-    void serve(req, res, server)
+    serveSafely(req, res, server)
     return true
   }
   return { router, serveDirect }

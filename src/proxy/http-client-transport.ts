@@ -109,11 +109,10 @@ export class HttpClientTransport implements Transport {
     if (cancelled !== undefined) {
       // A cancelled request of ours has no call any more: what its stream still brings is not attributed.
       this.#calls.delete(cancelled)
-      // The SDK sends a cancellation from wherever the abort happened, outside the call's context.
-      if (!call) {
-        call = this.#callHeaders.get(cancelled)
-        this.#callHeaders.delete(cancelled)
-      }
+      // The SDK sends a cancellation from wherever the abort happened: it carries the headers of
+      // the request it cancels, never those of whatever call is being sent at that moment.
+      call = this.#callHeaders.get(cancelled)
+      this.#callHeaders.delete(cancelled)
     }
     let response: IncomingMessage
     try {
