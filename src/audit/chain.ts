@@ -2,9 +2,9 @@
 // hash covers its fields in a fixed order, each followed by 0x1F, then its time in UTC
 // nanoseconds; each row's HMAC binds its content to its predecessor's, under a key the writer
 // holds, so neither an edited row nor a removed or reordered one goes unnoticed.
-import * as crypto from 'node:crypto'
-import { createHash, createHmac } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import type { AuditEventRow } from '../store/index.js'
+import { sha256Hex } from '../util/sha256.js'
 
 const SEP = '\u001f'
 
@@ -37,14 +37,6 @@ export function contentSha256(e: ChainContent): string {
     e.metadataJson,
   ]
   return sha256Hex(fields.map((f) => f + SEP).join('') + occurredAtNanos(e.occurredAt))
-}
-
-// `crypto.hash` (Node 20.12 and later) digests a string in one call, in about half the time of a
-// Hash object; every audit row is hashed once when written and once per verification.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash
-
-function sha256Hex(data: string): string {
-  return oneShot ? oneShot('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex')
 }
 
 export function chainHmac(key: Buffer, content: string, prev: string): string {

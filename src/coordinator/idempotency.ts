@@ -10,7 +10,7 @@
 // operations commit and audit on their own; they offer no way to write the response inside their
 // transaction). A process that dies between them leaves the key reserved without a response;
 // once that reservation is ABANDONED_AFTER_MS old, a retry takes it over and creates again.
-import { createHash } from 'node:crypto'
+import { sha256Hex } from '../util/sha256.js'
 import { IDEMPOTENCY_IN_FLIGHT, type IdempotencyKeyId, type Store } from '../store/index.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { IdempotencyConflictError, IdempotencyKeyInvalidError } from './errors.js'
@@ -40,13 +40,12 @@ export interface IdempotentRequest {
   nowMs: number
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
 
 export async function idempotentCreate(store: Store, request: IdempotentRequest, create: () => Promise<CreateOutcome>): Promise<CreateOutcome & { replayed: boolean }> {
   if (request.key === undefined) return { ...(await create()), replayed: false }
   if (!KEY.test(request.key)) throw new IdempotencyKeyInvalidError()
   const id: IdempotencyKeyId = { zoneId: request.zoneId, caller: request.caller, key: request.key }
-  const requestSha256 = sha256(canonicalJson(request.body ?? {}))
+  const requestSha256 = sha256Hex(canonicalJson(request.body ?? {}))
   const keys = store.idempotencyKeys
   keys.purgeCreatedBefore(request.nowMs - IDEMPOTENCY_TTL_MS)
   const replay = reserve(store, id, request.operation, requestSha256, request.nowMs)

@@ -1,6 +1,6 @@
 // A compiled policy ready to instantiate: the wasm (checked against its manifest when it has
 // one), its default data documents, and the compiled WebAssembly.Module shared by every version.
-import { createHash } from 'node:crypto'
+import { sha256Hex } from '../util/sha256.js'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { packageRoot } from '../util/package-root.js'
@@ -32,7 +32,6 @@ export function defaultManifestPath(): string {
   return join(packageRoot(), 'policies', 'build', 'manifest.json')
 }
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
 
 async function readBytes(path: string, what: string): Promise<Buffer<ArrayBuffer>> {
   try {
@@ -77,14 +76,14 @@ export async function loadPolicyBundle(manifestPath = defaultManifestPath()): Pr
   }
   const wasmPath = join(dirname(manifestPath), manifest.wasm)
   const wasm = await readBytes(wasmPath, 'policy wasm')
-  const wasmSha256 = sha256(wasm)
+  const wasmSha256 = sha256Hex(wasm)
   if (wasmSha256 !== manifest.wasm_sha256) {
     throw new PolicyBundleError(`${wasmPath} does not match its manifest (sha256 ${wasmSha256}, manifest says ${manifest.wasm_sha256})`)
   }
   const defaultsPath = join(dirname(manifestPath), '..', 'data.json')
   const defaultsBytes = await readBytes(defaultsPath, 'default policy data')
   const declared = manifest.sources?.find((s) => s.path === 'data.json')?.sha256
-  if (declared !== sha256(defaultsBytes)) {
+  if (declared !== sha256Hex(defaultsBytes)) {
     throw new PolicyBundleError(`${defaultsPath} does not match the manifest's data.json entry; rebuild the policies`)
   }
   const module = await compile(wasm, wasmPath)
@@ -97,5 +96,5 @@ export async function loadPolicyWasm(wasmPath: string): Promise<PolicyBundle> {
   const wasm = await readBytes(wasmPath, 'policy wasm')
   const module = await compile(wasm, wasmPath)
   requireEntrypoints(module, wasmPath)
-  return { module, wasmSha256: sha256(wasm), defaults: {} }
+  return { module, wasmSha256: sha256Hex(wasm), defaults: {} }
 }

@@ -1,7 +1,7 @@
 // A policy version: one compiled contract with one zone's validated data, identified by a hash
 // of both. Callers that must decide several things under one version (an exchange over several
 // resources) hold the version object and evaluate on it directly.
-import { createHash } from 'node:crypto'
+import { sha256Hex } from '../util/sha256.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import type { PolicyBundle } from './bundle.js'
 import type { Entrypoint } from './contract.js'
@@ -19,7 +19,7 @@ export function zonePolicyData(bundle: PolicyBundle, zoneData: unknown): PolicyD
 }
 
 export function policyVersionId(bundle: PolicyBundle, data: PolicyData): string {
-  return createHash('sha256').update(`${bundle.wasmSha256}\n${canonicalJson(data)}`).digest('hex')
+  return sha256Hex(`${bundle.wasmSha256}\n${canonicalJson(data)}`)
 }
 
 export class PolicyVersion {
