@@ -75,10 +75,11 @@ export class HttpClientTransport implements Transport {
   readonly #ownAgent: boolean
   /** Requests whose answer has not arrived yet (a POST stream that ends before it is resumed). */
   readonly #awaiting = new Set<string | number>()
-  /** Per-call headers of requests awaiting their answer, so their cancellation carries them too. */
-  readonly #callHeaders = new Map<string | number, Readonly<Record<string, string>>>()
-  /** The caller's tokens of requests awaiting their answer. */
-  readonly #calls = new Map<string | number, object>()
+  /**
+   * Of requests awaiting their answer, what their call gave them: its headers (so a cancellation
+   * carries them too) and its token (so what the server asks on their stream is attributed to it).
+   */
+  readonly #calls = new Map<string | number, { headers?: Readonly<Record<string, string>>; owner?: object }>()
   /** Requests the server sent on the stream of one of ours, by their id: whose call they belong to. */
   readonly #serverRequests = new Map<string | number, object>()
 
@@ -102,17 +103,15 @@ export class HttpClientTransport implements Transport {
     if (this.#closed) throw new Error('transport closed')
     const body = JSON.stringify(message)
     let call = this.#options.callHeaders?.()
-    if (call && 'method' in message && 'id' in message) this.#callHeaders.set(message.id, call)
     const owner = this.#options.callOf?.()
-    if (owner && 'method' in message && 'id' in message) this.#calls.set(message.id, owner)
+    if ((call || owner) && 'method' in message && 'id' in message) this.#calls.set(message.id, { ...(call && { headers: call }), ...(owner && { owner }) })
     const cancelled = 'method' in message && message.method === 'notifications/cancelled' ? (message.params as { requestId?: string | number } | undefined)?.requestId : undefined
     if (cancelled !== undefined) {
-      // A cancelled request of ours has no call any more: what its stream still brings is not attributed.
-      this.#calls.delete(cancelled)
       // The SDK sends a cancellation from wherever the abort happened: it carries the headers of
-      // the request it cancels, never those of whatever call is being sent at that moment.
-      call = this.#callHeaders.get(cancelled)
-      this.#callHeaders.delete(cancelled)
+      // the request it cancels, never those of whatever call is being sent at that moment. That
+      // request has no call any more: what its stream still brings is not attributed.
+      call = this.#calls.get(cancelled)?.headers
+      this.#calls.delete(cancelled)
     }
     let response: IncomingMessage
     try {
@@ -146,7 +145,6 @@ export class HttpClientTransport implements Transport {
     this.#closed = true
     for (const r of this.#open) r.destroy()
     this.#open.clear()
-    this.#callHeaders.clear()
     this.#calls.clear()
     this.#awaiting.clear()
     if (this.#ownAgent) this.#agent.destroy()
@@ -159,7 +157,6 @@ export class HttpClientTransport implements Transport {
    * its headers and call until the SDK's cancellation at its timeout.)
    */
   #forgetRequest(id: string | number): void {
-    this.#callHeaders.delete(id)
     this.#calls.delete(id)
     this.#awaiting.delete(id)
   }
@@ -233,13 +230,12 @@ export class HttpClientTransport implements Transport {
   #deliver(item: unknown, answering?: string | number): void {
     const parsed = JSONRPCMessageSchema.safeParse(item)
     if (parsed.success && !('method' in parsed.data) && 'id' in parsed.data && parsed.data.id !== undefined) {
-      this.#callHeaders.delete(parsed.data.id)
       this.#calls.delete(parsed.data.id)
       this.#awaiting.delete(parsed.data.id)
     } else if (parsed.success && answering !== undefined && 'method' in parsed.data && 'id' in parsed.data) {
       // Kept until looked up, even past our request's answer (which may overtake the handling of
       // what came before it); a server request nobody looks up (a ping) ages out.
-      this.#serverRequests.set(parsed.data.id, this.#calls.get(answering) ?? NO_CALL)
+      this.#serverRequests.set(parsed.data.id, this.#calls.get(answering)?.owner ?? NO_CALL)
       if (this.#serverRequests.size > MAX_SERVER_REQUESTS) this.#serverRequests.delete(this.#serverRequests.keys().next().value!)
     }
     if (parsed.success) this.onmessage?.(parsed.data)
@@ -303,7 +299,7 @@ export class HttpClientTransport implements Transport {
   async #resume(lastEventId: string, silenceMs: number | undefined, awaiting: { id: string | number; attempts: number }): Promise<void> {
     if (this.#closed) return
     try {
-      const response = await this.#exchange('GET', { accept: 'text/event-stream', 'last-event-id': lastEventId }, undefined, this.#callHeaders.get(awaiting.id))
+      const response = await this.#exchange('GET', { accept: 'text/event-stream', 'last-event-id': lastEventId }, undefined, this.#calls.get(awaiting.id)?.headers)
       if (response.statusCode !== 200) {
         response.resume()
         this.#awaiting.delete(awaiting.id)
