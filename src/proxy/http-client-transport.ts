@@ -8,7 +8,8 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import { envelopeKind } from './json-rpc-envelope.js'
 
 /** An upstream's answer body larger than this is refused (the SDK's stdio transport caps at 10 MB too). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -228,18 +229,22 @@ export class HttpClientTransport implements Transport {
 
   /** `answering`: the request of ours on whose stream the message came. */
   #deliver(item: unknown, answering?: string | number): void {
-    const parsed = JSONRPCMessageSchema.safeParse(item)
-    if (parsed.success && !('method' in parsed.data) && 'id' in parsed.data && parsed.data.id !== undefined) {
-      this.#calls.delete(parsed.data.id)
-      this.#awaiting.delete(parsed.data.id)
-    } else if (parsed.success && answering !== undefined && 'method' in parsed.data && 'id' in parsed.data) {
+    const kind = envelopeKind(item)
+    if (kind === undefined) {
+      this.onerror?.(new Error('upstream sent a message that is not JSON-RPC'))
+      return
+    }
+    const message = item as JSONRPCMessage & { id?: string | number }
+    if ((kind === 'result' || kind === 'error') && message.id !== undefined) {
+      this.#calls.delete(message.id)
+      this.#awaiting.delete(message.id)
+    } else if (kind === 'request' && answering !== undefined) {
       // Kept until looked up, even past our request's answer (which may overtake the handling of
       // what came before it); a server request nobody looks up (a ping) ages out.
-      this.#serverRequests.set(parsed.data.id, this.#calls.get(answering)?.owner ?? NO_CALL)
+      this.#serverRequests.set(message.id!, this.#calls.get(answering)?.owner ?? NO_CALL)
       if (this.#serverRequests.size > MAX_SERVER_REQUESTS) this.#serverRequests.delete(this.#serverRequests.keys().next().value!)
     }
-    if (parsed.success) this.onmessage?.(parsed.data)
-    else this.onerror?.(new Error('upstream sent a message that is not JSON-RPC'))
+    this.onmessage?.(message)
   }
 
   /** Server-sent events: `data:` lines joined by newlines, dispatched at a blank line; other fields ignored. */

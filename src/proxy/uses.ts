@@ -2,19 +2,8 @@
 // name (prefixed on the aggregated endpoint, so renamed on the way upstream), a resource by URI
 // (never renamed). Everything else a client sends is either a list, a completion, logging, or
 // protocol plumbing the SDK answers itself.
-import {
-  CallToolRequestSchema,
-  CallToolResultSchema,
-  EmptyResultSchema,
-  GetPromptRequestSchema,
-  GetPromptResultSchema,
-  ReadResourceRequestSchema,
-  ReadResourceResultSchema,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-  type Result,
-} from '@modelcontextprotocol/sdk/types.js'
-import type { z } from 'zod'
+import { CallToolRequestSchema, GetPromptRequestSchema, ReadResourceRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema, type Result } from '@modelcontextprotocol/sdk/types.js'
+import { z } from 'zod'
 
 export type UseMethod = 'tools/call' | 'prompts/get' | 'resources/read' | 'resources/subscribe' | 'resources/unsubscribe'
 
@@ -26,18 +15,25 @@ interface UseShape {
   renames: boolean
   /** A request is decided only once it has this shape: nothing is minted for one the server would refuse. */
   requestSchema: z.ZodType<{ method: string; params?: Record<string, unknown> }>
-  resultSchema: z.ZodType<Result>
 }
+
+/**
+ * What the upstream answers a use is passed to the client as it came: a result is a JSON object,
+ * and that is all the proxy asks of it. Not the SDK's result schemas: they copy the result whole
+ * and refuse what they do not know, a content type of a newer protocol revision say, which the
+ * client may well know; and a client validates what it receives itself.
+ */
+export const PASSED_THROUGH: z.ZodType<Result> = z.custom<Result>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'a result must be a JSON object')
 
 const byName = (params: Record<string, unknown>) => String(params.name ?? '')
 const byUri = (params: Record<string, unknown>) => String(params.uri ?? '')
 
 export const USES: Record<UseMethod, UseShape> = {
-  'tools/call': { kind: 'tool', nameOf: byName, renames: true, requestSchema: CallToolRequestSchema, resultSchema: CallToolResultSchema },
-  'prompts/get': { kind: 'prompt', nameOf: byName, renames: true, requestSchema: GetPromptRequestSchema, resultSchema: GetPromptResultSchema },
-  'resources/read': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: ReadResourceRequestSchema, resultSchema: ReadResourceResultSchema },
-  'resources/subscribe': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: SubscribeRequestSchema, resultSchema: EmptyResultSchema },
-  'resources/unsubscribe': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: UnsubscribeRequestSchema, resultSchema: EmptyResultSchema },
+  'tools/call': { kind: 'tool', nameOf: byName, renames: true, requestSchema: CallToolRequestSchema },
+  'prompts/get': { kind: 'prompt', nameOf: byName, renames: true, requestSchema: GetPromptRequestSchema },
+  'resources/read': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: ReadResourceRequestSchema },
+  'resources/subscribe': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: SubscribeRequestSchema },
+  'resources/unsubscribe': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: UnsubscribeRequestSchema },
 }
 
 export function isUseMethod(method: string): method is UseMethod {

@@ -16,16 +16,33 @@ export function openDatabase(path: string): Db {
   return db
 }
 
-const IMMEDIATE = new WeakMap<Db, (fn: () => unknown) => unknown>()
+type Run = (fn: () => unknown) => unknown
+const WRAPPERS = new WeakMap<Db, { immediate: Run; deferred: Run }>()
+
+// One wrapper per connection, made once: better-sqlite3 builds four closures and defines their
+// properties on every `db.transaction()`, which on a hot path (an audit batch, an authentication
+// per tool call) cost more than the statements inside.
+function wrappers(db: Db): { immediate: Run; deferred: Run } {
+  let made = WRAPPERS.get(db)
+  if (!made) {
+    const transaction = db.transaction((body: () => unknown) => body())
+    WRAPPERS.set(db, (made = { immediate: transaction.immediate, deferred: transaction.deferred }))
+  }
+  return made
+}
 
 /**
  * Runs `fn` in one IMMEDIATE transaction (a savepoint inside one already open): all of its writes
- * commit together or none does. One wrapper per connection, made once: better-sqlite3 builds four
- * closures and defines their properties on every `db.transaction()`, which on a hot path (an
- * audit batch per tool call) cost more than the statements inside.
+ * commit together or none does.
  */
 export function inTransaction<T>(db: Db, fn: () => T): T {
-  let run = IMMEDIATE.get(db)
-  if (!run) IMMEDIATE.set(db, (run = db.transaction((body: () => unknown) => body()).immediate))
-  return run(fn) as T
+  return wrappers(db).immediate(fn) as T
+}
+
+/**
+ * Runs the reads of `fn` in one read transaction: they see one committed state, whatever another
+ * process commits meanwhile, and take the WAL read lock once instead of once per statement.
+ */
+export function inReadTransaction<T>(db: Db, fn: () => T): T {
+  return wrappers(db).deferred(fn) as T
 }

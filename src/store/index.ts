@@ -6,7 +6,7 @@
  * append-only. Must not: hold secrets in the clear (application secrets are slow hashes, private
  * keys arrive sealed), or know about HTTP, MCP or policy.
  */
-import { inTransaction, openDatabase, type Db } from './db.js'
+import { inReadTransaction, inTransaction, openDatabase, type Db } from './db.js'
 import { AgentSessionRepository } from './agent-sessions.js'
 import { ApplicationRepository } from './applications.js'
 import { ApprovalRepository } from './approvals.js'
@@ -54,6 +54,11 @@ export class Store {
   /** Runs `fn` in one IMMEDIATE transaction: all of its writes commit together or none does. */
   transaction<T>(fn: () => T): T {
     return inTransaction(this.db, fn)
+  }
+
+  /** Runs the reads of `fn` against one committed state (one read transaction). */
+  snapshot<T>(fn: () => T): T {
+    return inReadTransaction(this.db, fn)
   }
 
   close(): void {

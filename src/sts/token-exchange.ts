@@ -238,7 +238,13 @@ export class TokenExchange {
    * read from the store on every call, so a suspension or termination takes effect at once.
    */
   verifyPresented(token: string): VerifiedMandate {
-    return this.#presentedAuthority(token, this.#now()).presented
+    // Once per proxied request: its live reads (application, authority record, agent session,
+    // revocations) judge one committed state, under one read lock. The heartbeat is renewed
+    // after: a write inside a read transaction fails when another process has written since.
+    const nowMs = this.#now()
+    const { session, presented } = this.#d.store.snapshot(() => this.#presentedAuthority(token, nowMs, false))
+    this.#renewHeartbeat(session, nowMs)
+    return presented
   }
 
   #verifiedPresented(token: string, nowMs: number): { presented: VerifiedMandate; app: ApplicationRow } {
@@ -249,12 +255,12 @@ export class TokenExchange {
   }
 
   /** The verified subject token of a resource exchange, its application and live session. */
-  #presentedAuthority(subjectToken: string, nowMs: number): { app: ApplicationRow; session: AgentSessionRow; presented: VerifiedMandate } {
+  #presentedAuthority(subjectToken: string, nowMs: number, renew = true): { app: ApplicationRow; session: AgentSessionRow; presented: VerifiedMandate } {
     const { presented, app } = this.#verifiedPresented(subjectToken, nowMs)
     bindSubjectAuthority(presented, app, this.#d.store, nowMs)
     if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
     if (presented.use === 'gateway' && this.#d.store.issuedJtis.wasPresented(presented.jti)) throw new TokenReplayedError()
-    return { app, session: this.#liveSession(app, presented.sessionId, nowMs), presented }
+    return { app, session: this.#liveSession(app, presented.sessionId, nowMs, renew), presented }
   }
 
   /** As `#presentedAuthority`, auditing a replayed gateway mandate, with the delegation validated for the mint. */
@@ -551,8 +557,8 @@ export class TokenExchange {
     return bound
   }
 
-  /** The live session of the calling application, renewing a service session's heartbeat by use. */
-  #liveSession(app: ApplicationRow, sessionId: string, nowMs: number): AgentSessionRow {
+  /** The live session of the calling application, renewing a service session's heartbeat by use unless the caller will. */
+  #liveSession(app: ApplicationRow, sessionId: string, nowMs: number, renew = true): AgentSessionRow {
     let session: AgentSessionRow
     try {
       session = this.sessions.requireLive(app.zoneId, sessionId, app.id, nowMs)
@@ -560,10 +566,15 @@ export class TokenExchange {
       if (error instanceof SessionNotFoundError || error instanceof SessionNotLiveError) throw new SessionReferenceError('agent session is not active', error.message)
       throw error
     }
+    if (renew) this.#renewHeartbeat(session, nowMs)
+    return session
+  }
+
+  /** A service session is renewed by use (its heartbeat moved on) once most of its interval has passed. */
+  #renewHeartbeat(session: AgentSessionRow, nowMs: number): void {
     if (session.lifecycle === 'service' && session.heartbeatDeadline! - nowMs < session.heartbeatSeconds! * 1000 * HEARTBEAT_RENEW_FRACTION) {
       this.#d.store.agentSessions.heartbeat(session.id, nowMs)
     }
-    return session
   }
 
   /** The delegation a mint stands on, validated live; any failure is a 403 naming the step in audit. */

@@ -221,6 +221,17 @@ describe('agent sessions at the STS', () => {
     await expect(silent.exchangeForResource({ subjectToken: agent, resource: 'resource://files/read', scopes: ['files:read'] }, 'req-hb-3')).rejects.toMatchObject({ status: 403 })
   })
 
+  it('renews a service session when its bearer is presented to the proxy, and leaves no transaction open', async () => {
+    const session = await startSession('app-1', { lifecycle: 'service', heartbeatSeconds: 60 })
+    const agent = await agentMandate(session.id)
+    const t0 = Date.now()
+    expect(world.exchangeWith({ now: () => t0 + 40_000 }).verifyPresented(agent).sessionId).toBe(session.id)
+    expect(world.store.agentSessions.get(session.id)!.heartbeatDeadline).toBeGreaterThanOrEqual(t0 + 100_000)
+    expect(world.store.db.inTransaction).toBe(false)
+    expect(() => world.exchangeWith({ now: () => t0 + 300_000 }).verifyPresented(agent)).toThrow()
+    expect(world.store.db.inTransaction).toBe(false)
+  })
+
   it('refuses a session of another application, and a delegation edge that does not exist', async () => {
     const mine = await startSession('app-4', { labels: ['app-1'] })
     expect((await post({ grant_type: EXCHANGE, zone_id: 'zone-1', application_id: 'app-1', client_secret: '@secret:app-1', agent_session_id: mine.id })).status).toBe(403)
