@@ -1,22 +1,22 @@
-// The MCP proxy end to end, as a user runs it (config file → loadConfig → openRuntime → listen),
-// against the same in-process upstream reached three other ways: directly, through a bare
-// node:http forwarder (the floor any forwarding proxy costs), and through caracal-mcp /mcp/up
-// with the resource mandate cached (hit) or exchanged on every call (miss: each call carries a
-// fresh agent mandate of the same agent session). tools/call echo throughput, p50/p99 latency and
-// the process's CPU per call at 1 and at 32 clients (each its own SDK Client and session, calls in
-// sequence); everything shares one process, so a hop's CPU is its scenario's minus direct's,
-// paired round by round. RSS is read first, on a process that has carried no load yet.
+// The MCP proxy end to end, as a user runs it (config file → loadConfig → openRuntime → listen, in
+// a process of its own), against the same upstream reached three other ways: directly, through a
+// bare node:http forwarder (the floor any forwarding proxy costs, in a process of its own too),
+// and through caracal-mcp /mcp/up with the resource mandate cached (hit) or exchanged on every
+// call (miss: each call carries a fresh agent mandate of the same agent session). tools/call echo
+// throughput, p50/p99 latency at 1 and at 32 clients (each its own SDK Client and session, calls
+// in sequence), and each hop's CPU per call, read in its own process: the clients and the
+// upstream run in the bench process and cost the hop nothing. RSS is the proxy process's, read
+// first, before it has carried any load.
 // Goals: proxy CPU per call ≤ 1.5× the bare forwarder's (at 1 and at 32 clients); proxy-hit
-// throughput ≥ 0.8× direct at 32 clients; ≤ 1 ms added p50 at 1 client (like CPU, the median of
-// per-round differences against direct); RSS ≤ 200 MB with 1,000 open proxy sessions.
+// throughput ≥ 0.8× direct at 32 clients; ≤ 1 ms added p50 at 1 client (the median of per-round
+// differences against direct); RSS ≤ 200 MB with 1,000 open proxy sessions.
 import { loadavg } from 'node:os'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { fetchPerRequest } from '../src/http/index.js'
-import { BENCH_APP, connect, disconnect, startBenchProduct } from './bench-product.js'
-import { startBareForwarder, startEchoUpstream } from './proxy-ends.js'
+import { connect, disconnect } from './bench-product.js'
+import { forkHop, type ForkedHop } from './hop-fork.js'
+import { startEchoUpstream } from './proxy-ends.js'
 
 // Counts to tune. Calls measured per path and client count, split over ROUNDS runs that
 // alternate the paths (so a noisy moment of the shared VM does not land on one path alone);
@@ -45,8 +45,10 @@ const LABELS: Record<Path, string> = { direct: 'direct', bare: 'bare node:http f
 interface Sample {
   latencies: Float64Array
   callsPerSecond: number
-  /** The whole process's (clients, hops, upstream): user + system. */
+  /** The bench process's (clients and upstream): user + system. */
   cpuMicrosPerCall: number
+  /** The hop's own process's, when the path has a hop. */
+  hopCpuMicrosPerCall?: number
   cache?: { hits: number; misses: number }
 }
 
@@ -59,9 +61,8 @@ interface Run {
   p50: number
   p99: number
   cpuMicrosPerCall: Spread
-  /** Per round, in order: rounds pair a path with the direct run made next to it. */
-  cpuPerRound: number[]
-  /** The round's own p50, likewise. */
+  hopCpuMicrosPerCall?: Spread
+  /** The round's own p50, in order: rounds pair a path with the direct run made next to it. */
   p50PerRound: number[]
   cache?: { hits: number; misses: number }
 }
@@ -76,26 +77,6 @@ function spread(values: number[]): Spread {
   const sorted = [...values].sort((a, b) => a - b)
   return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted[sorted.length - 1]! }
 }
-
-/** The product with one zone, the bench app, and upstream `up` (its echo tool in group `basic`). */
-async function startProxyWorld(upstreamUrl: string) {
-  const product = await startBenchProduct({
-    zoneData: { app_ids: { [BENCH_APP]: BENCH_APP }, grants: { 'resource://up/basic': { application: BENCH_APP, roles: { [BENCH_APP]: ['up:use'] } } } },
-    mcpServers: { up: { type: 'http', url: upstreamUrl } },
-    protection: { up: { groups: { basic: { tools: ['echo'], scopes: ['up:use'] } }, upstreamAuth: { mode: 'none' } } },
-  })
-  const counter = async (result: string) => {
-    const text = await (await fetch(`${product.url}/metrics`)).text()
-    return Number(new RegExp(`^caracal_mcp_mandate_cache_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0)
-  }
-  return {
-    ...product,
-    url: `${product.url}/mcp/up`,
-    sessionCount: () => product.running.proxy?.proxy.sessionCount ?? 0,
-    cacheCounts: async () => ({ hits: await counter('hit'), misses: await counter('miss') }),
-  }
-}
-type ProxyWorld = Awaited<ReturnType<typeof startProxyWorld>>
 
 /** `count` items made `inFlight` at a time. */
 async function pooled<T>(count: number, inFlight: number, make: (i: number) => Promise<T>): Promise<T[]> {
@@ -144,6 +125,8 @@ function percentile(sorted: Float64Array, p: number): number {
 /** One path made ready: how to connect its clients, and (at the proxy) how to read the cache counters. */
 interface Scenario {
   connect(clients: number): Promise<Client[]>
+  /** The hop's process's CPU so far, in µs. */
+  hopCpu?: () => Promise<number>
   cacheCounts?: () => Promise<{ hits: number; misses: number }>
 }
 
@@ -152,16 +135,19 @@ async function measureOnce(scenario: Scenario, clients: number, warmup: number, 
   try {
     await drive(connected, warmup)
     const cacheBefore = await scenario.cacheCounts?.()
+    const hopBefore = await scenario.hopCpu?.()
     const cpu = process.cpuUsage()
     const started = performance.now()
     const latencies = await drive(connected, calls)
     const seconds = (performance.now() - started) / 1000
     const used = process.cpuUsage(cpu)
+    const hopAfter = await scenario.hopCpu?.()
     const cacheAfter = await scenario.cacheCounts?.()
     return {
       latencies,
       callsPerSecond: calls / seconds,
       cpuMicrosPerCall: (used.user + used.system) / calls,
+      ...(hopBefore !== undefined && hopAfter !== undefined && { hopCpuMicrosPerCall: (hopAfter - hopBefore) / calls }),
       ...(cacheBefore && cacheAfter && { cache: { hits: cacheAfter.hits - cacheBefore.hits, misses: cacheAfter.misses - cacheBefore.misses } }),
     }
   } finally {
@@ -184,7 +170,7 @@ function summarise(path: Path, clients: number, samples: Sample[]): Run {
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
     cpuMicrosPerCall: spread(samples.map((s) => s.cpuMicrosPerCall)),
-    cpuPerRound: samples.map((s) => s.cpuMicrosPerCall),
+    ...(samples.every((s) => s.hopCpuMicrosPerCall !== undefined) && { hopCpuMicrosPerCall: spread(samples.map((s) => s.hopCpuMicrosPerCall!)) }),
     p50PerRound: samples.map((s) => percentile(Float64Array.from(s.latencies).sort(), 0.5)),
     ...(caches.length > 0 && { cache: { hits: caches.reduce((n, c) => n + c.hits, 0), misses: caches.reduce((n, c) => n + c.misses, 0) } }),
   }
@@ -194,15 +180,8 @@ function formatRun(r: Run): string {
   const k = (n: number) => Math.round(n).toLocaleString('en-US')
   const range = (s: Spread) => `${k(s.median).padStart(6)} (${k(s.min)}–${k(s.max)})`
   const cache = r.cache ? `  cache ${r.cache.hits} hits / ${r.cache.misses} misses` : ''
-  return `  ${`${LABELS[r.path]}, ${r.clients} client${r.clients > 1 ? 's' : ''}`.padEnd(40)} ${range(r.callsPerSecond)} calls/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  ${range(r.cpuMicrosPerCall)} µs CPU/call${cache}`
-}
-
-/** A collected heap, so RSS and heap readings compare like with like (the bench runs without --expose-gc). */
-function collect(): void {
-  setFlagsFromString('--expose-gc')
-  const gc = runInNewContext('gc') as () => void
-  gc()
-  gc()
+  const hop = r.hopCpuMicrosPerCall ? `  hop ${range(r.hopCpuMicrosPerCall)} µs CPU/call` : ''
+  return `  ${`${LABELS[r.path]}, ${r.clients} client${r.clients > 1 ? 's' : ''}`.padEnd(40)} ${range(r.callsPerSecond)} calls/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  bench process ${range(r.cpuMicrosPerCall)} µs CPU/call${hop}${cache}`
 }
 
 const SESSION_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
@@ -230,48 +209,53 @@ const met = (ok: boolean) => (ok ? 'met' : 'MISSED')
 
 export async function benchProxy(): Promise<void> {
   const upstream = await startEchoUpstream()
-  const bare = await startBareForwarder(upstream.url)
-  let world: ProxyWorld | undefined
+  let bare: ForkedHop | undefined
+  let proxy: ForkedHop | undefined
   try {
-    world = await startProxyWorld(upstream.url)
-    const w = world
+    bare = await forkHop('bare', upstream.url)
+    proxy = await forkHop('proxy', upstream.url)
+    const b = bare
+    const p = proxy
+    const counter = async (result: string) => {
+      const text = await (await fetch(`${p.base}/metrics`)).text()
+      return Number(new RegExp(`^caracal_mcp_mandate_cache_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0)
+    }
+    const cacheCounts = async () => ({ hits: await counter('hit'), misses: await counter('miss') })
     // One agent session (principal) per proxy run, so no run's sessions crowd another's.
-    const withMandate = async () => w.mint(await w.agentSession())
+    const withMandate = async () => p.ask('mint', await p.ask('agentSession'))
     const paths: Path[] = ['direct', 'bare', 'hit', 'miss']
     const scenario = async (path: Path, clients: number, calls: number): Promise<Scenario> => {
       const connectWith = (options: { bearer?: string; fetch?: FetchLike }, url: string) => (n: number) => pooled(n, n, () => connect(url, options))
       if (path === 'direct') return { connect: connectWith({}, upstream.url) }
-      if (path === 'bare') return { connect: connectWith({}, bare.url) }
-      if (path === 'hit') return { connect: connectWith({ bearer: await withMandate() }, w.url), cacheCounts: w.cacheCounts }
+      if (path === 'bare') return { connect: connectWith({}, b.url), hopCpu: () => b.ask('cpu') }
+      if (path === 'hit') return { connect: connectWith({ bearer: await withMandate() }, p.url), hopCpu: () => p.ask('cpu'), cacheCounts }
       // Per client: initialize, initialized, the GET stream, the DELETE; plus the calls.
-      const session = await w.agentSession()
-      const tokens = await pooled(calls + clients * 4 + 8, 8, () => w.mint(session))
-      return { connect: connectWith({ fetch: rotatingBearer(tokens) }, w.url), cacheCounts: w.cacheCounts }
+      const session = await p.ask('agentSession')
+      const tokens = await pooled(calls + clients * 4 + 8, 8, () => p.ask('mint', session))
+      return { connect: connectWith({ fetch: rotatingBearer(tokens) }, p.url), hopCpu: () => p.ask('cpu'), cacheCounts }
     }
-    console.log(`setup: SDK McpServer upstream (stateful, SSE responses) ${upstream.url}; bare forwarder ${bare.url}; caracal-mcp ${w.url} (ES256 mandates, upstreamAuth none); all in this process; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+    console.log(`setup: SDK McpServer upstream (stateful, SSE responses) ${upstream.url} and the clients in this process; bare forwarder ${b.url} and caracal-mcp ${p.url} (ES256 mandates, upstreamAuth none) each in a process of its own; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
 
-    // Memory first, on a process that has carried no load yet: 1,000 sessions held open at the
-    // proxy (initialize + initialized each, by hand), then ended with DELETE.
+    // Memory first, on a proxy that has carried no load yet: 1,000 sessions held open at it
+    // (initialize + initialized each, by hand), then ended with DELETE.
     const principals = await pooled(Math.ceil(RSS_SESSIONS / RSS_SESSIONS_PER_PRINCIPAL), 4, withMandate)
     const tokenOf = (i: number) => principals[Math.floor(i / RSS_SESSIONS_PER_PRINCIPAL)]!
-    collect()
-    const before = process.memoryUsage()
-    const ids = await pooled(RSS_SESSIONS, 16, (i) => openRawSession(w.url, tokenOf(i)))
-    collect()
-    const after = process.memoryUsage()
-    const open = w.sessionCount()
-    await pooled(RSS_SESSIONS, 16, (i) => closeRawSession(w.url, tokenOf(i), ids[i]!))
+    const before = await p.ask('memory')
+    const ids = await pooled(RSS_SESSIONS, 16, (i) => openRawSession(p.url, tokenOf(i)))
+    const after = await p.ask('memory')
+    const open = await p.ask('sessionCount')
+    await pooled(RSS_SESSIONS, 16, (i) => closeRawSession(p.url, tokenOf(i), ids[i]!))
     const rssLine =
-      `  goal: RSS with ${RSS_SESSIONS.toLocaleString('en-US')} open proxy sessions ≤ ${GOAL_RSS_MB} MB — ${met(mb(after.rss) <= GOAL_RSS_MB)} ` +
+      `  goal: RSS of the proxy process with ${RSS_SESSIONS.toLocaleString('en-US')} open sessions ≤ ${GOAL_RSS_MB} MB — ${met(mb(after.rss) <= GOAL_RSS_MB)} ` +
       `(RSS ${mb(before.rss).toFixed(0)} MB before, ${mb(after.rss).toFixed(0)} MB after; heap ${mb(before.heapUsed).toFixed(0)} → ${mb(after.heapUsed).toFixed(0)} MB, ` +
-      `${((after.heapUsed - before.heapUsed) / 1024 / RSS_SESSIONS).toFixed(1)} KiB heap/session; ${open} open, ${w.sessionCount()} after DELETE)`
+      `${((after.heapUsed - before.heapUsed) / 1024 / RSS_SESSIONS).toFixed(1)} KiB heap/session; ${open} open, ${await p.ask('sessionCount')} after DELETE)`
 
     for (const path of paths) await measureOnce(await scenario(path, 8, PREWARM_CALLS), 8, 0, PREWARM_CALLS)
     const runs = new Map<string, Run>()
     for (const clients of CLIENT_COUNTS) {
       const calls = Math.ceil(CALLS[clients]! / ROUNDS)
       const warmup = WARMUP_CALLS[clients]!
-      const samples = new Map<Path, Sample[]>(paths.map((p) => [p, []]))
+      const samples = new Map<Path, Sample[]>(paths.map((path) => [path, []]))
       for (let round = 0; round < ROUNDS; round++) {
         for (const path of [...paths.slice(round % paths.length), ...paths.slice(0, round % paths.length)]) {
           samples.get(path)!.push(await measureOnce(await scenario(path, clients, warmup + calls), clients, warmup, calls))
@@ -284,24 +268,21 @@ export async function benchProxy(): Promise<void> {
       }
     }
     const run = (path: Path, clients: number) => runs.get(`${path}/${clients}`)!
-    // A hop's CPU per call: the median over rounds of (its run − the direct run of the same round).
-    const hop = (path: Path, clients: number) => {
-      const direct = run('direct', clients).cpuPerRound
-      return spread(run(path, clients).cpuPerRound.map((cpu, round) => cpu - direct[round]!)).median
-    }
+    // A hop's CPU per call: the median over rounds of what its own process spent per call.
+    const hop = (path: Path, clients: number) => run(path, clients).hopCpuMicrosPerCall!.median
     const us = (n: number) => `${Math.round(n).toLocaleString('en-US')} µs`
-    for (const clients of CLIENT_COUNTS) {
-      console.log(`  CPU/call over direct (median of per-round differences), ${clients} client${clients > 1 ? 's' : ''}: bare forwarder ${us(hop('bare', clients))}, proxy hit ${us(hop('hit', clients))}, proxy miss ${us(hop('miss', clients))} (so the exchange ${us(hop('miss', clients) - hop('hit', clients))})`)
-    }
     const top = Math.max(...CLIENT_COUNTS)
     const cpuRatio = (clients: number) => hop('hit', clients) / hop('bare', clients)
+    for (const clients of CLIENT_COUNTS) {
+      console.log(`  hop CPU/call (median of rounds, in its own process), ${clients} client${clients > 1 ? 's' : ''}: bare forwarder ${us(hop('bare', clients))}, proxy hit ${us(hop('hit', clients))} (${cpuRatio(clients).toFixed(2)}×), proxy miss ${us(hop('miss', clients))} (so the exchange ${us(hop('miss', clients) - hop('hit', clients))})`)
+    }
     // Met only at every client count: one client is where nothing is shared between calls.
     const cpuMet = CLIENT_COUNTS.every((clients) => cpuRatio(clients) <= GOAL_CPU_RATIO)
     console.log(`  goal: proxy CPU/call ≤ ${GOAL_CPU_RATIO}× bare forwarder's, at 1 and ${top} clients — ${met(cpuMet)} (${cpuRatio(top).toFixed(2)}× at ${top} clients, ${cpuRatio(1).toFixed(2)}× at 1)`)
     const rate = (path: Path) => run(path, top).callsPerSecond.median / run('direct', top).callsPerSecond.median
     console.log(`  goal: throughput proxy hit / direct at ${top} clients ≥ ${GOAL_THROUGHPUT_RATIO} — ${met(rate('hit') >= GOAL_THROUGHPUT_RATIO)} (${rate('hit').toFixed(2)}; bare forwarder ${rate('bare').toFixed(2)}, proxy miss ${rate('miss').toFixed(2)})`)
-    // As CPU: the median over rounds of (the path's p50 − the p50 of the direct run next to it),
-    // which a slow stretch of the machine shifts for both alike.
+    // The median over rounds of (the path's p50 − the p50 of the direct run next to it), which a
+    // slow stretch of the machine shifts for both alike.
     const added = (path: Path) => {
       const direct = run('direct', 1).p50PerRound
       return spread(run(path, 1).p50PerRound.map((p50, round) => p50 - direct[round]!)).median
@@ -309,11 +290,11 @@ export async function benchProxy(): Promise<void> {
     const ms = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(2)} ms`
     console.log(`  goal: added p50 at 1 client (median of per-round differences) ≤ ${GOAL_ADDED_P50_MS} ms — ${met(added('hit') <= GOAL_ADDED_P50_MS)} (${ms(added('hit'))}; bare forwarder ${ms(added('bare'))}, proxy miss ${ms(added('miss'))})`)
     console.log(rssLine)
-    const unexpected = w.unexpectedWarnings()
+    const unexpected = await p.ask('unexpectedWarnings')
     if (unexpected.length > 0) console.log(`  proxy warnings: ${unexpected.slice(0, 5).join(' | ')}${unexpected.length > 5 ? ` (+${unexpected.length - 5})` : ''}`)
   } finally {
-    await world?.close()
-    await bare.close()
+    await proxy?.close()
+    await bare?.close()
     await upstream.close()
   }
 }
