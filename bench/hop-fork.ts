@@ -14,12 +14,22 @@ export interface ForkedHop {
 
 type Reply = { id: number; ok: boolean; value?: unknown; error?: string } | { ready: { url: string; base?: string } }
 
+/** A hop that does not close within this long is killed: a bench run never hangs on one. */
+const CLOSE_TIMEOUT_MS = 10_000
+
 export async function forkHop(kind: HopKind, upstreamUrl: string): Promise<ForkedHop> {
   const child: ChildProcess = fork(new URL('./hop-process.js', import.meta.url), [kind, upstreamUrl], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>()
   let nextId = 0
   let ended: Error | undefined
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const ready = new Promise<{ url: string; base?: string }>((resolve, reject) => {
+    const end = (error: Error) => {
+      ended ??= error
+      reject(ended)
+      for (const waiting of pending.values()) waiting.reject(ended)
+      pending.clear()
+    }
     child.on('message', (reply: Reply) => {
       if ('ready' in reply) return resolve(reply.ready)
       const waiting = pending.get(reply.id)
@@ -27,12 +37,9 @@ export async function forkHop(kind: HopKind, upstreamUrl: string): Promise<Forke
       if (reply.ok) waiting?.resolve(reply.value)
       else waiting?.reject(new Error(`hop ${kind}: ${reply.error}`))
     })
-    child.once('exit', (code, signal) => {
-      ended = new Error(`hop ${kind} exited (${signal ?? code})`)
-      reject(ended)
-      for (const waiting of pending.values()) waiting.reject(ended)
-      pending.clear()
-    })
+    // It could not be started, or a message could not reach it: as if it had exited.
+    child.on('error', (error) => end(new Error(`hop ${kind}: ${error.message}`)))
+    child.once('exit', (code, signal) => end(new Error(`hop ${kind} exited (${signal ?? code})`)))
   })
   const { url, base } = await ready
   const ask = (op: string, arg?: unknown) =>
@@ -40,17 +47,22 @@ export async function forkHop(kind: HopKind, upstreamUrl: string): Promise<Forke
       if (ended) return reject(ended)
       const id = nextId++
       pending.set(id, { resolve, reject })
-      child.send({ id, op, arg })
+      child.send({ id, op, arg }, (error) => {
+        if (!error) return
+        pending.delete(id)
+        reject(error)
+      })
     })
   return {
     url,
     ...(base !== undefined && { base }),
     ask: ask as ForkedHop['ask'],
     async close() {
-      if (ended) return
-      const exited = new Promise((resolve) => child.once('exit', resolve))
-      await ask('close' as keyof HopOps).catch(() => {})
+      const timer = setTimeout(() => child.kill('SIGKILL'), CLOSE_TIMEOUT_MS)
+      if (!ended) await ask('close' as keyof HopOps).catch(() => {})
+      else if (child.exitCode === null && child.signalCode === null) child.kill()
       await exited
+      clearTimeout(timer)
     },
   }
 }

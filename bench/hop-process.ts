@@ -7,7 +7,7 @@
 // { ready: { url, base } } once listening, then one reply per request { id, op, arg }.
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { BENCH_APP, startBenchProduct, type BenchProduct } from './bench-product.js'
+import type { BenchProduct } from './bench-product.js'
 import { startBareForwarder, type Hop } from './proxy-ends.js'
 
 export type HopKind = 'bare' | 'proxy'
@@ -34,8 +34,12 @@ function collect(): void {
   gc()
 }
 
-/** The product with one zone, the bench app, and upstream `up` (its echo tool in group `basic`). */
-function startProxy(upstreamUrl: string): Promise<BenchProduct> {
+/**
+ * The product with one zone, the bench app, and upstream `up` (its echo tool in group `basic`).
+ * Loaded only here: the forwarder's process holds none of the product's modules.
+ */
+async function startProxy(upstreamUrl: string): Promise<BenchProduct> {
+  const { BENCH_APP, startBenchProduct } = await import('./bench-product.js')
   return startBenchProduct({
     zoneData: { app_ids: { [BENCH_APP]: BENCH_APP }, grants: { 'resource://up/basic': { application: BENCH_APP, roles: { [BENCH_APP]: ['up:use'] } } } },
     mcpServers: { up: { type: 'http', url: upstreamUrl } },
@@ -69,7 +73,9 @@ async function main(kind: HopKind, upstreamUrl: string): Promise<void> {
   const close = () => (closing ??= hop.close())
   process.on('message', (request: { id: number; op: keyof HopOps | 'close'; arg?: string }) => {
     if (request.op === 'close') {
-      void close().finally(() => process.send?.({ id: request.id, ok: true }, () => process.exit(0)))
+      void close()
+        .then(() => ({ ok: true }), (error: Error) => ({ ok: false, error: error?.message ?? String(error) }))
+        .then((reply) => process.send?.({ id: request.id, ...reply }, () => process.exit(reply.ok ? 0 : 1)))
       return
     }
     const op = ops[request.op] as (arg?: string) => unknown
@@ -80,7 +86,7 @@ async function main(kind: HopKind, upstreamUrl: string): Promise<void> {
     )
   })
   // The bench going away (its channel closing) ends the hop: nothing outlives a run.
-  process.once('disconnect', () => void close().finally(() => process.exit(0)))
+  process.once('disconnect', () => void close().then(() => process.exit(0), () => process.exit(1)))
   process.send?.({ ready: { url: hop.url, base: product?.url } })
 }
 

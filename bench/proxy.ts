@@ -10,7 +10,7 @@
 // Goals: proxy CPU per call ≤ 1.5× the bare forwarder's (at 1 and at 32 clients); proxy-hit
 // throughput ≥ 0.8× direct at 32 clients; ≤ 1 ms added p50 at 1 client (the median of per-round
 // differences against direct); RSS ≤ 200 MB with 1,000 open proxy sessions.
-import { loadavg } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { fetchPerRequest } from '../src/http/index.js'
@@ -235,6 +235,9 @@ export async function benchProxy(): Promise<void> {
       return { connect: connectWith({ fetch: rotatingBearer(tokens) }, p.url), hopCpu: () => p.ask('cpu'), cacheCounts }
     }
     console.log(`setup: SDK McpServer upstream (stateful, SSE responses) ${upstream.url} and the clients in this process; bare forwarder ${b.url} and caracal-mcp ${p.url} (ES256 mandates, upstreamAuth none) each in a process of its own; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+    // Pinned to one core, a hop and the bench take turns on it: every call then pays two context
+    // switches, which latency and throughput show and a deployment on several cores does not.
+    if (availableParallelism() < 2) console.log('  note: one core available — latency and throughput include the switches between the hop and the bench; run unpinned for them (CPU per call is per process either way)')
 
     // Memory first, on a proxy that has carried no load yet: 1,000 sessions held open at it
     // (initialize + initialized each, by hand), then ended with DELETE.

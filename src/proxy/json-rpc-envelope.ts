@@ -1,9 +1,10 @@
-// What kind of JSON-RPC message an upstream sent, judged by its envelope alone: the members
-// JSON-RPC 2.0 and MCP allow at the top level, and their types. Not what the SDK's
-// JSONRPCMessageSchema does, a zod union that validates and copies the message whole (params,
-// result, _meta) on every event: that was the largest part of zod's cost per proxied call, and
-// the SDK's Client checks the kind again anyway before it handles a message. What the payload
-// means is the handler's business; what it carries is passed on as the upstream sent it.
+// What kind of JSON-RPC message an upstream sent, judged by its envelope: the members JSON-RPC 2.0
+// and MCP allow at the top level, their types, and the `_meta` MCP defines on params and results.
+// Not the SDK's JSONRPCMessageSchema, a zod union that validates and copies the whole message on
+// every event: the SDK's Client validates each message it is handed again itself, with the same
+// schemas, before it acts on it, so this check only has to agree with it on the envelope (our own
+// bookkeeping of which request a message answers or came with) and spares one full parse of
+// several per message. What the payload means is the handler's business.
 export type EnvelopeKind = 'request' | 'notification' | 'result' | 'error'
 
 const MEMBERS: Record<EnvelopeKind, ReadonlySet<string>> = {
@@ -17,9 +18,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** A request id as MCP has them: a string or an integer. */
+/** A request id (or a progress token) as MCP has them: a string or an integer. */
 function isRequestId(value: unknown): value is string | number {
   return typeof value === 'string' || Number.isSafeInteger(value)
+}
+
+const RELATED_TASK = 'io.modelcontextprotocol/related-task'
+
+/** `_meta` of params or of a result, absent or as MCP defines it: an object, its progress token and related task typed. */
+function isMeta(value: unknown): boolean {
+  if (value === undefined) return true
+  if (!isObject(value)) return false
+  if (value.progressToken !== undefined && !isRequestId(value.progressToken)) return false
+  const related = value[RELATED_TASK]
+  return related === undefined || (isObject(related) && typeof related.taskId === 'string')
 }
 
 /** The kind of message `value` is, or undefined when it is none (strictly: no member besides its kind's). */
@@ -27,12 +39,12 @@ export function envelopeKind(value: unknown): EnvelopeKind | undefined {
   if (!isObject(value) || value.jsonrpc !== '2.0') return undefined
   let kind: EnvelopeKind
   if (value.method !== undefined) {
-    if (typeof value.method !== 'string' || (value.params !== undefined && !isObject(value.params))) return undefined
+    if (typeof value.method !== 'string' || (value.params !== undefined && !(isObject(value.params) && isMeta(value.params._meta)))) return undefined
     if (value.id === undefined) kind = 'notification'
     else if (isRequestId(value.id)) kind = 'request'
     else return undefined
   } else if (value.result !== undefined) {
-    if (!isRequestId(value.id) || !isObject(value.result)) return undefined
+    if (!isRequestId(value.id) || !isObject(value.result) || !isMeta(value.result._meta)) return undefined
     kind = 'result'
   } else if (value.error !== undefined) {
     const error = value.error

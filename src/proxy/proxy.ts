@@ -32,7 +32,7 @@ import type { UpstreamEvents } from './upstream.js'
 import { UpstreamPool } from './upstream-pool.js'
 import { grantKey } from './visibility.js'
 import { auditCompletion, auditUse, clip, type UseOutcome } from './use-audit.js'
-import { PASSED_THROUGH, USES, useKind, type UseMethod } from './uses.js'
+import { USES, forwardedResult, useKind, type UseMethod } from './uses.js'
 import { traceparentOf } from './trace-context.js'
 import { ApprovalPages, approvalNotice, type HoldStates } from './approval-notice.js'
 
@@ -364,7 +364,7 @@ export class McpProxy implements SessionHost {
       // Over HTTP these are headers; a child on stdio has none, it reads them from _meta.
       if (upstream.kind === 'stdio') for (const [name, value] of Object.entries(headers)) meta[META_KEYS[name]!] = name === 'Authorization' ? value.slice('Bearer '.length) : value
       const { _meta: _dropped, ...rest } = params
-      const result = await upstream.request(method, { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) }, PASSED_THROUGH, {
+      const result = await upstream.request(method, { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) }, USES[method].resultSchema, {
         signal: controller.signal,
         timeoutMs: protection.timeouts.requestMs,
         ...(upstream.kind !== 'stdio' && { headers, call }),
@@ -378,7 +378,7 @@ export class McpProxy implements SessionHost {
       await Promise.all(relayed)
       if ((result as CallToolResult).isError === true) outcome = { upstreamStatus: 'tool_error' }
       await this.#audit(decision, method, entry, verdict, { ...outcome, latencyMs: performance.now() - started })
-      return result
+      return forwardedResult(method, result)
     } catch (error) {
       const revoked = controller.signal.reason instanceof RevokedDuringCallError ? controller.signal.reason : undefined
       outcome = {

@@ -15,7 +15,10 @@ interface UseShape {
   renames: boolean
   /** A request is decided only once it has this shape: nothing is minted for one the server would refuse. */
   requestSchema: z.ZodType<{ method: string; params?: Record<string, unknown> }>
+  resultSchema: z.ZodType<Result>
 }
+
+const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
  * What the upstream answers a use is passed to the client as it came: a result is a JSON object,
@@ -23,17 +26,33 @@ interface UseShape {
  * and refuse what they do not know, a content type of a newer protocol revision say, which the
  * client may well know; and a client validates what it receives itself.
  */
-export const PASSED_THROUGH: z.ZodType<Result> = z.custom<Result>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'a result must be a JSON object')
+const PASSED_THROUGH: z.ZodType<Result> = z.custom<Result>(isJsonObject, 'a result must be a JSON object')
+
+/**
+ * A tool's result is passed through likewise, but what the proxy reads of it (`isError`, for the
+ * audit) and what every client reads (`content`, a list; MCP requires it, and a result without
+ * it is completed with an empty one) must have their types: anything else is the upstream's
+ * failure, audited and answered as one.
+ */
+const TOOL_RESULT: z.ZodType<Result> = z.custom<Result>(
+  (value) => isJsonObject(value) && (value.content === undefined || Array.isArray(value.content)) && (value.isError === undefined || typeof value.isError === 'boolean'),
+  'a tool result must be a JSON object with a list of content',
+)
 
 const byName = (params: Record<string, unknown>) => String(params.name ?? '')
 const byUri = (params: Record<string, unknown>) => String(params.uri ?? '')
 
 export const USES: Record<UseMethod, UseShape> = {
-  'tools/call': { kind: 'tool', nameOf: byName, renames: true, requestSchema: CallToolRequestSchema },
-  'prompts/get': { kind: 'prompt', nameOf: byName, renames: true, requestSchema: GetPromptRequestSchema },
-  'resources/read': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: ReadResourceRequestSchema },
-  'resources/subscribe': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: SubscribeRequestSchema },
-  'resources/unsubscribe': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: UnsubscribeRequestSchema },
+  'tools/call': { kind: 'tool', nameOf: byName, renames: true, requestSchema: CallToolRequestSchema, resultSchema: TOOL_RESULT },
+  'prompts/get': { kind: 'prompt', nameOf: byName, renames: true, requestSchema: GetPromptRequestSchema, resultSchema: PASSED_THROUGH },
+  'resources/read': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: ReadResourceRequestSchema, resultSchema: PASSED_THROUGH },
+  'resources/subscribe': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: SubscribeRequestSchema, resultSchema: PASSED_THROUGH },
+  'resources/unsubscribe': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: UnsubscribeRequestSchema, resultSchema: PASSED_THROUGH },
+}
+
+/** A use's result as the client gets it: as the upstream gave it, a tool result completed with the `content` MCP requires. */
+export function forwardedResult(method: UseMethod, result: Result): Result {
+  return method === 'tools/call' && result.content === undefined ? { ...result, content: [] } : result
 }
 
 export function isUseMethod(method: string): method is UseMethod {

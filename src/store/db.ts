@@ -41,7 +41,9 @@ export function inTransaction<T>(db: Db, fn: () => T): T {
 
 /**
  * Runs the reads of `fn` in one read transaction: they see one committed state, whatever another
- * process commits meanwhile, and take the WAL read lock once instead of once per statement.
+ * process commits meanwhile, and take the WAL read lock once instead of once per statement. `fn`
+ * must not write: a write in it fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait) whenever
+ * another process has committed since the transaction began.
  */
 export function inReadTransaction<T>(db: Db, fn: () => T): T {
   return wrappers(db).deferred(fn) as T

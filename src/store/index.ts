@@ -56,7 +56,7 @@ export class Store {
     return inTransaction(this.db, fn)
   }
 
-  /** Runs the reads of `fn` against one committed state (one read transaction). */
+  /** Runs the reads of `fn` against one committed state (one read transaction); `fn` must not write. */
   snapshot<T>(fn: () => T): T {
     return inReadTransaction(this.db, fn)
   }

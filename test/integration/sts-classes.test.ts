@@ -10,6 +10,7 @@ import { InMemoryRevocationStore, REQUIRED_CLAIMS, authenticateMandate, mintMand
 import { openStore } from '../../src/store/index.js'
 import { encodeForm, startStsWorld, TEST_SECRETS, WORLD_IDS, type StsWorld } from '../helpers/sts-world.js'
 import { AuditLog } from '../../src/audit/index.js'
+import { SessionReferenceError } from '../../src/sts/errors.js'
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const ACCESS = 'urn:ietf:params:oauth:token-type:access_token'
@@ -228,7 +229,7 @@ describe('agent sessions at the STS', () => {
     expect(world.exchangeWith({ now: () => t0 + 40_000 }).verifyPresented(agent).sessionId).toBe(session.id)
     expect(world.store.agentSessions.get(session.id)!.heartbeatDeadline).toBeGreaterThanOrEqual(t0 + 100_000)
     expect(world.store.db.inTransaction).toBe(false)
-    expect(() => world.exchangeWith({ now: () => t0 + 300_000 }).verifyPresented(agent)).toThrow()
+    expect(() => world.exchangeWith({ now: () => t0 + 300_000 }).verifyPresented(agent)).toThrow(SessionReferenceError)
     expect(world.store.db.inTransaction).toBe(false)
   })
 

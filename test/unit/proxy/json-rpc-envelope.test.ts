@@ -13,8 +13,23 @@ import { envelopeKind } from '../../../src/proxy/json-rpc-envelope.js'
 
 const ids: unknown[] = ['a', '', 0, 7, -3, 1.5, 2 ** 53, null, true, {}, []]
 const methods: unknown[] = ['tools/call', '', 5, null]
-const params: unknown[] = [undefined, {}, { name: 'x', arguments: { a: 1 } }, [], 'p', null]
-const results: unknown[] = [{}, { content: [{ type: 'text', text: 'hi' }] }, [], 'r', 3]
+const metas: unknown[] = [
+  {},
+  { progressToken: 'p' },
+  { progressToken: 3 },
+  { progressToken: 1.5 },
+  { progressToken: {} },
+  { 'io.modelcontextprotocol/related-task': { taskId: 't' } },
+  { 'io.modelcontextprotocol/related-task': { taskId: 4 } },
+  { 'io.modelcontextprotocol/related-task': 't' },
+  { other: [1] },
+  5,
+  'x',
+  null,
+  [],
+]
+const params: unknown[] = [undefined, {}, { name: 'x', arguments: { a: 1 } }, [], 'p', null, ...metas.map((_meta) => ({ name: 'x', _meta }))]
+const results: unknown[] = [{}, { content: [{ type: 'text', text: 'hi' }] }, [], 'r', 3, ...metas.map((_meta) => ({ content: [], _meta }))]
 const errors: unknown[] = [{ code: -32601, message: 'no' }, { code: 1.5, message: 'no' }, { code: -1 }, { message: 'no' }, { code: -1, message: 'm', data: [1] }, 'e']
 
 function* messages(): Generator<Record<string, unknown>> {
