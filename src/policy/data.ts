@@ -3,6 +3,7 @@
 // the same shapes again and denies (policies/authz/data_checks.rego): two layers, one meaning.
 import { z } from 'zod'
 import { PolicyDataError } from './errors.js'
+import { isJsonObject } from '../util/json-object.js'
 
 const nonEmpty = z.string().min(1)
 const scopeList = z.array(nonEmpty)
@@ -84,16 +85,12 @@ function formatPath(path: readonly PropertyKey[]): string {
     .join('')
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /**
  * Checks the documents of one zone, fills the absent ones with empty defaults, and returns them.
  * Throws PolicyDataError naming the first document and field at fault.
  */
 export function validatePolicyData(raw: unknown): PolicyData {
-  if (!isPlainObject(raw)) throw new PolicyDataError('(root)', '', 'expected an object of data documents')
+  if (!isJsonObject(raw)) throw new PolicyDataError('(root)', '', 'expected an object of data documents')
   const data = emptyPolicyData() as Record<DocumentName, unknown>
   for (const [name, value] of Object.entries(raw)) {
     if (!(name in DOCUMENTS)) {

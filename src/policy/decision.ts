@@ -2,6 +2,7 @@
 // anything but exactly one well-formed result becomes a deny instead of an accident.
 import { POLICY_EVAL_FAILED, type DenyReason } from './contract.js'
 import { PolicyEvaluationError } from './errors.js'
+import { isJsonObject } from '../util/json-object.js'
 
 export type Diagnostic = Record<string, unknown>
 
@@ -46,10 +47,6 @@ const RESULT_KEYS = ['decision', 'determining_policies', 'diagnostics', 'evaluat
 const APPROVERS = new Set(['operator', 'subject', 'any'])
 const PRIVACY = new Set(['identified', 'pseudonymous', 'anonymous'])
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 function malformed(what: string): never {
   throw new PolicyEvaluationError(`policy result is malformed: ${what}`)
 }
@@ -60,21 +57,21 @@ export function parseResultSet(resultSet: unknown, policyVersion: string): Polic
   if (resultSet.length === 0) malformed('empty result set (entrypoint undefined for this input)')
   if (resultSet.length > 1) malformed(`${resultSet.length} results, expected one`)
   const entry: unknown = resultSet[0]
-  if (!isObject(entry) || !('result' in entry)) malformed('result set entry without a result')
+  if (!isJsonObject(entry) || !('result' in entry)) malformed('result set entry without a result')
   return parseDecision(entry.result, policyVersion)
 }
 
 export function parseDecision(result: unknown, policyVersion: string): PolicyDecision {
-  if (!isObject(result)) malformed('result is not an object')
+  if (!isJsonObject(result)) malformed('result is not an object')
   const keys = Object.keys(result).sort()
   if (keys.join() !== RESULT_KEYS.join()) malformed(`result fields are ${keys.join(', ')}`)
   const { decision, evaluation_status, determining_policies, diagnostics } = result
   if (decision !== 'allow' && decision !== 'deny') malformed('decision is neither allow nor deny')
   if (evaluation_status !== 'complete') malformed('evaluation_status is not complete')
-  if (!Array.isArray(determining_policies) || !determining_policies.every((p) => isObject(p) && typeof p.policy === 'string' && p.policy !== '')) {
+  if (!Array.isArray(determining_policies) || !determining_policies.every((p) => isJsonObject(p) && typeof p.policy === 'string' && p.policy !== '')) {
     malformed('determining_policies is not a list of {policy}')
   }
-  if (!Array.isArray(diagnostics) || !diagnostics.every(isObject)) malformed('diagnostics is not a list of objects')
+  if (!Array.isArray(diagnostics) || !diagnostics.every(isJsonObject)) malformed('diagnostics is not a list of objects')
   const parsed: PolicyDecision = {
     decision,
     evaluationStatus: 'complete',
@@ -98,11 +95,11 @@ function parseStepUp(diagnostics: Diagnostic[]): ApprovalDeclaration[] | undefin
   if (found.length === 0) return undefined
   if (found.length > 1) malformed('more than one step_up_required')
   const stepUp = found[0]!.step_up_required
-  if (!isObject(stepUp) || stepUp.type !== 'human_approval' || !Array.isArray(stepUp.tiers) || stepUp.tiers.length === 0) {
+  if (!isJsonObject(stepUp) || stepUp.type !== 'human_approval' || !Array.isArray(stepUp.tiers) || stepUp.tiers.length === 0) {
     malformed('step_up_required is not a human_approval with tiers')
   }
   return stepUp.tiers.map((t: unknown): ApprovalDeclaration => {
-    if (!isObject(t) || typeof t.tier !== 'string' || t.tier === '') malformed('step-up tier without a name')
+    if (!isJsonObject(t) || typeof t.tier !== 'string' || t.tier === '') malformed('step-up tier without a name')
     if (typeof t.approver !== 'string' || !APPROVERS.has(t.approver)) malformed('step-up tier with an unknown approver')
     if (typeof t.privacy !== 'string' || !PRIVACY.has(t.privacy)) malformed('step-up tier with an unknown privacy mode')
     const declaration: ApprovalDeclaration = {

@@ -5,6 +5,8 @@
 // schemas, before it acts on it, so this check only has to agree with it on the envelope (our own
 // bookkeeping of which request a message answers or came with) and spares one full parse of
 // several per message. What the payload means is the handler's business.
+import { isJsonObject } from '../util/json-object.js'
+
 export type EnvelopeKind = 'request' | 'notification' | 'result' | 'error'
 
 const MEMBERS: Record<EnvelopeKind, ReadonlySet<string>> = {
@@ -12,10 +14,6 @@ const MEMBERS: Record<EnvelopeKind, ReadonlySet<string>> = {
   notification: new Set(['jsonrpc', 'method', 'params']),
   result: new Set(['jsonrpc', 'id', 'result']),
   error: new Set(['jsonrpc', 'id', 'error']),
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** A request id (or a progress token) as MCP has them: a string or an integer. */
@@ -28,27 +26,27 @@ const RELATED_TASK = 'io.modelcontextprotocol/related-task'
 /** `_meta` of params or of a result, absent or as MCP defines it: an object, its progress token and related task typed. */
 function isMeta(value: unknown): boolean {
   if (value === undefined) return true
-  if (!isObject(value)) return false
+  if (!isJsonObject(value)) return false
   if (value.progressToken !== undefined && !isRequestId(value.progressToken)) return false
   const related = value[RELATED_TASK]
-  return related === undefined || (isObject(related) && typeof related.taskId === 'string')
+  return related === undefined || (isJsonObject(related) && typeof related.taskId === 'string')
 }
 
 /** The kind of message `value` is, or undefined when it is none (strictly: no member besides its kind's). */
 export function envelopeKind(value: unknown): EnvelopeKind | undefined {
-  if (!isObject(value) || value.jsonrpc !== '2.0') return undefined
+  if (!isJsonObject(value) || value.jsonrpc !== '2.0') return undefined
   let kind: EnvelopeKind
   if (value.method !== undefined) {
-    if (typeof value.method !== 'string' || (value.params !== undefined && !(isObject(value.params) && isMeta(value.params._meta)))) return undefined
+    if (typeof value.method !== 'string' || (value.params !== undefined && !(isJsonObject(value.params) && isMeta(value.params._meta)))) return undefined
     if (value.id === undefined) kind = 'notification'
     else if (isRequestId(value.id)) kind = 'request'
     else return undefined
   } else if (value.result !== undefined) {
-    if (!isRequestId(value.id) || !isObject(value.result) || !isMeta(value.result._meta)) return undefined
+    if (!isRequestId(value.id) || !isJsonObject(value.result) || !isMeta(value.result._meta)) return undefined
     kind = 'result'
   } else if (value.error !== undefined) {
     const error = value.error
-    if ((value.id !== undefined && !isRequestId(value.id)) || !isObject(error) || !Number.isSafeInteger(error.code) || typeof error.message !== 'string') return undefined
+    if ((value.id !== undefined && !isRequestId(value.id)) || !isJsonObject(error) || !Number.isSafeInteger(error.code) || typeof error.message !== 'string') return undefined
     kind = 'error'
   } else {
     return undefined

@@ -4,6 +4,7 @@
 // protocol plumbing the SDK answers itself.
 import { CallToolRequestSchema, GetPromptRequestSchema, ReadResourceRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema, type Result } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
+import { isJsonObject } from '../util/json-object.js'
 
 export type UseMethod = 'tools/call' | 'prompts/get' | 'resources/read' | 'resources/subscribe' | 'resources/unsubscribe'
 
@@ -17,8 +18,6 @@ interface UseShape {
   requestSchema: z.ZodType<{ method: string; params?: Record<string, unknown> }>
   resultSchema: z.ZodType<Result>
 }
-
-const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
  * What the upstream answers a use is passed to the client as it came: a result is a JSON object,
