@@ -40,7 +40,6 @@ export interface IdempotentRequest {
   nowMs: number
 }
 
-
 export async function idempotentCreate(store: Store, request: IdempotentRequest, create: () => Promise<CreateOutcome>): Promise<CreateOutcome & { replayed: boolean }> {
   if (request.key === undefined) return { ...(await create()), replayed: false }
   if (!KEY.test(request.key)) throw new IdempotencyKeyInvalidError()

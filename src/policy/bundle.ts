@@ -32,7 +32,6 @@ export function defaultManifestPath(): string {
   return join(packageRoot(), 'policies', 'build', 'manifest.json')
 }
 
-
 async function readBytes(path: string, what: string): Promise<Buffer<ArrayBuffer>> {
   try {
     return await readFile(path)
