@@ -90,6 +90,7 @@ export type ErrorCode =
   | 'ERR_PROXY_NOT_FOUND'
   | 'ERR_PROXY_UNAVAILABLE'
   | 'ERR_UPSTREAM_UNAVAILABLE'
+  | 'ERR_UPSTREAM_RESULT_INVALID'
 
 export abstract class CaracalMcpError extends Error {
   abstract readonly code: ErrorCode

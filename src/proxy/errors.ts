@@ -183,3 +183,9 @@ export class UpstreamUnavailableError extends CaracalMcpError {
     super(`upstream ${server} is unavailable: ${detail}`, options)
   }
 }
+
+/** An upstream's answer to a use that is not what that use returns (the call fails as the upstream's). */
+export class UpstreamResultError extends CaracalMcpError {
+  readonly code = 'ERR_UPSTREAM_RESULT_INVALID'
+  override readonly status = 502
+}

@@ -108,9 +108,10 @@ export class HttpClientTransport implements Transport {
     if ((call || owner) && 'method' in message && 'id' in message) this.#calls.set(message.id, { ...(call && { headers: call }), ...(owner && { owner }) })
     const cancelled = 'method' in message && message.method === 'notifications/cancelled' ? (message.params as { requestId?: string | number } | undefined)?.requestId : undefined
     if (cancelled !== undefined) {
-      // The SDK sends a cancellation from wherever the abort happened: it carries the headers of
-      // the request it cancels, never those of whatever call is being sent at that moment. That
-      // request has no call any more: what its stream still brings is not attributed.
+      // A cancellation (the SDK Client's or DirectRequests') is sent from wherever the abort
+      // happened: it carries the headers of the request it cancels, never those of whatever call
+      // is being sent at that moment. That request has no call any more: what its stream still
+      // brings is not attributed.
       call = this.#calls.get(cancelled)?.headers
       this.#calls.delete(cancelled)
     }
@@ -153,9 +154,9 @@ export class HttpClientTransport implements Transport {
   }
 
   /**
-   * A request of ours the server never took (an error instead of an answer stream): the SDK sends
-   * no cancellation for it, so nothing of it is kept. (A request whose stream merely ended keeps
-   * its headers and call until the SDK's cancellation at its timeout.)
+   * A request of ours the server never took (an error instead of an answer stream): no
+   * cancellation is sent for it, so nothing of it is kept. (A request whose stream merely ended
+   * keeps its headers and call until the cancellation at its timeout.)
    */
   #forgetRequest(id: string | number): void {
     this.#calls.delete(id)
@@ -292,7 +293,7 @@ export class HttpClientTransport implements Transport {
     response.once('close', () => {
       this.#open.delete(response)
       if (!awaiting || !this.#awaiting.has(awaiting.id) || this.#closed) return
-      // Without event ids the stream cannot be resumed: the answer is not coming (the SDK's timeout ends the wait).
+      // Without event ids the stream cannot be resumed: the answer is not coming (the request's timeout ends the wait).
       if (lastEventId === undefined || awaiting.attempts >= MAX_RESUMPTIONS) return void this.#awaiting.delete(awaiting.id)
       const again = { id: awaiting.id, attempts: awaiting.attempts + 1 }
       const eventId = lastEventId

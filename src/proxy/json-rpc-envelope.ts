@@ -1,10 +1,12 @@
 // What kind of JSON-RPC message an upstream sent, judged by its envelope: the members JSON-RPC 2.0
 // and MCP allow at the top level, their types, and the `_meta` MCP defines on params and results.
 // Not the SDK's JSONRPCMessageSchema, a zod union that validates and copies the whole message on
-// every event: the SDK's Client validates each message it is handed again itself, with the same
-// schemas, before it acts on it, so this check only has to agree with it on the envelope (our own
-// bookkeeping of which request a message answers or came with) and spares one full parse of
-// several per message. What the payload means is the handler's business.
+// every event. The SDK's Client validates what it is handed again itself, with the same schemas,
+// before it acts on it; but the answers to the proxy's uses and their progress go to
+// DirectRequests, which relies on this check alone for the envelope (an error's integer code and
+// string message, a result that is an object) and checks the rest itself. So this check must
+// agree with the SDK's on the envelope (test/unit/proxy/json-rpc-envelope.test.ts). What the
+// payload means is the handler's business.
 import { isJsonObject } from '../util/json-object.js'
 
 export type EnvelopeKind = 'request' | 'notification' | 'result' | 'error'

@@ -3,7 +3,9 @@
 // once, dropping the request's progress handler; when a progress notification and the result
 // arrive in one chunk (stdio reads them in one loop, so do SSE parsers), the last progress would
 // find no handler left and be lost. Handing each message on only after the previous one's
-// handlers were scheduled keeps "progress, then result" in that order.
+// handlers were scheduled keeps "progress, then result" in that order. (The proxy's uses do not
+// need it: DirectRequests handles their progress and result synchronously, as they arrive. It
+// keeps the Client's own handling in order, and a close after the messages before it.)
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js'
 

@@ -364,11 +364,11 @@ export class McpProxy implements SessionHost {
       // Over HTTP these are headers; a child on stdio has none, it reads them from _meta.
       if (upstream.kind === 'stdio') for (const [name, value] of Object.entries(headers)) meta[META_KEYS[name]!] = name === 'Authorization' ? value.slice('Bearer '.length) : value
       const { _meta: _dropped, ...rest } = params
-      const result = await upstream.request(method, { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) }, USES[method].resultSchema, {
+      const result = await upstream.use(method, { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) }, USES[method].result, {
         signal: controller.signal,
         timeoutMs: protection.timeouts.requestMs,
         ...(upstream.kind !== 'stdio' && { headers, call }),
-        // The SDK gives the upstream a progress token of its own; the client hears its own back.
+        // The upstream is given a progress token of the proxy's own; the client hears its own back.
         ...(progressToken !== undefined && {
           onprogress: (p) => void relayed.push(extra.sendNotification({ method: 'notifications/progress', params: { ...p, progressToken: progressToken as string | number } }).catch(() => {})),
         }),

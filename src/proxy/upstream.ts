@@ -33,6 +33,7 @@ import type { z } from 'zod'
 import { upstreamKind, type UpstreamServer } from '../config/index.js'
 import { fetchPerRequest } from '../http/index.js'
 import type { EntryKind } from './catalogue.js'
+import { DirectRequests, type ResultShape } from './direct-requests.js'
 import { UpstreamUnavailableError } from './errors.js'
 import { HttpClientTransport } from './http-client-transport.js'
 import { OrderedDelivery } from './ordered-delivery.js'
@@ -89,8 +90,8 @@ interface CallContext {
   call?: object
 }
 
-// The SDK's Client hands a request to its transport's send() synchronously, inside request(), and
-// our Streamable HTTP transport reads the call's context first thing in send(): a variable set
+// The SDK's Client (and DirectRequests, for uses) hands a request to its transport's send()
+// synchronously, inside request(), and our Streamable HTTP transport reads the call's context first thing in send(): a variable set
 // around request() carries it. Not an AsyncLocalStorage: on Node 20 its first run() turns on
 // promise hooks for the whole process, for good, and every promise of every request then pays
 // for them (~7 KB of garbage per proxied call). Only the legacy SSE transport, which awaits
@@ -120,6 +121,8 @@ export class UpstreamConnection {
   readonly #spec: UpstreamServer
   readonly #options: UpstreamConnectionOptions
   #client: Client | undefined
+  /** The uses' way to the upstream, beside the Client's, on the same transport. */
+  #direct: DirectRequests | undefined
   #closing = false
 
   constructor(name: string, spec: UpstreamServer, options: UpstreamConnectionOptions) {
@@ -154,10 +157,13 @@ export class UpstreamConnection {
     }
     const inner = this.#transport()
     const http = inner instanceof HttpClientTransport ? inner : undefined
-    const transport = new OrderedDelivery(inner)
+    const transport = new DirectRequests(new OrderedDelivery(inner))
     client.onclose = () => {
       const lost = this.#client === client && !this.#closing
-      if (this.#client === client) this.#client = undefined
+      if (this.#client === client) {
+        this.#client = undefined
+        this.#direct = undefined
+      }
       if (lost) this.#options.onLost?.(undefined)
     }
     try {
@@ -167,6 +173,7 @@ export class UpstreamConnection {
       throw new UpstreamUnavailableError(this.name, (error as Error)?.message ?? String(error), { cause: error })
     }
     this.#client = client
+    this.#direct = transport
   }
 
   /** Whether the upstream offers this kind at all (its capabilities). */
@@ -190,21 +197,29 @@ export class UpstreamConnection {
     throw new UpstreamUnavailableError(this.name, `more than ${MAX_LIST_PAGES} pages of ${method}`)
   }
 
-  /** One request, its result passed through as the upstream gave it (validated by `schema`). */
-  request<S extends z.ZodType<Result>>(method: string, params: Record<string, unknown> | undefined, schema: S, options: UpstreamCallOptions): Promise<z.infer<S>> {
+  /** One request of the proxy's own (a completion, a log level), its result validated by `schema`. */
+  request<S extends z.ZodType<Result>>(method: string, params: Record<string, unknown> | undefined, schema: S, options: Omit<UpstreamCallOptions, 'onprogress'>): Promise<z.infer<S>> {
     const client = this.#live()
-    const requestOptions: RequestOptions = {
-      signal: options.signal,
-      timeout: options.timeoutMs,
-      ...(options.onprogress && { onprogress: options.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: options.timeoutMs * 10 }),
-    }
-    const send = () => client.request({ method, ...(params && { params }) } as never, schema as never, requestOptions) as Promise<z.infer<S>>
+    const requestOptions: RequestOptions = { signal: options.signal, timeout: options.timeoutMs }
+    return this.#sending(options, () => client.request({ method, ...(params && { params }) } as never, schema as never, requestOptions) as Promise<z.infer<S>>)
+  }
+
+  /** A use (tools/call and the like), its result passed on as the upstream gave it once `result` accepts it. */
+  use(method: string, params: Record<string, unknown>, result: ResultShape, options: UpstreamCallOptions): Promise<Result> {
+    this.#live()
+    const direct = this.#direct!
+    const { signal, timeoutMs, onprogress } = options
+    return this.#sending(options, () => direct.request(method, params, { signal, timeoutMs, result, ...(onprogress && { onprogress }) }))
+  }
+
+  /** Sends with the call's context (its headers, its call) where the transport reads it. */
+  #sending<T>(options: Pick<UpstreamCallOptions, 'headers' | 'call'>, send: () => T): T {
     if (!options.headers && !options.call) return send()
     const context: CallContext = { ...(options.headers && { headers: options.headers }), ...(options.call && { call: options.call }) }
     return this.kind === 'sse' ? sseContext.run(context, send) : sendingWith(context, send)
   }
 
-  /** A notification to the upstream (a cancellation is sent by the SDK itself). */
+  /** A notification to the upstream (a cancellation is sent by the SDK's Client or DirectRequests itself). */
   async notify(method: string, params?: Record<string, unknown>): Promise<void> {
     await this.#live().notification({ method, ...(params && { params }) } as never)
   }
@@ -215,8 +230,8 @@ export class UpstreamConnection {
     this.#client = undefined
     if (!client) return
     // An HTTP upstream session is ended explicitly (DELETE), so the upstream frees it now.
-    const transport = client.transport
-    const inner = transport instanceof OrderedDelivery ? transport.inner : transport
+    const inner = this.#direct?.inner instanceof OrderedDelivery ? this.#direct.inner.inner : undefined
+    this.#direct = undefined
     if (inner instanceof HttpClientTransport) await inner.terminateSession().catch(() => {})
     await client.close().catch(() => {})
   }

@@ -3,8 +3,9 @@
 // (never renamed). Everything else a client sends is either a list, a completion, logging, or
 // protocol plumbing the SDK answers itself.
 import { CallToolRequestSchema, GetPromptRequestSchema, ReadResourceRequestSchema, SubscribeRequestSchema, UnsubscribeRequestSchema, type Result } from '@modelcontextprotocol/sdk/types.js'
-import { z } from 'zod'
+import type { z } from 'zod'
 import { isJsonObject } from '../util/json-object.js'
+import type { ResultShape } from './direct-requests.js'
 
 export type UseMethod = 'tools/call' | 'prompts/get' | 'resources/read' | 'resources/subscribe' | 'resources/unsubscribe'
 
@@ -16,7 +17,7 @@ interface UseShape {
   renames: boolean
   /** A request is decided only once it has this shape: nothing is minted for one the server would refuse. */
   requestSchema: z.ZodType<{ method: string; params?: Record<string, unknown> }>
-  resultSchema: z.ZodType<Result>
+  result: ResultShape
 }
 
 /**
@@ -25,7 +26,7 @@ interface UseShape {
  * and refuse what they do not know, a content type of a newer protocol revision say, which the
  * client may well know; and a client validates what it receives itself.
  */
-const PASSED_THROUGH: z.ZodType<Result> = z.custom<Result>(isJsonObject, 'a result must be a JSON object')
+const PASSED_THROUGH: ResultShape = { accepts: (value): value is Result => isJsonObject(value), refusal: 'a result must be a JSON object' }
 
 /**
  * A tool's result is passed through likewise, but what the proxy reads of it (`isError`, for the
@@ -33,20 +34,21 @@ const PASSED_THROUGH: z.ZodType<Result> = z.custom<Result>(isJsonObject, 'a resu
  * it is completed with an empty one) must have their types: anything else is the upstream's
  * failure, audited and answered as one.
  */
-const TOOL_RESULT: z.ZodType<Result> = z.custom<Result>(
-  (value) => isJsonObject(value) && (value.content === undefined || Array.isArray(value.content)) && (value.isError === undefined || typeof value.isError === 'boolean'),
-  'a tool result must be a JSON object with a list of content',
-)
+const TOOL_RESULT: ResultShape = {
+  accepts: (value): value is Result =>
+    isJsonObject(value) && (value.content === undefined || Array.isArray(value.content)) && (value.isError === undefined || typeof value.isError === 'boolean'),
+  refusal: 'a tool result must be a JSON object with a list of content',
+}
 
 const byName = (params: Record<string, unknown>) => String(params.name ?? '')
 const byUri = (params: Record<string, unknown>) => String(params.uri ?? '')
 
 export const USES: Record<UseMethod, UseShape> = {
-  'tools/call': { kind: 'tool', nameOf: byName, renames: true, requestSchema: CallToolRequestSchema, resultSchema: TOOL_RESULT },
-  'prompts/get': { kind: 'prompt', nameOf: byName, renames: true, requestSchema: GetPromptRequestSchema, resultSchema: PASSED_THROUGH },
-  'resources/read': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: ReadResourceRequestSchema, resultSchema: PASSED_THROUGH },
-  'resources/subscribe': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: SubscribeRequestSchema, resultSchema: PASSED_THROUGH },
-  'resources/unsubscribe': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: UnsubscribeRequestSchema, resultSchema: PASSED_THROUGH },
+  'tools/call': { kind: 'tool', nameOf: byName, renames: true, requestSchema: CallToolRequestSchema, result: TOOL_RESULT },
+  'prompts/get': { kind: 'prompt', nameOf: byName, renames: true, requestSchema: GetPromptRequestSchema, result: PASSED_THROUGH },
+  'resources/read': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: ReadResourceRequestSchema, result: PASSED_THROUGH },
+  'resources/subscribe': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: SubscribeRequestSchema, result: PASSED_THROUGH },
+  'resources/unsubscribe': { kind: 'resource', nameOf: byUri, renames: false, requestSchema: UnsubscribeRequestSchema, result: PASSED_THROUGH },
 }
 
 /** A use's result as the client gets it: as the upstream gave it, a tool result completed with the `content` MCP requires. */

@@ -1,8 +1,8 @@
 // A real MCP server (the SDK's McpServer over Streamable HTTP on loopback) that records the
-// headers and `_meta` of every request it receives, so tests can prove what the proxy sent
-// upstream — above all that a client's token never arrives. Tools: echo, whoami (the
-// authorization header it saw), slow (waits, sending progress, until cancelled), ask (asks the
-// client's model by sampling, on the call's own stream) and admin_reset;
+// headers (of a POST, with its method) and `_meta` of every request it receives, so tests can
+// prove what the proxy sent upstream — above all that a client's token never arrives. Tools:
+// echo, whoami (the authorization header it saw), slow (waits, sending progress, until
+// cancelled), ask (asks the client's model by sampling, on the call's own stream) and admin_reset;
 // the prompt greeting; the resources test://notes/public and test://notes/private.
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
@@ -16,6 +16,8 @@ export interface TestUpstream {
   url: string
   /** Headers of every HTTP request received, in order. */
   headers: IncomingHttpHeaders[]
+  /** The JSON-RPC method (if any) and headers of every POST received, in order. */
+  posts: { method?: string; headers: IncomingHttpHeaders }[]
   /** `_meta` of every tools/call received. */
   metas: Record<string, unknown>[]
   /** Calls of `slow` that ended because they were cancelled. */
@@ -32,6 +34,7 @@ export async function startTestUpstream(): Promise<TestUpstream> {
   const state: TestUpstream = {
     url: '',
     headers: [],
+    posts: [],
     metas: [],
     cancelled: 0,
     addTool(name) {
@@ -98,7 +101,19 @@ export async function startTestUpstream(): Promise<TestUpstream> {
       await server.connect(transport)
       entry = { transport, server }
     }
-    await entry.transport.handleRequest(req, res)
+    if (req.method !== 'POST') return entry.transport.handleRequest(req, res)
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    let body: unknown
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    } catch {
+      res.writeHead(400).end()
+      return
+    }
+    const method = (body as { method?: unknown } | null)?.method
+    state.posts.push({ ...(typeof method === 'string' && { method }), headers: { ...req.headers } })
+    await entry.transport.handleRequest(req, res, body)
   })
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
   state.url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`

@@ -285,11 +285,18 @@ describe('in flight', () => {
   it('passes a cancellation upstream', async () => {
     const client = await world.connect((await world.agentMandate()).token)
     const before = world.upstream.cancelled
+    const from = world.upstream.posts.length
     const controller = new AbortController()
     const call = client.callTool({ name: 'up__slow', arguments: { ms: 2000 } }, undefined, { signal: controller.signal })
     setTimeout(() => controller.abort('changed my mind'), 300)
     await expect(call).rejects.toThrow()
     await expect.poll(() => world.upstream.cancelled, { timeout: 5000 }).toBe(before + 1)
+    // The cancellation carries what its call carried: the resource mandate (this server's mode).
+    const posts = world.upstream.posts.slice(from)
+    const sent = posts.find((p) => p.method === 'tools/call')
+    const cancellation = posts.find((p) => p.method === 'notifications/cancelled')
+    expect(sent?.headers.authorization).toMatch(/^Bearer /)
+    expect(cancellation?.headers.authorization).toBe(sent?.headers.authorization)
   })
 
   it('cancels a call whose session is terminated mid-call, answers it with an error, and audits why', async () => {

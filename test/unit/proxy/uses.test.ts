@@ -1,16 +1,15 @@
 // What the proxy asks of an upstream's answer to a use before it passes it on: a JSON object; of
 // a tool's result also the types of what it reads (`isError`) and what every client reads
-// (`content`). Anything else the SDK's Client refuses, and the call fails as the upstream's.
+// (`content`). Anything else is refused, and the call fails as the upstream's.
 import { describe, expect, it } from 'vitest'
 import { USES, forwardedResult } from '../../../src/proxy/uses.js'
 
-const valid = (method: keyof typeof USES, result: unknown) => USES[method].resultSchema.safeParse(result).success
+const valid = (method: keyof typeof USES, result: unknown) => USES[method].result.accepts(result)
 
 describe('results of uses', () => {
   it('passes on what it does not know, as it came', () => {
     const result = { content: [{ type: 'hologram', data: 'from a newer protocol revision' }], structuredContent: { a: 1 }, extra: true }
     expect(valid('tools/call', result)).toBe(true)
-    expect(USES['tools/call'].resultSchema.parse(result)).toBe(result)
     expect(valid('prompts/get', { messages: 'whatever the server says' })).toBe(true)
     expect(valid('resources/subscribe', { extra: 1 })).toBe(true)
   })
