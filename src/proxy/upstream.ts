@@ -91,11 +91,12 @@ interface CallContext {
 }
 
 // The SDK's Client (and DirectRequests, for uses) hands a request to its transport's send()
-// synchronously, inside request(), and our Streamable HTTP transport reads the call's context first thing in send(): a variable set
-// around request() carries it. Not an AsyncLocalStorage: on Node 20 its first run() turns on
-// promise hooks for the whole process, for good, and every promise of every request then pays
-// for them (~7 KB of garbage per proxied call). Only the legacy SSE transport, which awaits
-// before it fetches, needs the async context; it gets one of its own.
+// synchronously, inside request(), and our Streamable HTTP transport reads the call's context
+// first thing in send(): a variable set around request() carries it. Not an AsyncLocalStorage:
+// on Node 20 its first run() turns on promise hooks for the whole process, for good, and every
+// promise of every request then pays for them (~7 KB of garbage per proxied call). Only the
+// legacy SSE transport, which awaits before it fetches, needs the async context; it gets one of
+// its own.
 let sending: CallContext | undefined
 const sseContext = new AsyncLocalStorage<CallContext>()
 
@@ -206,8 +207,8 @@ export class UpstreamConnection {
 
   /** A use (tools/call and the like), its result passed on as the upstream gave it once `result` accepts it. */
   use(method: string, params: Record<string, unknown>, result: ResultShape, options: UpstreamCallOptions): Promise<Result> {
-    this.#live()
-    const direct = this.#direct!
+    const direct = this.#direct
+    if (!this.#client || !direct) throw new UpstreamUnavailableError(this.name, 'not connected')
     const { signal, timeoutMs, onprogress } = options
     return this.#sending(options, () => direct.request(method, params, { signal, timeoutMs, result, ...(onprogress && { onprogress }) }))
   }
