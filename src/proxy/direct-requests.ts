@@ -13,9 +13,10 @@
 // It sits between the Client and the transport: what answers one of its requests (by id) or
 // reports progress on one (by token) it takes; everything else goes on to the Client. Its ids
 // are strings and the SDK's numbers, so neither can take the other's answer.
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
-import { ErrorCode, McpError, type JSONRPCMessage, type MessageExtraInfo, type Progress, type Result } from '@modelcontextprotocol/sdk/types.js'
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { ErrorCode, McpError, type JSONRPCMessage, type Progress, type Result } from '@modelcontextprotocol/sdk/types.js'
 import { UpstreamResultError } from './errors.js'
+import { WrappedTransport } from './wrapped-transport.js'
 
 /** What a request's result must be to be passed on. */
 export interface ResultShape {
@@ -43,16 +44,12 @@ interface Pending {
   reject(error: unknown): void
 }
 
-export class DirectRequests implements Transport {
-  onclose?: () => void
-  onerror?: (error: Error) => void
-  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void
-  readonly inner: Transport
+export class DirectRequests extends WrappedTransport {
   readonly #pending = new Map<string, Pending>()
   #nextId = 0
 
   constructor(inner: Transport) {
-    this.inner = inner
+    super(inner)
     inner.onmessage = (message, extra) => {
       if (!this.#takes(message)) this.onmessage?.(message, extra)
     }
@@ -61,26 +58,6 @@ export class DirectRequests implements Transport {
       for (const id of [...this.#pending.keys()]) this.#take(id)?.reject(new McpError(ErrorCode.ConnectionClosed, 'Connection closed'))
       this.onclose?.()
     }
-  }
-
-  get sessionId(): string | undefined {
-    return this.inner.sessionId
-  }
-
-  start(): Promise<void> {
-    return this.inner.start()
-  }
-
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    return this.inner.send(message, options)
-  }
-
-  close(): Promise<void> {
-    return this.inner.close()
-  }
-
-  setProtocolVersion(version: string): void {
-    this.inner.setProtocolVersion?.(version)
   }
 
   /**

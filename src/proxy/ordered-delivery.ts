@@ -6,43 +6,19 @@
 // handlers were scheduled keeps "progress, then result" in that order. (The proxy's uses do not
 // need it: DirectRequests handles their progress and result synchronously, as they arrive. It
 // keeps the Client's own handling in order, and a close after the messages before it.)
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js'
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { WrappedTransport } from './wrapped-transport.js'
 
-export class OrderedDelivery implements Transport {
-  onclose?: () => void
-  onerror?: (error: Error) => void
-  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void
-  readonly inner: Transport
+export class OrderedDelivery extends WrappedTransport {
   #delivery: Promise<void> = Promise.resolve()
 
   constructor(inner: Transport) {
-    this.inner = inner
+    super(inner)
     inner.onmessage = (message, extra) => {
       this.#delivery = this.#delivery.then(() => this.onmessage?.(message, extra))
     }
     inner.onerror = (error) => this.onerror?.(error)
     // A close is delivered after the messages before it.
     inner.onclose = () => void this.#delivery.then(() => this.onclose?.())
-  }
-
-  get sessionId(): string | undefined {
-    return this.inner.sessionId
-  }
-
-  start(): Promise<void> {
-    return this.inner.start()
-  }
-
-  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    return this.inner.send(message, options)
-  }
-
-  close(): Promise<void> {
-    return this.inner.close()
-  }
-
-  setProtocolVersion(version: string): void {
-    this.inner.setProtocolVersion?.(version)
   }
 }
