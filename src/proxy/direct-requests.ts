@@ -53,7 +53,6 @@ export class DirectRequests extends WrappedTransport {
     inner.onmessage = (message, extra) => {
       if (!this.#takes(message)) this.onmessage?.(message, extra)
     }
-    inner.onerror = (error) => this.onerror?.(error)
     inner.onclose = () => {
       for (const id of [...this.#pending.keys()]) this.#take(id)?.reject(new McpError(ErrorCode.ConnectionClosed, 'Connection closed'))
       this.onclose?.()
@@ -105,8 +104,9 @@ export class DirectRequests extends WrappedTransport {
     if ('method' in message) {
       if (message.method !== 'notifications/progress') return false
       const token = (message.params as { progressToken?: unknown } | undefined)?.progressToken
-      if (typeof token !== 'string' || !this.#pending.has(token)) return false
-      this.#progress(this.#pending.get(token)!, message.params as Record<string, unknown>)
+      const pending = typeof token === 'string' ? this.#pending.get(token) : undefined
+      if (!pending) return false
+      this.#progress(pending, message.params as Record<string, unknown>)
       return true
     }
     const pending = typeof message.id === 'string' ? this.#take(message.id) : undefined

@@ -17,7 +17,6 @@ export class OrderedDelivery extends WrappedTransport {
     inner.onmessage = (message, extra) => {
       this.#delivery = this.#delivery.then(() => this.onmessage?.(message, extra))
     }
-    inner.onerror = (error) => this.onerror?.(error)
     // A close is delivered after the messages before it.
     inner.onclose = () => void this.#delivery.then(() => this.onclose?.())
   }

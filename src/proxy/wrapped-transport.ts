@@ -1,6 +1,6 @@
 // A transport that stands in front of another: what is sent, started, closed or versioned goes
-// to the inner one unchanged; what the inner one receives is the subclass's to hand on (it sets
-// the inner transport's handlers).
+// to the inner one unchanged, and its errors come back unchanged; what it receives and its close
+// are the subclass's to hand on (it sets those handlers of the inner transport).
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js'
 
@@ -12,6 +12,7 @@ export abstract class WrappedTransport implements Transport {
 
   constructor(inner: Transport) {
     this.inner = inner
+    inner.onerror = (error) => this.onerror?.(error)
   }
 
   get sessionId(): string | undefined {
