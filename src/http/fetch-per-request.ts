@@ -28,7 +28,31 @@ export async function fetchPerRequest(url: string | URL, init: RequestInit | und
     release()
     return response
   }
-  // A stream stays tied to the connection until it ends, so closing the connection stops it.
-  const body = response.body.pipeThrough(new TransformStream({ flush: release }))
+  // A stream stays tied to the connection until it ends, breaks off or is cancelled (each lets go
+  // of the connection's signal: a TransformStream's flush would see only the first), so closing
+  // the connection stops it.
+  const reader = response.body.getReader()
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let next: ReadableStreamReadResult<Uint8Array>
+        try {
+          next = await reader.read()
+        } catch (error) {
+          release()
+          throw error
+        }
+        if (next.done) {
+          release()
+          controller.close()
+        } else controller.enqueue(next.value)
+      },
+      cancel(reason) {
+        release()
+        return reader.cancel(reason)
+      },
+    },
+    { highWaterMark: 0 },
+  )
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers })
 }

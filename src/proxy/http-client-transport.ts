@@ -8,7 +8,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import { ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { envelopeKind } from './json-rpc-envelope.js'
 
 /** An upstream's answer body larger than this is refused (the SDK's stdio transport caps at 10 MB too). */
@@ -18,6 +18,11 @@ const GET_STREAM_RETRY_MS = 1000
 /** A request's stream is resumed at most this often, each after at most this delay. */
 const MAX_RESUMPTIONS = 100
 const MAX_RETRY_MS = 30_000
+/**
+ * A DELETE is a courtesy (an upstream ends an idle session by itself): closing waits this long for
+ * it at most, however long the requests' timeout.
+ */
+const DELETE_TIMEOUT_MS = 2000
 /** Server requests remembered for attribution (they are looked up at once; this only bounds what never is). */
 const MAX_SERVER_REQUESTS = 256
 
@@ -45,6 +50,19 @@ export class HttpStatusError extends Error {
     super(message)
     this.name = 'HttpStatusError'
   }
+}
+
+/** A request of ours whose answer comes on an event stream: where that stream is resumed from, and how soon. */
+interface Awaited {
+  readonly id: string | number
+  /** Resumptions so far. */
+  attempts: number
+  /**
+   * Kept across resumptions: a resumed stream brings no priming event, so when the server closes
+   * it again before anything new (SEP-1699 polling), it is resumed from where the last one left off.
+   */
+  lastEventId: string | undefined
+  retryMs: number | undefined
 }
 
 export interface HttpClientTransportOptions {
@@ -111,13 +129,17 @@ export class HttpClientTransport implements Transport {
       // A cancellation (the SDK Client's or DirectRequests') is sent from wherever the abort
       // happened: it carries the headers of the request it cancels, never those of whatever call
       // is being sent at that moment. That request has no call any more: what its stream still
-      // brings is not attributed.
+      // brings is not attributed, and nobody waits for its answer: its stream is not resumed, and
+      // its answer not failed when that stream ends without it.
       call = this.#calls.get(cancelled)?.headers
       this.#calls.delete(cancelled)
+      this.#awaiting.delete(cancelled)
     }
+    // A tool call is never sent twice (see #exchange).
+    const resend = !('method' in message) || message.method !== 'tools/call'
     let response: IncomingMessage
     try {
-      response = await this.#exchange('POST', { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(body) }, body, call)
+      response = await this.#exchange('POST', { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': Buffer.byteLength(body) }, body, call, resend)
     } catch (error) {
       if ('method' in message && 'id' in message) this.#forgetRequest(message.id)
       throw error
@@ -139,7 +161,7 @@ export class HttpClientTransport implements Transport {
     }
     const isRequest = 'method' in message && 'id' in message && message.id !== undefined
     if (isRequest) this.#awaiting.add(message.id)
-    this.#consume(response, isRequest ? { id: message.id, attempts: 0 } : undefined)
+    this.#consume(response, isRequest ? { id: message.id, attempts: 0, lastEventId: undefined, retryMs: undefined } : undefined)
   }
 
   async close(): Promise<void> {
@@ -155,12 +177,27 @@ export class HttpClientTransport implements Transport {
 
   /**
    * A request of ours the server never took (an error instead of an answer stream): no
-   * cancellation is sent for it, so nothing of it is kept. (A request whose stream merely ended
-   * keeps its headers and call until the cancellation at its timeout.)
+   * cancellation is sent for it, so nothing of it is kept.
    */
   #forgetRequest(id: string | number): void {
     this.#calls.delete(id)
     this.#awaiting.delete(id)
+  }
+
+  /**
+   * A request of ours whose answer can no longer come (the server's answer was unreadable, or its
+   * stream ended with nothing to resume from): it fails now with an error answer, rather than at
+   * its timeout, and is forgotten. `what` says what went wrong, never what the call carried.
+   */
+  #fail(id: string | number, what: string): void {
+    if (!this.#awaiting.delete(id)) return
+    this.#calls.delete(id)
+    const answer: JSONRPCMessage = { jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message: `upstream ${what}` } }
+    try {
+      this.onmessage?.(answer)
+    } catch (error) {
+      this.onerror?.(error as Error)
+    }
   }
 
   /**
@@ -175,10 +212,11 @@ export class HttpClientTransport implements Transport {
     return call
   }
 
-  /** Ends the upstream session (DELETE), then closes. */
+  /** Ends the upstream session (DELETE); the caller closes the transport after it. */
   async terminateSession(): Promise<void> {
     if (this.sessionId === undefined || this.#closed) return
-    const response = await this.#exchange('DELETE', {}, undefined, undefined)
+    const timeoutMs = Math.min(DELETE_TIMEOUT_MS, this.#options.timeoutMs ?? DELETE_TIMEOUT_MS)
+    const response = await this.#exchange('DELETE', {}, undefined, undefined, true, timeoutMs)
     response.resume()
   }
 
@@ -192,20 +230,36 @@ export class HttpClientTransport implements Transport {
     }
   }
 
-  #exchange(method: string, headers: OutgoingHttpHeaders, body: string | undefined, call: Readonly<Record<string, string>> | undefined, retried = false): Promise<IncomingMessage> {
+  /**
+   * `resend`: whether the request may be sent once more when a kept-alive socket breaks under it.
+   * `timeoutMs`: how long the answer's headers may take; GET streams wait as long as they must.
+   */
+  #exchange(
+    method: string,
+    headers: OutgoingHttpHeaders,
+    body: string | undefined,
+    call: Readonly<Record<string, string>> | undefined,
+    resend = true,
+    timeoutMs = method === 'GET' ? undefined : this.#options.timeoutMs,
+  ): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const req = this.#request(this.#url, { method, agent: this.#agent, headers: this.#headers(headers, call) }, (response) => {
         this.#open.delete(req)
         resolve(response)
       })
       this.#open.add(req)
-      if (this.#options.timeoutMs !== undefined && method !== 'GET') req.setTimeout(this.#options.timeoutMs, () => req.destroy(new Error(`upstream gave no answer within ${this.#options.timeoutMs} ms`)))
+      if (timeoutMs !== undefined) req.setTimeout(timeoutMs, () => req.destroy(new Error(`upstream gave no answer within ${timeoutMs} ms`)))
       req.once('error', (error: NodeJS.ErrnoException) => {
         this.#open.delete(req)
-        // A kept-alive socket the server closed as we reused it: the request never reached it
-        // (nothing came back), so it is sent once more on a fresh socket (Node's advice).
-        if (!retried && req.reusedSocket && error.code === 'ECONNRESET' && !this.#closed) {
-          this.#exchange(method, headers, body, call, true).then(resolve, reject)
+        // A kept-alive socket the server closed as we reused it: usually the request never reached
+        // it (the server closed the idle socket just as we sent), so it is sent once more on a
+        // fresh socket (Node's advice). But the same error comes when the server did receive it
+        // and then the connection broke (a crash, a reset mid-call), which cannot be told apart
+        // from here. A tool call may already have had its effects (a payment, a deletion): it is
+        // never sent twice, it fails. What else we send reads, or does the same twice (initialize,
+        // lists, reads, completions, notifications, responses).
+        if (resend && req.reusedSocket && error.code === 'ECONNRESET' && !this.#closed) {
+          this.#exchange(method, headers, body, call, false, timeoutMs).then(resolve, reject)
           return
         }
         reject(error)
@@ -214,17 +268,37 @@ export class HttpClientTransport implements Transport {
     })
   }
 
-  /** A JSON answer is delivered whole; an SSE one event by event as it arrives. */
-  #consume(response: IncomingMessage, awaiting: { id: string | number; attempts: number } | undefined): void {
+  /**
+   * A JSON answer is delivered whole; an SSE one event by event as it arrives. A request whose
+   * answer cannot be read from it fails at once (see #fail).
+   */
+  #consume(response: IncomingMessage, awaiting: Awaited | undefined): void {
     const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
     if (type === 'text/event-stream') return this.#readEvents(response, this.#options.timeoutMs, awaiting)
+    if (type !== 'application/json') {
+      response.resume()
+      this.onerror?.(new Error(`unexpected content type ${type.slice(0, 100) || '(none)'}`))
+      if (awaiting) this.#fail(awaiting.id, 'answered with neither JSON nor an event stream')
+      return
+    }
     readBody(response).then(
       (text) => {
-        if (type !== 'application/json') throw new Error(`unexpected content type ${type || '(none)'}`)
-        const parsed = JSON.parse(text) as unknown
+        let parsed: unknown
+        try {
+          parsed = JSON.parse(text)
+        } catch (error) {
+          this.onerror?.(error as Error)
+          if (awaiting) this.#fail(awaiting.id, 'answer is not JSON')
+          return
+        }
         for (const item of Array.isArray(parsed) ? parsed : [parsed]) this.#dispatch(() => item, awaiting?.id)
+        // A JSON body is the whole answer: a request it did not answer is not answered at all.
+        if (awaiting) this.#fail(awaiting.id, 'answer does not answer the request')
       },
-      (error: Error) => this.onerror?.(error),
+      (error: Error) => {
+        this.onerror?.(error)
+        if (awaiting) this.#fail(awaiting.id, error.message === TOO_LARGE ? 'answer too large' : 'answer broke off')
+      },
     ).catch((error: Error) => this.onerror?.(error))
   }
 
@@ -248,73 +322,100 @@ export class HttpClientTransport implements Transport {
     this.onmessage?.(message)
   }
 
-  /** Server-sent events: `data:` lines joined by newlines, dispatched at a blank line; other fields ignored. */
   /**
+   * Server-sent events: `data:` lines joined by newlines, dispatched at a blank line; lines end in
+   * CRLF, LF or a lone CR (the SSE spec allows all three); other fields ignored.
+   *
    * `awaiting`: the request a POST's stream answers. When that stream ends before the answer and
    * the server gave its events ids, the server means to be polled (SEP-1699): the stream is
-   * resumed with a GET carrying Last-Event-ID, after the delay the server asked for.
+   * resumed with a GET carrying Last-Event-ID, after the delay the server asked for. With nothing
+   * to resume from, the answer is not coming: the request fails.
    */
-  #readEvents(response: IncomingMessage, silenceMs?: number, awaiting?: { id: string | number; attempts: number }): void {
+  #readEvents(response: IncomingMessage, silenceMs?: number, awaiting?: Awaited): void {
     this.#open.add(response)
-    let lastEventId: string | undefined
-    let retryMs: number | undefined
     if (silenceMs !== undefined) response.setTimeout(silenceMs, () => response.destroy())
     response.setEncoding('utf8')
+    /** An incomplete line (never holding a line end). */
     let buffer = ''
-    let data: string[] = []
+    /** The last chunk ended in CR: an LF opening the next one belongs to it (CRLF split across chunks). */
+    let afterCr = false
+    const data: string[] = []
+    let eventId: string | undefined
     let size = 0
+    const line = (text: string): void => {
+      if (text === '') {
+        // The id counts once its event is complete: a stream cut mid-event is resumed before it.
+        if (eventId !== undefined && awaiting) awaiting.lastEventId = eventId
+        eventId = undefined
+        if (data.length === 0) return
+        const json = data.length === 1 ? data[0]! : data.join('\n')
+        data.length = 0
+        // An event with empty data carries no message (the SDK server's priming event: an id only).
+        if (json !== '') this.#dispatch(() => JSON.parse(json), awaiting?.id)
+      } else if (text.startsWith('data:')) {
+        data.push(text.slice(text[5] === ' ' ? 6 : 5))
+      } else if (text.startsWith('id:')) {
+        eventId = text.slice(text[3] === ' ' ? 4 : 3)
+      } else if (text.startsWith('retry:')) {
+        const ms = Number(text.slice(6).trim())
+        if (awaiting && Number.isSafeInteger(ms) && ms >= 0) awaiting.retryMs = ms
+      }
+    }
     response.on('data', (chunk: string) => {
       size += chunk.length
       if (size > MAX_BODY_BYTES * 10) {
         response.destroy(new Error('upstream event stream too large'))
         return
       }
-      buffer += chunk
-      let newline: number
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline).replace(/\r$/, '')
-        buffer = buffer.slice(newline + 1)
-        if (line === '') {
-          if (data.length > 0) {
-            const text = data.join('\n')
-            this.#dispatch(() => JSON.parse(text), awaiting?.id)
-          }
-          data = []
-        } else if (line.startsWith('data:')) {
-          data.push(line.slice(line[5] === ' ' ? 6 : 5))
-        } else if (line.startsWith('id:')) {
-          lastEventId = line.slice(line[3] === ' ' ? 4 : 3)
-        } else if (line.startsWith('retry:')) {
-          const ms = Number(line.slice(6).trim())
-          if (Number.isSafeInteger(ms) && ms >= 0) retryMs = ms
-        }
+      if (afterCr) {
+        afterCr = false
+        if (chunk.charCodeAt(0) === 10) chunk = chunk.slice(1)
       }
+      // What was left holds no line end: only the new chunk is searched.
+      const from = buffer.length
+      buffer += chunk
+      let start = 0
+      let lf = buffer.indexOf('\n', from)
+      let cr = buffer.indexOf('\r', from)
+      while (lf >= 0 || cr >= 0) {
+        const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr
+        const text = buffer.slice(start, end)
+        start = end + 1
+        if (end === cr) {
+          if (start === buffer.length) afterCr = true
+          else if (buffer.charCodeAt(start) === 10) start++
+          cr = buffer.indexOf('\r', start)
+        }
+        if (lf >= 0 && lf < start) lf = buffer.indexOf('\n', start)
+        line(text)
+      }
+      if (start > 0) buffer = buffer.slice(start)
     })
     response.once('close', () => {
       this.#open.delete(response)
       if (!awaiting || !this.#awaiting.has(awaiting.id) || this.#closed) return
-      // Without event ids the stream cannot be resumed: the answer is not coming (the request's timeout ends the wait).
-      if (lastEventId === undefined || awaiting.attempts >= MAX_RESUMPTIONS) return void this.#awaiting.delete(awaiting.id)
-      const again = { id: awaiting.id, attempts: awaiting.attempts + 1 }
-      const eventId = lastEventId
-      setTimeout(() => void this.#resume(eventId, silenceMs, again), Math.min(retryMs ?? GET_STREAM_RETRY_MS, MAX_RETRY_MS)).unref()
+      if (awaiting.lastEventId === undefined) return this.#fail(awaiting.id, 'event stream ended without the answer')
+      if (awaiting.attempts >= MAX_RESUMPTIONS) return this.#fail(awaiting.id, 'event stream ended too often without the answer')
+      awaiting.attempts++
+      setTimeout(() => void this.#resume(silenceMs, awaiting), Math.min(awaiting.retryMs ?? GET_STREAM_RETRY_MS, MAX_RETRY_MS)).unref()
     })
     response.once('error', (error) => this.onerror?.(error))
   }
 
-  async #resume(lastEventId: string, silenceMs: number | undefined, awaiting: { id: string | number; attempts: number }): Promise<void> {
-    if (this.#closed) return
+  async #resume(silenceMs: number | undefined, awaiting: Awaited): Promise<void> {
+    // Closed, or cancelled while the resumption waited.
+    if (this.#closed || !this.#awaiting.has(awaiting.id)) return
     try {
-      const response = await this.#exchange('GET', { accept: 'text/event-stream', 'last-event-id': lastEventId }, undefined, this.#calls.get(awaiting.id)?.headers)
+      const response = await this.#exchange('GET', { accept: 'text/event-stream', 'last-event-id': awaiting.lastEventId }, undefined, this.#calls.get(awaiting.id)?.headers)
       if (response.statusCode !== 200) {
         response.resume()
-        this.#awaiting.delete(awaiting.id)
+        this.#fail(awaiting.id, `refused to resume the event stream (${response.statusCode})`)
         return
       }
       this.#readEvents(response, silenceMs, awaiting)
     } catch (error) {
-      this.#awaiting.delete(awaiting.id)
       this.onerror?.(error as Error)
+      this.#fail(awaiting.id, 'event stream could not be resumed')
     }
   }
 
@@ -330,30 +431,40 @@ export class HttpClientTransport implements Transport {
   #startGetStream(): void {
     if (this.#getStream || this.#closed) return
     this.#getStream = true
+    // Doubled at each failed attempt (up to MAX_RETRY_MS), back to the start once the stream is open.
+    let delay = GET_STREAM_RETRY_MS
+    const again = (): void => {
+      if (this.#closed) return
+      setTimeout(() => void open(), delay).unref()
+      delay = Math.min(delay * 2, MAX_RETRY_MS)
+    }
     const open = async (): Promise<void> => {
       if (this.#closed) return
       let response: IncomingMessage
       try {
         response = await this.#exchange('GET', { accept: 'text/event-stream' }, undefined, undefined)
-      } catch (error) {
-        if (!this.#closed) setTimeout(() => void open(), GET_STREAM_RETRY_MS).unref()
-        return
+      } catch {
+        return again()
       }
       // 405: the server offers no such stream, which the spec allows.
       if (response.statusCode === 405) return void response.resume()
       if (response.statusCode !== 200) {
         response.resume()
-        if (response.statusCode === 404 && this.sessionId !== undefined) void this.close()
-        return
+        // A session the upstream no longer knows is gone for good: the connection is lost.
+        if (response.statusCode === 404 && this.sessionId !== undefined) return void this.close()
+        // Anything else may pass (a 503 while the upstream restarts, a gateway's 502): the stream
+        // is tried again, ever less often, or list changes and updates would never be heard again.
+        return again()
       }
+      delay = GET_STREAM_RETRY_MS
       this.#readEvents(response)
-      response.once('close', () => {
-        if (!this.#closed) setTimeout(() => void open(), GET_STREAM_RETRY_MS).unref()
-      })
+      response.once('close', again)
     }
     void open()
   }
 }
+
+const TOO_LARGE = 'upstream answer too large'
 
 function readBody(response: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -362,7 +473,7 @@ function readBody(response: IncomingMessage): Promise<string> {
     response.on('data', (chunk: Buffer) => {
       size += chunk.length
       if (size > MAX_BODY_BYTES) {
-        response.destroy(new Error('upstream answer too large'))
+        response.destroy(new Error(TOO_LARGE))
         return
       }
       chunks.push(chunk)
