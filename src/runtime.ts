@@ -90,7 +90,7 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
     delegations,
     approvals,
     tokenExchange: (issuer) =>
-      new TokenExchange({ issuer, store, keys, policy, audit, failures, mintRate, sessions, approvals, federation: (zoneId) => verifiers.get(zoneId) }),
+      new TokenExchange({ issuer, store, keys, policy, audit, failures, mintRate, sessions, approvals, federation: (zoneId) => verifiers.get(zoneId), maxTokenBytes: loaded.config.server.maxTokenBytes }),
     async close() {
       await audit.flushed()
       store.close()

@@ -84,6 +84,10 @@ export const serverConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(8780),
   /** The STS issuer URL (`iss` of every mandate); defaults to http://host:port. Overridden by CARACAL_MCP_ISSUER. */
   issuer: z.url({ protocol: /^https?$/ }).optional(),
+  /** An MCP request body larger than this is refused with 413 (the token endpoint keeps its own limit). */
+  maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+  /** A presented mandate (bearer or subject token) longer than this is refused unread; at most the token form field's 16 KiB. */
+  maxTokenBytes: z.number().int().min(1024).max(16 * 1024).default(4096),
 })
 
 export const stsConfigSchema = z.strictObject({
@@ -105,7 +109,7 @@ export const configSchema = z
     $schema: z.string().optional(),
     policy: policyConfigSchema,
     store: storeConfigSchema.default({ path: '.caracal/caracal.sqlite' }),
-    server: serverConfigSchema.default({ host: '127.0.0.1', port: 8780 }),
+    server: serverConfigSchema.default({ host: '127.0.0.1', port: 8780, maxBodyBytes: 4 * 1024 * 1024, maxTokenBytes: 4096 }),
     sts: stsConfigSchema.default({ mintsPerMinute: 1000, authFailuresPerMinute: 60 }),
     sessions: sessionsConfigSchema.default({ liveSessionsPerZone: 100_000, liveSessionsPerApplication: 10_000 }),
     /** The upstream MCP servers, by name, in the shape MCP clients use. */
@@ -113,7 +117,7 @@ export const configSchema = z
       .record(z.string(), upstreamServerSchema)
       .superRefine((servers, ctx) => {
         for (const name of Object.keys(servers)) {
-          if (!SERVER_NAME.test(name)) ctx.addIssue({ code: 'custom', message: 'a server name is 1–64 letters, digits, "_" or "-", without "__" (it prefixes its tools)', path: [name] })
+          if (!SERVER_NAME.test(name)) ctx.addIssue({ code: 'custom', message: 'a server name is 1–64 letters, digits, "_" or "-", without "__" and not ending in "_" (it prefixes its tools as <server>__<tool>)', path: [name] })
         }
       })
       .default({}),

@@ -4,8 +4,11 @@
 // what the upstream is told about the caller, and timeouts. Strict: an unknown key is an error.
 import { z } from 'zod'
 
-/** A server name becomes the prefix of its tools at /mcp (`<server>__<tool>`), so no `__` in it. */
-export const SERVER_NAME = /^(?!.*__)[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
+/**
+ * A server name becomes the prefix of its tools at /mcp (`<server>__<tool>`), split at the first
+ * `__`: so no `__` in it, and no `_` at its end either (`a_` + `__` + `x` would read as `a` + `_x`).
+ */
+export const SERVER_NAME = /^(?!.*__)(?!.*_$)[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 /** A tool name (MCP allows letters, digits, `_`, `-`, `.`, `/`), or a pattern of one with `*`. */
 const TOOL_PATTERN = /^[A-Za-z0-9_.\/*-]{1,128}$/
@@ -69,7 +72,7 @@ export const toolGroupSchema = z.strictObject({
 export const upstreamAuthSchema = z.discriminatedUnion('mode', [
   /** The upstream is told nothing (it must be reachable only through the proxy). */
   z.strictObject({ mode: z.literal('none') }),
-  /** The upstream receives the resource mandate as `Authorization: Bearer` and verifies it. */
+  /** Each use (tools/call, prompts/get, resources/read, subscriptions) carries the resource mandate as `Authorization: Bearer`; the upstream verifies it per call. */
   z.strictObject({ mode: z.literal('mandate') }),
   /** The upstream receives a static credential from the environment in a header. */
   z.strictObject({ mode: z.literal('header'), header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/), fromEnv: envName, scheme: z.string().min(1).max(32).optional() }),

@@ -128,7 +128,8 @@ export class Catalogue {
       return undefined
     }
     const [group, config] = groups[0]!
-    const scopes = kind === 'tool' ? (config.toolScopes?.[name] ?? config.scopes) : config.scopes
+    // An own key only: an upstream's tool named `constructor` must not find Object's.
+    const scopes = kind === 'tool' && config.toolScopes && Object.hasOwn(config.toolScopes, name) ? config.toolScopes[name]! : config.scopes
     return { kind, server, name, definition, group, config, resource: groupResource(server, group, config), scopes, zoneId: this.#zoneOf(server) }
   }
 }

@@ -26,6 +26,7 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
+import { anchorsOf, type VerifiedMandate } from '../mandate/index.js'
 import type { CatalogueEntry, EntryKind } from './catalogue.js'
 import type { PendingClientRequest } from './direct-reply.js'
 import type { Endpoint } from './resource-metadata.js'
@@ -67,6 +68,12 @@ export interface SessionHost {
 }
 
 const DECISION = 'caracal'
+/**
+ * Mandates a session remembers standing on. A client that presents a new one per request (gateway
+ * mandates) would otherwise grow the list without end; forgetting the soonest to expire only
+ * makes a revocation close the session sooner (fail closed).
+ */
+const MAX_STANDING = 8
 
 /**
  * Every session's Server shares one JSON Schema validator. The SDK would give each its own Ajv
@@ -89,19 +96,19 @@ export class DownstreamSession {
   readonly principalKey: string
   /** Zone and application of the principal: sessions are limited per application. */
   readonly applicationKey: string
-  /** The revocation anchors of the mandate that opened it: revoking any of them closes the session. */
-  readonly anchors: readonly string[]
   readonly endpoint: Endpoint
   readonly server: Server
   readonly transport: StreamableHTTPServerTransport
   #id: string | undefined
   lastSeenAt = Date.now()
   /**
-   * Epoch ms until which the newest mandate it was used with is valid. Past it nothing more is
-   * relayed to the session (a stream would otherwise outlive the authority that opened it), and
-   * the sweeper closes it.
+   * Epoch ms until which a mandate it was used with, and that still stands, is valid. Past it
+   * nothing more is relayed to the session (a stream would otherwise outlive the authority that
+   * opened it), and the sweeper closes it.
    */
   authorizedUntil = 0
+  /** The mandates it was used with, by authority record: until when each is valid, and what revoking it. */
+  readonly #standing = new Map<string, { untilMs: number; anchors: readonly string[] }>()
   /** The grants (resource and scopes) this session was last shown tools for: list_changed is re-filtered with them. */
   shownGrants: Set<string> | undefined
   /** The exposed names it was last shown. */
@@ -117,10 +124,9 @@ export class DownstreamSession {
   /** Resource URIs it subscribed to, for updates from a shared upstream. */
   readonly subscriptions = new Set<string>()
 
-  constructor(host: SessionHost, principal: { key: string; applicationKey: string; anchors: readonly string[] }, endpoint: Endpoint, onInitialized: (session: DownstreamSession) => void) {
+  constructor(host: SessionHost, principal: { key: string; applicationKey: string }, endpoint: Endpoint, onInitialized: (session: DownstreamSession) => void) {
     this.principalKey = principal.key
     this.applicationKey = principal.applicationKey
-    this.anchors = principal.anchors
     this.endpoint = endpoint
     this.server = new Server(PROXY_CLIENT_INFO, {
       capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, resources: { subscribe: true, listChanged: true }, completions: {}, logging: {} },
@@ -150,6 +156,40 @@ export class DownstreamSession {
       onsessionclosed: () => host.sessionClosed(this),
     })
     this.server.onclose = () => host.sessionClosed(this)
+  }
+
+  /**
+   * A request of its principal was authenticated with this mandate: the session stands on it
+   * until it expires or a revocation reaches it. Every mandate counts, not only the one that
+   * opened the session: a stream opened with a later one must end when that one is revoked.
+   */
+  standOn(mandate: VerifiedMandate, nowMs: number): void {
+    this.lastSeenAt = nowMs
+    if (this.#standing.has(mandate.authorityRecordId)) return
+    for (const [record, standing] of this.#standing) if (standing.untilMs <= nowMs) this.#standing.delete(record)
+    if (this.#standing.size >= MAX_STANDING) {
+      const soonest = [...this.#standing].reduce((a, b) => (b[1].untilMs < a[1].untilMs ? b : a))
+      this.#standing.delete(soonest[0])
+    }
+    this.#standing.set(mandate.authorityRecordId, { untilMs: mandate.expiresAt * 1000, anchors: anchorsOf(mandate) })
+    this.authorizedUntil = Math.max(this.authorizedUntil, mandate.expiresAt * 1000)
+  }
+
+  /**
+   * Forgets the mandates a revocation reached, and says whether the session still stands on one
+   * that is valid now (when not, it must close).
+   */
+  revoke(revoked: ReadonlySet<string>, nowMs: number): boolean {
+    let reached = false
+    for (const [record, standing] of this.#standing) {
+      if (standing.anchors.some((a) => revoked.has(a))) {
+        this.#standing.delete(record)
+        reached = true
+      }
+    }
+    if (!reached) return true
+    this.authorizedUntil = Math.max(0, ...[...this.#standing.values()].map((s) => s.untilMs))
+    return this.authorizedUntil > nowMs
   }
 
   /** Set once initialize succeeded. */

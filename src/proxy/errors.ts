@@ -189,3 +189,15 @@ export class UpstreamResultError extends CaracalMcpError {
   readonly code = 'ERR_UPSTREAM_RESULT_INVALID'
   override readonly status = 502
 }
+
+/**
+ * A call whose session was closed (DELETE, expiry, revocation) while the call was being decided:
+ * nothing is sent upstream, and no upstream session is opened for a session that is gone.
+ */
+export class SessionClosedError extends CaracalMcpError {
+  readonly code = 'ERR_PROXY_SESSION_CLOSED'
+  override readonly status = 404
+  constructor() {
+    super('The session was closed; the request was not forwarded.')
+  }
+}

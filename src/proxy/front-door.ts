@@ -8,10 +8,11 @@
 import express, { type NextFunction, type Request, type Response } from 'express'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { requestIdFrom } from '../http/index.js'
-import { MandateError, anchorsOf, extractBearer, type RevocationStore } from '../mandate/index.js'
+import { MandateError, extractBearer, type RevocationStore } from '../mandate/index.js'
 import type { TokenExchange } from '../sts/index.js'
 import { authInfoFor, type DirectExtra, type DownstreamSession, type RequestDecision, type UseRequest } from './downstream-session.js'
 import { DirectReply } from './direct-reply.js'
+import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js'
 import { ErrorCode, McpError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import {
   EndpointNotFoundError,
@@ -113,7 +114,7 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
       const body = req.method === 'POST' ? await parseBody(req, bodyLimit) : undefined
       if (body) checkPostHeaders(req, body)
       const session = await sessionFor(req, body, principal, endpoint, deps.proxy)
-      deps.proxy.authorized(session, principal.mandate.expiresAt * 1000)
+      session.standOn(principal.mandate, Date.now())
       if (body && answeredDirectly(body, session, res)) return
       const decision = await decide(body, principal, endpoint, requestId, req.headers.traceparent, deps)
       if (decision.use?.request.method === 'tools/call') {
@@ -264,7 +265,8 @@ function answeredDirectly(body: JsonRpcMessage, session: DownstreamSession, res:
 function checkPostHeaders(req: IncomingMessage, body: JsonRpcMessage): void {
   const accept = req.headers.accept ?? ''
   if (!accept.includes('application/json') || !accept.includes('text/event-stream')) throw new NotAcceptableError()
-  if (!(req.headers['content-type'] ?? '').toLowerCase().includes('application/json')) throw new UnsupportedMediaTypeError()
+  // The media type itself, as the SDK's transport parses it: `text/plain; x=application/json` is not JSON.
+  if (!isJsonContentType(req.headers['content-type'])) throw new UnsupportedMediaTypeError()
   const version = req.headers['mcp-protocol-version']
   if (body.method !== 'initialize' && typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) throw new RequestInvalidError(`Bad Request: Unsupported protocol version: ${version}`)
 }
@@ -314,7 +316,7 @@ async function sessionFor(req: IncomingMessage, body: JsonRpcMessage | undefined
   if (header !== undefined) throw new RequestInvalidError('Bad Request: one Mcp-Session-Id header')
   if (body?.method === 'initialize') {
     const m = principal.mandate
-    return proxy.openSession({ key: principal.key, applicationKey: `${m.zoneId}\n${m.clientId}`, anchors: anchorsOf(m) }, endpoint)
+    return proxy.openSession({ key: principal.key, applicationKey: `${m.zoneId}\n${m.clientId}` }, endpoint)
   }
   throw new SessionRequiredError()
 }

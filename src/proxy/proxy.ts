@@ -22,13 +22,13 @@ import { SessionRevokedError, checkActiveAuthority, checkAnchors, type Revocatio
 import type { RevocationBus } from '../revocation/index.js'
 import { Catalogue, type CatalogueEntry, type EntryKind } from './catalogue.js'
 import { DownstreamSession, type DirectExtra, type HandlerExtra, type RequestDecision, type SessionHost, type UseRequest } from './downstream-session.js'
-import { SessionLimitError } from './errors.js'
+import { SessionClosedError, SessionLimitError } from './errors.js'
 import { InFlightCalls, RevokedDuringCallError } from './in-flight.js'
 import type { ResourceMandateCache } from './mandate-cache.js'
 import type { ProxyMetrics } from './proxy-metrics.js'
 import type { Endpoint } from './resource-metadata.js'
 import type { Verdict } from './tool-call-authorizer.js'
-import type { UpstreamEvents } from './upstream.js'
+import type { UpstreamConnection, UpstreamEvents } from './upstream.js'
 import { UpstreamPool } from './upstream-pool.js'
 import { grantKey } from './visibility.js'
 import { auditCompletion, auditUse, clip, type UseOutcome } from './use-audit.js'
@@ -50,6 +50,8 @@ export const MAX_SESSIONS_PER_PRINCIPAL = 64
 export const MAX_SESSIONS_PER_APPLICATION = 1_000
 export const MAX_SESSIONS = 10_000
 /** A failed list of an upstream is tried again this many times, after this delay times the attempt. */
+/** For the proxy's own requests upstream that nothing cancels: they are bounded by their timeout alone. */
+const NEVER_ABORTED = new AbortController().signal
 const REFRESH_RETRIES = 3
 const REFRESH_RETRY_MS = 500
 /** A session nobody used for this long is closed, with its upstream sessions. */
@@ -111,10 +113,14 @@ export class McpProxy implements SessionHost {
   readonly #approvalPages: ApprovalPages
   /** Connection key (server, and the session for a per-session connection) → its requests in flight. */
   readonly #calls = new Map<string, Set<CallInFlight>>()
+  /** A shared (stdio) server → the principals it served calls of since its child started (two at most). */
+  readonly #sharedPrincipals = new Map<string, Set<string>>()
   readonly #levels = new WeakMap<DownstreamSession, LoggingLevel>()
   readonly #unsubscribe: () => void
   readonly #sweeper: NodeJS.Timeout
   readonly #refreshing = new Map<string, Promise<void>>()
+  /** Lists to make once more after the one running (`kind server` → it). */
+  readonly #listAgain = new Map<string, Promise<void>>()
   #closed = false
 
   constructor(options: McpProxyOptions) {
@@ -126,7 +132,11 @@ export class McpProxy implements SessionHost {
       protection: options.protection,
       configDir: options.configDir,
       staticHeaders: staticHeaders(options.protection, options.env),
-      onConnected: (server) => void Promise.all(LIST_KINDS.map((k) => this.refresh(server, k))),
+      onConnected: (server) => {
+        // A new child: what the last one was asked on whose behalf is gone with it.
+        this.#sharedPrincipals.delete(server)
+        void Promise.all(LIST_KINDS.map((k) => this.refresh(server, k)))
+      },
       eventsFor: (server, sessionId) => this.#eventsFor(server, sessionId),
       log: options.log,
     })
@@ -139,8 +149,9 @@ export class McpProxy implements SessionHost {
       // carrying updates and log messages to a principal that no longer holds anything.
       // The calls just cancelled answer first (on the session's own streams); then it closes.
       const revoked = new Set(event.anchors)
+      const now = Date.now()
       for (const session of [...this.#sessions.values()]) {
-        if (!session.anchors.some((a) => revoked.has(a))) continue
+        if (session.revoke(revoked, now)) continue
         session.closing = true
         if (session.callsInFlight === 0) this.sessionClosed(session)
       }
@@ -158,43 +169,56 @@ export class McpProxy implements SessionHost {
   refresh(server: string, kind: EntryKind, attempt = 0): Promise<void> {
     const key = `${kind} ${server}`
     const running = this.#refreshing.get(key)
-    if (running) return running
-    const refresh = (async () => {
-      try {
-        const upstream = this.#pool.shared(server)
-        if (!this.catalogue.governs(server, kind) || !upstream.offers(kind)) {
-          this.catalogue.replace(server, kind, [])
-          return
-        }
-        const items = await upstream.list(kind, this.#o.protection[server]!.timeouts.requestMs)
-        if (this.catalogue.replace(server, kind, items)) this.#announceChanges(server, kind)
-      } catch (error) {
-        // Tried again a little later (a few times): a list that failed once, say while the
-        // connection was still settling, would otherwise leave the offer empty until the next change.
-        const retry = attempt < REFRESH_RETRIES && !this.#closed
-        this.#o.log(`upstream ${server}: listing ${kind}s failed: ${(error as Error).message}${retry ? '; trying again' : ''}`)
-        if (retry) setTimeout(() => void this.refresh(server, kind, attempt + 1), REFRESH_RETRY_MS * (attempt + 1)).unref()
-      } finally {
-        this.#refreshing.delete(key)
+    if (running) {
+      // A change announced while a list is under way may have come after the upstream answered
+      // it: one more list follows (one, however many changes arrive meanwhile).
+      let again = this.#listAgain.get(key)
+      if (!again) {
+        again = running.then(() => {
+          this.#listAgain.delete(key)
+          return this.refresh(server, kind)
+        })
+        this.#listAgain.set(key, again)
       }
-    })()
+      return again
+    }
+    // Registered before it runs, and forgotten a turn after it settles: a list that ends at once
+    // (nothing governed, or the upstream between restarts) must not leave itself behind as the
+    // one still under way, which every later refresh would then wait on instead of listing.
+    const refresh = Promise.resolve()
+      .then(() => this.#relist(server, kind, attempt))
+      .finally(() => {
+        if (this.#refreshing.get(key) === refresh) this.#refreshing.delete(key)
+      })
     this.#refreshing.set(key, refresh)
     return refresh
   }
 
-  session(id: string): DownstreamSession | undefined {
-    const session = this.#sessions.get(id)
-    if (session) session.lastSeenAt = Date.now()
-    return session
+  async #relist(server: string, kind: EntryKind, attempt: number): Promise<void> {
+    try {
+      const upstream = this.#pool.shared(server)
+      if (!this.catalogue.governs(server, kind) || !upstream.offers(kind)) {
+        this.catalogue.replace(server, kind, [])
+        return
+      }
+      const items = await upstream.list(kind, this.#o.protection[server]!.timeouts.requestMs)
+      if (this.catalogue.replace(server, kind, items)) this.#announceChanges(server, kind)
+    } catch (error) {
+      // Tried again a little later (a few times): a list that failed once, say while the
+      // connection was still settling, would otherwise leave the offer empty until the next change.
+      const retry = attempt < REFRESH_RETRIES && !this.#closed
+      this.#o.log(`upstream ${server}: listing ${kind}s failed: ${(error as Error).message}${retry ? '; trying again' : ''}`)
+      if (retry) setTimeout(() => void this.refresh(server, kind, attempt + 1), REFRESH_RETRY_MS * (attempt + 1)).unref()
+    }
   }
 
-  /** A request of the session's principal authenticated with a mandate valid until then. */
-  authorized(session: DownstreamSession, untilMs: number): void {
-    session.authorizedUntil = Math.max(session.authorizedUntil, untilMs)
+  /** A session by its id; whose it is, the caller checks (a lookup alone keeps nothing alive). */
+  session(id: string): DownstreamSession | undefined {
+    return this.#sessions.get(id)
   }
 
   /** A new session, registered once its initialize succeeds; refused beyond the limits. */
-  async openSession(principal: { key: string; applicationKey: string; anchors: readonly string[] }, endpoint: Endpoint): Promise<DownstreamSession> {
+  async openSession(principal: { key: string; applicationKey: string }, endpoint: Endpoint): Promise<DownstreamSession> {
     if (this.#sessions.size >= MAX_SESSIONS) throw new SessionLimitError('proxy')
     if ((this.#perApplication.get(principal.applicationKey) ?? 0) >= MAX_SESSIONS_PER_APPLICATION) throw new SessionLimitError('application')
     const session = new DownstreamSession(this, principal, endpoint, (s) => this.#register(s))
@@ -293,7 +317,7 @@ export class McpProxy implements SessionHost {
     const entry = use.entry!
     const { _meta: meta, ...rest } = request.params ?? {}
     const params = { ...rest, ref: entry.kind === 'prompt' ? { ...ref, name: entry.name } : ref, ...(meta && { _meta: withoutOurMeta(meta) }) }
-    const upstream = await this.#pool.forSession(session.id!, entry.server)
+    const upstream = await this.#upstreamOf(session, entry.server)
     return upstream.request('completion/complete', params, CompleteResultSchema, { signal: extra.signal, timeoutMs: this.#o.protection[entry.server]!.timeouts.requestMs })
   }
 
@@ -302,7 +326,7 @@ export class McpProxy implements SessionHost {
     this.#levels.set(session, level)
     await Promise.all(
       this.#pool.sessionConnections(session.id!).map((upstream) =>
-        upstream.request('logging/setLevel', { level }, EmptyResultSchema, { signal: AbortSignal.timeout(10_000), timeoutMs: 10_000 }).catch(() => {}),
+        upstream.request('logging/setLevel', { level }, EmptyResultSchema, { signal: NEVER_ABORTED, timeoutMs: 10_000 }).catch(() => {}),
       ),
     )
     return {}
@@ -357,9 +381,12 @@ export class McpProxy implements SessionHost {
     const relayed: Promise<void>[] = []
     let outcome: UseOutcome = { upstreamStatus: 'ok' }
     try {
-      const upstream = await this.#pool.forSession(session.id!, entry.server)
+      // Revoked or cancelled before it went: nothing is sent, no upstream session is opened.
+      controller.signal.throwIfAborted()
+      const upstream = await this.#upstreamOf(session, entry.server)
       const call: CallInFlight = { session, extra }
       untrack = this.#track(connectionKey(entry.server, upstream.kind === 'stdio' ? undefined : session.id), call)
+      if (upstream.kind === 'stdio') this.#servedBy(entry.server, session.principalKey)
       const headers = upstreamContext(protection.upstreamAuth.mode === 'mandate' ? verdict.mandate.token : undefined, verdict.hop?.token, decision)
       // Over HTTP these are headers; a child on stdio has none, it reads them from _meta.
       if (upstream.kind === 'stdio') for (const [name, value] of Object.entries(headers)) meta[META_KEYS[name]!] = name === 'Authorization' ? value.slice('Bearer '.length) : value
@@ -382,12 +409,13 @@ export class McpProxy implements SessionHost {
     } catch (error) {
       const revoked = controller.signal.reason instanceof RevokedDuringCallError ? controller.signal.reason : undefined
       outcome = {
-        upstreamStatus: revoked ? 'revoked' : extra.signal.aborted ? 'cancelled' : error instanceof McpError && error.code === ErrorCode.RequestTimeout ? 'timeout' : 'error',
+        upstreamStatus: revoked ? 'revoked' : extra.signal.aborted ? 'cancelled' : error instanceof SessionClosedError ? 'not_forwarded' : error instanceof McpError && error.code === ErrorCode.RequestTimeout ? 'timeout' : 'error',
         ...(revoked && { revokedAnchor: revoked.anchor }),
       }
       await this.#audit(decision, method, entry, verdict, { ...outcome, latencyMs: performance.now() - started })
       if (revoked) throw new McpError(REVOKED_DURING_CALL, 'The authority of this call was revoked; the call was cancelled.')
       if (error instanceof McpError) throw error
+      if (error instanceof SessionClosedError) throw new McpError(ErrorCode.ConnectionClosed, error.message)
       throw new McpError(ErrorCode.InternalError, `Upstream ${entry.server} failed: ${(error as Error)?.message ?? 'unknown error'}`)
     } finally {
       untrack?.()
@@ -407,6 +435,24 @@ export class McpProxy implements SessionHost {
     if (verdict.kind === 'allow') this.#o.metrics.cache.inc({ result: verdict.cacheHit ? 'hit' : 'miss' })
     if (verdict.kind === 'allow' && !verdict.cacheHit) this.#o.metrics.exchanges.inc({ outcome: 'minted' })
     return auditUse(this.#o.audit, decision, method, entry, verdict, outcome, this.#o.log)
+  }
+
+  /**
+   * The upstream connection a session's request goes through. A session closed while its request
+   * was being decided gets none: the pool would open an upstream session for an id that nothing
+   * closes any more. (Checked in the same turn as the pool registers an opening.)
+   */
+  #upstreamOf(session: DownstreamSession, server: string): Promise<UpstreamConnection> {
+    if (session.closing || this.#sessions.get(session.id!) !== session) throw new SessionClosedError()
+    return this.#pool.forSession(session.id!, server)
+  }
+
+  /** A shared child (stdio) was given a call of this principal. */
+  #servedBy(server: string, principalKey: string): void {
+    let principals = this.#sharedPrincipals.get(server)
+    if (!principals) this.#sharedPrincipals.set(server, (principals = new Set()))
+    // Two are enough to know: the set never grows past them.
+    if (principals.size < 2) principals.add(principalKey)
   }
 
   #track(key: string, call: CallInFlight): () => void {
@@ -443,6 +489,12 @@ export class McpProxy implements SessionHost {
         // is in flight. Otherwise (stdio, legacy SSE, the GET stream) only when one call could have caused it.
         const call = related === undefined ? only() : this.#calls.get(key)?.has(related as CallInFlight) ? (related as CallInFlight) : undefined
         if (!call) throw new McpError(ErrorCode.MethodNotFound, `${request.method} cannot be attributed to one client request; refused`)
+        // A child every session shares may ask on behalf of a call that has already ended (work it
+        // carries on in the background), while another principal's call is the one in flight:
+        // once it has served two principals, what it asks can no longer be tied to one.
+        if (sessionId === undefined && (this.#sharedPrincipals.get(server)?.size ?? 0) > 1) {
+          throw new McpError(ErrorCode.MethodNotFound, `${request.method} from an upstream shared by several principals cannot be attributed to one; refused`)
+        }
         const schema = request.method === 'sampling/createMessage' ? CreateMessageResultSchema : ElicitResultSchema
         return call.extra.sendRequest(request as never, schema, { signal })
       },

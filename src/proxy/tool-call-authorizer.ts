@@ -63,6 +63,9 @@ export class ToolCallAuthorizer {
    */
   async authorize(principal: Principal, entry: CatalogueEntry, args: Record<string, unknown>, requestId: string): Promise<Verdict> {
     const presented = principal.mandate
+    // Another zone's tool is not this principal's to use; refused before anything is minted, spent
+    // or held (its listing already leaves such tools out).
+    if (entry.zoneId !== presented.zoneId) return { kind: 'deny', reason: 'zone_invalid' }
     // What the presented mandate already shows cannot pass the group's requirements is refused
     // before anything is minted; the minted mandate is checked again below.
     const failed = groupRequirementFailure(presented, entry.config)

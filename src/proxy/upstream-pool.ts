@@ -185,6 +185,7 @@ export class UpstreamPool {
       entry.connectedAt = Date.now()
       this.#o.onConnected(server)
     } catch (error) {
+      if (this.#closed) return
       this.#o.log(`upstream ${server}: ${(error as Error).message}; retrying in ${entry.restartDelayMs} ms`)
       this.#restart(server, entry)
     }

@@ -124,6 +124,8 @@ export class UpstreamConnection {
   #client: Client | undefined
   /** The uses' way to the upstream, beside the Client's, on the same transport. */
   #direct: DirectRequests | undefined
+  /** The Client of a connect under way. */
+  #connecting: Client | undefined
   #closing = false
 
   constructor(name: string, spec: UpstreamServer, options: UpstreamConnectionOptions) {
@@ -141,6 +143,7 @@ export class UpstreamConnection {
   }
 
   async connect(timeoutMs: number): Promise<void> {
+    if (this.#closing) throw new UpstreamUnavailableError(this.name, 'closed')
     // Sampling and elicitation are offered upstream because downstream clients may offer them; a
     // request is relayed to the client whose call caused it, or refused when none can be named.
     const client = new Client(PROXY_CLIENT_INFO, { capabilities: { sampling: {}, elicitation: { form: {}, url: {} } } })
@@ -167,11 +170,19 @@ export class UpstreamConnection {
       }
       if (lost) this.#options.onLost?.(undefined)
     }
+    this.#connecting = client
     try {
       await client.connect(transport, { timeout: timeoutMs })
     } catch (error) {
       await client.close().catch(() => {})
       throw new UpstreamUnavailableError(this.name, (error as Error)?.message ?? String(error), { cause: error })
+    } finally {
+      this.#connecting = undefined
+    }
+    // Closed while it connected (shutdown during start or a restart): a child must not outlive it.
+    if (this.#closing) {
+      await client.close().catch(() => {})
+      throw new UpstreamUnavailableError(this.name, 'closed while connecting')
     }
     this.#client = client
     this.#direct = transport
@@ -199,10 +210,22 @@ export class UpstreamConnection {
   }
 
   /** One request of the proxy's own (a completion, a log level), its result validated by `schema`. */
-  request<S extends z.ZodType<Result>>(method: string, params: Record<string, unknown> | undefined, schema: S, options: Omit<UpstreamCallOptions, 'onprogress'>): Promise<z.infer<S>> {
+  async request<S extends z.ZodType<Result>>(method: string, params: Record<string, unknown> | undefined, schema: S, options: Omit<UpstreamCallOptions, 'onprogress'>): Promise<z.infer<S>> {
     const client = this.#live()
-    const requestOptions: RequestOptions = { signal: options.signal, timeout: options.timeoutMs }
-    return this.#sending(options, () => client.request({ method, ...(params && { params }) } as never, schema as never, requestOptions) as Promise<z.infer<S>>)
+    // The SDK's Client never takes its listener off the signal it is given: an abort after the
+    // answer (the caller's session closing, a timeout signal firing) would still send the
+    // upstream a cancellation of a request it has answered. It gets a signal of the request's own,
+    // which the caller's aborts only while the request is open.
+    const own = new AbortController()
+    const abort = () => own.abort(options.signal.reason)
+    if (options.signal.aborted) abort()
+    else options.signal.addEventListener('abort', abort, { once: true })
+    const requestOptions: RequestOptions = { signal: own.signal, timeout: options.timeoutMs }
+    try {
+      return await this.#sending(options, () => client.request({ method, ...(params && { params }) } as never, schema as never, requestOptions) as Promise<z.infer<S>>)
+    } finally {
+      options.signal.removeEventListener('abort', abort)
+    }
   }
 
   /** A use (tools/call and the like), its result passed on as the upstream gave it once `result` accepts it. */
@@ -227,6 +250,8 @@ export class UpstreamConnection {
 
   async close(): Promise<void> {
     this.#closing = true
+    // A connect under way is cut short: its child is stopped now, not when initialize answers.
+    await this.#connecting?.close().catch(() => {})
     const client = this.#client
     this.#client = undefined
     if (!client) return

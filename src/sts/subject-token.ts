@@ -8,7 +8,7 @@ import { MandateError, verifyMandateIdentity, type MandateUse, type VerifiedMand
 import type { ApplicationRow, Store } from '../store/index.js'
 import { AuthorityInactiveError, SubjectTokenInvalidError } from './errors.js'
 
-/** Subject tokens are at most this long (the form allows longer values for id_tokens). */
+/** Subject tokens are at most this long unless configured otherwise (the form allows longer values for id_tokens). */
 export const MAX_SUBJECT_TOKEN_BYTES = 4096
 const ZONE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
@@ -28,12 +28,12 @@ export function claimedZone(token: string): string {
   return zone
 }
 
-export function verifySubjectToken(token: string, opts: { issuer: string; zoneId: string; uses: readonly MandateUse[]; keys: KeyRing; nowMs: number }): VerifiedMandate {
+export function verifySubjectToken(token: string, opts: { issuer: string; zoneId: string; uses: readonly MandateUse[]; keys: KeyRing; nowMs: number; maxTokenBytes?: number }): VerifiedMandate {
   try {
     // The use is checked below against the accepted classes; verify once with the first.
     const mandate = verifyMandateIdentity(
       token,
-      { issuer: opts.issuer, audience: opts.issuer, zoneId: opts.zoneId, requiredUse: peekUse(token, opts.uses), maxTokenBytes: MAX_SUBJECT_TOKEN_BYTES },
+      { issuer: opts.issuer, audience: opts.issuer, zoneId: opts.zoneId, requiredUse: peekUse(token, opts.uses), maxTokenBytes: opts.maxTokenBytes ?? MAX_SUBJECT_TOKEN_BYTES },
       opts.keys,
       opts.nowMs,
     )
@@ -82,11 +82,13 @@ export class VerifiedSubjects {
   readonly #issuer: string
   readonly #keys: KeyRing
   readonly #max: number
+  readonly #maxTokenBytes: number
   readonly #cache = new Map<string, { mandate: VerifiedMandate; kid: string }>()
 
-  constructor(options: { issuer: string; keys: KeyRing; maxEntries?: number }) {
+  constructor(options: { issuer: string; keys: KeyRing; maxEntries?: number; maxTokenBytes?: number }) {
     this.#issuer = options.issuer
     this.#keys = options.keys
+    this.#maxTokenBytes = options.maxTokenBytes ?? MAX_SUBJECT_TOKEN_BYTES
     this.#max = options.maxEntries ?? DEFAULT_CACHE_ENTRIES
   }
 
@@ -105,7 +107,7 @@ export class VerifiedSubjects {
       this.#cache.delete(token)
     }
     const zoneId = opts.zoneId ?? claimedZone(token)
-    const mandate = verifySubjectToken(token, { issuer: this.#issuer, zoneId, uses: opts.uses, keys: this.#keys, nowMs: opts.nowMs })
+    const mandate = verifySubjectToken(token, { issuer: this.#issuer, zoneId, uses: opts.uses, keys: this.#keys, nowMs: opts.nowMs, maxTokenBytes: this.#maxTokenBytes })
     if (this.#cache.size >= this.#max) this.#cache.delete(this.#cache.keys().next().value!)
     this.#cache.set(token, { mandate, kid: kidOf(token) })
     return mandate

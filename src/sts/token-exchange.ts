@@ -66,6 +66,8 @@ export interface TokenExchangeDeps {
   approvals?: Approvals
   /** The id_token verifier of a zone's trusted issuers; none means the zone federates nobody. */
   federation?: (zoneId: string) => IdTokenVerifier | undefined
+  /** A presented mandate longer than this is refused unread (config `server.maxTokenBytes`). */
+  maxTokenBytes?: number
   now?: () => number
 }
 
@@ -126,7 +128,7 @@ export class TokenExchange {
     this.#d = deps
     this.#now = deps.now ?? Date.now
     this.#ledger = new MintLedger(deps.store)
-    this.#subjects = new VerifiedSubjects({ issuer: deps.issuer, keys: deps.keys })
+    this.#subjects = new VerifiedSubjects({ issuer: deps.issuer, keys: deps.keys, ...(deps.maxTokenBytes !== undefined && { maxTokenBytes: deps.maxTokenBytes }) })
     this.sessions = deps.sessions ?? new AgentSessions({ store: deps.store, audit: deps.audit, now: this.#now })
     this.approvals = deps.approvals ?? new Approvals({ store: deps.store, audit: deps.audit, now: this.#now })
   }

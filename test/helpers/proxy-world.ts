@@ -65,14 +65,19 @@ export interface ProxyWorld {
   close(): Promise<void>
 }
 
-export async function startProxyWorld(options: { protection?: Record<string, unknown>; mcpServers?: Record<string, unknown>; zoneData?: Record<string, unknown> } = {}): Promise<ProxyWorld> {
+export async function startProxyWorld(options: { protection?: Record<string, unknown>; mcpServers?: Record<string, unknown>; zoneData?: Record<string, unknown>; otherZones?: Record<string, Record<string, unknown>>; server?: Record<string, unknown> } = {}): Promise<ProxyWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'caracal-proxy-'))
   const upstream = await startTestUpstream()
   writeFileSync(join(dir, 'zone.json'), JSON.stringify(options.zoneData ?? ZONE_DATA))
+  const zones: Record<string, { data: string }> = { [ZONE]: { data: 'zone.json' } }
+  for (const [zone, data] of Object.entries(options.otherZones ?? {})) {
+    writeFileSync(join(dir, `${zone}.json`), JSON.stringify(data))
+    zones[zone] = { data: `${zone}.json` }
+  }
   const config = {
-    policy: { zones: { [ZONE]: { data: 'zone.json' } } },
+    policy: { zones },
     store: { path: 'caracal.sqlite' },
-    server: { host: '127.0.0.1', port: 0 },
+    server: { host: '127.0.0.1', port: 0, ...options.server },
     mcpServers: options.mcpServers ?? {
       up: { type: 'http', url: upstream.url },
       files: { command: process.execPath, args: [FILES_SERVER] },
@@ -123,4 +128,12 @@ export async function startProxyWorld(options: { protection?: Record<string, unk
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** A zone's audit rows of one event type, once everything recorded so far is committed. */
+export async function auditRows(world: ProxyWorld, eventType: string, zone = ZONE): Promise<{ decision: string; evaluationStatus: string; requestId: string; metadata: Record<string, unknown> }[]> {
+  await world.runtime.audit.flushed()
+  return [...world.runtime.store.auditEvents.iterateZone(zone)]
+    .filter((r) => r.eventType === eventType)
+    .map((r) => ({ decision: r.decision, evaluationStatus: r.evaluationStatus, requestId: r.requestId, metadata: JSON.parse(r.metadataJson) as Record<string, unknown> }))
 }

@@ -5,7 +5,7 @@
 // cancelled), ask (asks the client's model by sampling, on the call's own stream) and admin_reset;
 // the prompt greeting; the resources test://notes/public and test://notes/private.
 import { randomUUID } from 'node:crypto'
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
@@ -24,6 +24,8 @@ export interface TestUpstream {
   cancelled: number
   /** Tools added later (then announced with list_changed). */
   addTool(name: string): void
+  /** Answers to tools/list leave this much later than they are made (0: at once). */
+  listDelayMs: number
   openSessions(): number
   close(): Promise<void>
 }
@@ -37,6 +39,7 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     posts: [],
     metas: [],
     cancelled: 0,
+    listDelayMs: 0,
     addTool(name) {
       extraTools.push(name)
       for (const { server } of sessions.values()) {
@@ -113,6 +116,7 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     }
     const method = (body as { method?: unknown } | null)?.method
     state.posts.push({ ...(typeof method === 'string' && { method }), headers: { ...req.headers } })
+    if (method === 'tools/list' && state.listDelayMs > 0) delayWrites(res, state.listDelayMs)
     await entry.transport.handleRequest(req, res, body)
   })
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
@@ -125,4 +129,18 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     })
   }
   return state
+}
+
+/** What is written to the response leaves `ms` later, in order: the answer is made now and arrives late. */
+function delayWrites(res: ServerResponse, ms: number): void {
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse
+  res.write = ((...args: unknown[]) => {
+    setTimeout(() => write(...args), ms)
+    return true
+  }) as typeof res.write
+  res.end = ((...args: unknown[]) => {
+    setTimeout(() => end(...args), ms)
+    return res
+  }) as typeof res.end
 }

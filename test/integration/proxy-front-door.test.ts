@@ -151,6 +151,10 @@ describe('sessions', () => {
     expect(JSON.parse(garbled.text).error.code).toBe(-32700)
     const huge = await rawMcp(`${world.url}/mcp`, { body: JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'up__echo', arguments: { text: 'x'.repeat(5 * 1024 * 1024) } } }), token, session })
     expect(huge.status).toBe(413)
+    // The media type itself must be JSON, as the SDK's transport parses it (before anything is decided).
+    const call = { jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'up__echo', arguments: { text: 'say: hi' } } }
+    expect((await rawMcp(`${world.url}/mcp`, { body: call, token, session, headers: { 'content-type': 'text/plain; x=application/json' } })).status).toBe(415)
+    expect((await rawMcp(`${world.url}/mcp`, { body: call, token, session, headers: { 'content-type': 'Application/JSON; charset=utf-8' } })).status).toBe(200)
   })
 })
 

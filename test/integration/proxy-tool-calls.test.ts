@@ -11,7 +11,7 @@ import { ElicitationCompleteNotificationSchema, ElicitRequestSchema, McpError, t
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { verifyZoneChain } from '../../src/audit/index.js'
 import { callError, text } from '../helpers/tool-results.js'
-import { SECRETS, protection, startProxyWorld, ZONE, type ProxyWorld } from '../helpers/proxy-world.js'
+import { SECRETS, auditRows as auditRowsOf, protection, startProxyWorld, ZONE, type ProxyWorld } from '../helpers/proxy-world.js'
 
 let world: ProxyWorld
 
@@ -22,12 +22,7 @@ afterAll(async () => {
   await world?.close()
 })
 
-async function auditRows(eventType: string): Promise<{ decision: string; evaluationStatus: string; requestId: string; metadata: Record<string, unknown> }[]> {
-  await world.runtime.audit.flushed()
-  return [...world.runtime.store.auditEvents.iterateZone(ZONE)]
-    .filter((r) => r.eventType === eventType)
-    .map((r) => ({ decision: r.decision, evaluationStatus: r.evaluationStatus, requestId: r.requestId, metadata: JSON.parse(r.metadataJson) as Record<string, unknown> }))
-}
+const auditRows = (eventType: string) => auditRowsOf(world, eventType)
 
 
 

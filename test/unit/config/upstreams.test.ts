@@ -27,6 +27,9 @@ describe('mcpServers', () => {
     expect(issues({ mcpServers: { broken: {} } })).toContain('mcpServers.broken.url: an http server needs a url')
     expect(issues({ mcpServers: { mixed: { command: 'x', url: 'http://a' } } })).toContain('mcpServers.mixed.url: a stdio server has no url or headers')
     expect(issues({ mcpServers: { 'a__b': files } })[0]).toMatch(/^mcpServers.a__b: a server name/)
+    // `a_` would list its tool x as a___x, which reads back as server a, tool _x.
+    expect(issues({ mcpServers: { 'a_': files } })[0]).toMatch(/^mcpServers.a_: a server name .* not ending in "_"/)
+    expect(configSchema.safeParse({ policy: { zones }, mcpServers: { a_b: files, 'a-': files } }).success).toBe(true)
     expect(issues({ mcpServers: { files: { ...files, colour: 'red' } } })[0]).toMatch(/^mcpServers.files: Unrecognized key/)
   })
 })

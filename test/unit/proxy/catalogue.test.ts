@@ -8,7 +8,7 @@ import { endpointOf } from '../../../src/proxy/resource-metadata.js'
 
 const config = configSchema.parse({
   policy: { zones: { z: { data: 'z.json' } } },
-  mcpServers: { a: { url: 'http://127.0.0.1:1/mcp' }, b: { command: 'node' } },
+  mcpServers: { a: { url: 'http://127.0.0.1:1/mcp' }, b: { command: 'node' }, c: { command: 'node' } },
   protection: {
     a: {
       groups: {
@@ -17,6 +17,7 @@ const config = configSchema.parse({
       },
     },
     b: { groups: { all: { tools: ['*'], resources: ['file:///srv/shared/*'], scopes: ['b:use'] } } },
+    c: { groups: { all: { tools: ['*'], scopes: ['c:use'], toolScopes: { x: ['c:x'] } } } },
   },
 })
 
@@ -65,6 +66,17 @@ describe('Catalogue', () => {
     expect(c.resolveUri(all, 'file:///etc/passwd')).toBeUndefined()
     expect(c.resolveUri(all, 'file:///srv/shared/x')).toBeUndefined()
     expect(c.resolveUri(endpointOf('b'), 'file:///srv/shared/x')?.server).toBe('b')
+  })
+
+  it('gives a tool named like an Object property its group\'s scopes, not the property', () => {
+    const c = catalogue()
+    c.replace('c', 'tool', [{ name: 'x' }, { name: 'constructor' }, { name: 'toString' }, { name: '__proto__' }])
+    expect(c.entries(endpointOf('c'), 'tool').map((t) => [t.name, t.scopes])).toEqual([
+      ['x', ['c:x']],
+      ['constructor', ['c:use']],
+      ['toString', ['c:use']],
+      ['__proto__', ['c:use']],
+    ])
   })
 
   it('says whether a new list changed the offer', () => {

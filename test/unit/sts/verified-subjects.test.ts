@@ -38,6 +38,15 @@ describe('verified subject tokens', () => {
     expect(() => subjects.verify(t, { uses: ['session'], nowMs: T0 + 1000 + ROTATION_GRACE_MS + 1 })).toThrow(expect.objectContaining({ status: 401 }))
   })
 
+  it('refuses a token longer than its configured bound, which the default admits', () => {
+    const keys = new KeyRing()
+    const long = token(keys, { sub: 'a'.repeat(1500) })
+    expect(Buffer.byteLength(long)).toBeGreaterThan(1024)
+    expect(Buffer.byteLength(long)).toBeLessThan(4096)
+    expect(new VerifiedSubjects({ issuer: ISSUER, keys }).verify(long, { uses: ['session'], nowMs: T0 }).sub).toBe('a'.repeat(1500))
+    expect(() => new VerifiedSubjects({ issuer: ISSUER, keys, maxTokenBytes: 1024 }).verify(long, { uses: ['session'], nowMs: T0 })).toThrow(expect.objectContaining({ status: 401 }))
+  })
+
   it('keeps at most its bound of entries', () => {
     const keys = new KeyRing()
     const subjects = new VerifiedSubjects({ issuer: ISSUER, keys, maxEntries: 2 })

@@ -1,0 +1,196 @@
+// Boundaries of the proxy a second review found open, each pinned by the scenario that crossed
+// it, with the product started as `caracal-mcp start` starts it and real SDK clients and servers
+// on loopback: a session standing on a later mandate once that one is revoked; an upstream session
+// opened for a session closed while its call was being decided; a lookup by another principal
+// keeping a session alive; a tool of another zone minted for before it was refused; a request of
+// a shared stdio child reaching another principal's client; a list_changed lost while the list
+// before it was still under way.
+import { resolve } from 'node:path'
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { CreateMessageRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { revokeAuthority } from '../../src/authority/index.js'
+import { SECRETS, ZONE, ZONE_DATA, auditRows, protection, startProxyWorld, type ProxyWorld } from '../helpers/proxy-world.js'
+import { rawMcp, rawSession } from '../helpers/raw-mcp.js'
+import { callError, text } from '../helpers/tool-results.js'
+
+const OTHER_ZONE = 'zone-q'
+const SAMPLING_SERVER = resolve(import.meta.dirname, '../helpers/sampling-stdio-server.mjs')
+
+let world: ProxyWorld
+
+beforeAll(async () => {
+  world = await startProxyWorld({
+    mcpServers: {
+      up: { type: 'http', url: '${TEST_UPSTREAM_URL}' },
+      asker: { command: process.execPath, args: [SAMPLING_SERVER] },
+      // The same upstream again, as a server of another zone whose group names the same resource
+      // identifier as one of this zone's.
+      other: { type: 'http', url: '${TEST_UPSTREAM_URL}' },
+    },
+    protection: {
+      up: { ...(protection(['late_*']) as { up: Record<string, unknown> }).up, zone: ZONE },
+      asker: { zone: ZONE, groups: { all: { tools: ['ask'], scopes: ['asker:use'] } } },
+      other: { zone: OTHER_ZONE, groups: { basic: { tools: ['echo'], scopes: ['up:use'], resource: 'resource://up/basic' } } },
+    },
+    zoneData: { ...ZONE_DATA, grants: { ...ZONE_DATA.grants, 'resource://asker/all': { application: 'app-a', roles: { 'app-a': ['asker:use'] } } } },
+    otherZones: { [OTHER_ZONE]: { app_ids: {}, grants: {} } },
+  })
+}, 30_000)
+afterAll(async () => {
+  await world?.close()
+})
+
+const proxy = () => world.running.proxy!.proxy
+const sidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sid: string }).sid
+const list = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/list' })
+
+/** Another agent mandate of the same agent session (the same principal). */
+async function renewed(sessionId: string): Promise<string> {
+  const response = await fetch(`${world.url}/oauth/2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', zone_id: ZONE, application_id: 'app-a', client_secret: SECRETS['app-a']!, agent_session_id: sessionId }).toString(),
+  })
+  return ((await response.json()) as { access_token: string }).access_token
+}
+
+async function revokeRecord(token: string): Promise<void> {
+  await revokeAuthority({ store: world.runtime.store, audit: world.runtime.audit }, { zoneId: ZONE, target: { record: sidOf(token) }, reason: 'test', requestId: 'r-test', actor: 'operator:test' })
+}
+
+
+describe('a session', () => {
+  it('stands on every mandate it was used with, and closes once a revocation leaves none of them standing', async () => {
+    const { token: opener, sessionId } = await world.agentMandate()
+    const later = await renewed(sessionId)
+    const witness = await renewed(sessionId)
+    const session = await rawSession(`${world.url}/mcp`, opener)
+    expect((await rawMcp(`${world.url}/mcp`, { body: list(2), token: later, session })).status).toBe(200)
+    // A session used with the opener alone: once it is closed, the proxy has seen the revocation.
+    const openerOnly = await rawSession(`${world.url}/mcp`, opener)
+    // The opener revoked: the session goes on under the later mandate, which still stands.
+    await revokeRecord(opener)
+    await expect.poll(() => proxy().session(openerOnly), { timeout: 5000 }).toBeUndefined()
+    expect((await rawMcp(`${world.url}/mcp`, { body: list(3), token: opener, session })).status).toBe(401)
+    expect((await rawMcp(`${world.url}/mcp`, { body: list(4), token: later, session })).status).toBe(200)
+    expect(proxy().session(session)).toBeDefined()
+    // The later one revoked too: nothing it was used with stands, and the session is closed
+    // (a valid mandate of the same principal now finds no such session).
+    await revokeRecord(later)
+    await expect.poll(() => proxy().session(session), { timeout: 5000 }).toBeUndefined()
+    expect((await rawMcp(`${world.url}/mcp`, { body: list(5), token: witness, session })).status).toBe(404)
+  })
+
+  it('is not kept alive by another principal presenting its id', async () => {
+    const mine = (await world.agentMandate()).token
+    const theirs = (await world.agentMandate()).token
+    const session = await rawSession(`${world.url}/mcp`, mine)
+    const seen = proxy().session(session)!.lastSeenAt
+    await new Promise((r) => setTimeout(r, 20))
+    expect((await rawMcp(`${world.url}/mcp`, { body: list(2), token: theirs, session })).status).toBe(404)
+    expect(proxy().session(session)!.lastSeenAt).toBe(seen)
+    expect((await rawMcp(`${world.url}/mcp`, { body: list(3), token: mine, session })).status).toBe(200)
+    expect(proxy().session(session)!.lastSeenAt).toBeGreaterThan(seen)
+  })
+
+  it('closed while its call is being decided opens no upstream session that would outlive it', async () => {
+    const { token } = await world.agentMandate()
+    const before = world.upstream.openSessions()
+    for (let round = 0; round < 20; round++) {
+      const session = await rawSession(`${world.url}/mcp/up`, token)
+      const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: `say: ${round}` } } }
+      await Promise.all([rawMcp(`${world.url}/mcp/up`, { body: call, token, session }), rawMcp(`${world.url}/mcp/up`, { method: 'DELETE', token, session })])
+    }
+    await expect.poll(() => world.upstream.openSessions(), { timeout: 5000 }).toBe(before)
+  })
+})
+
+describe('a tool of another zone', () => {
+  it('is refused like an unknown tool before anything is minted for it', async () => {
+    const client = await world.connect((await world.agentMandate()).token)
+    expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('other__echo')
+    const refused = await callError(client, 'other__echo', { text: 'say: hi' })
+    const unknown = await callError(client, 'up__no_such_tool', { text: 'say: hi' })
+    expect(refused.code).toBe(unknown.code)
+    const row = (await auditRows(world, 'tool_call')).find((r) => r.metadata.tool === 'echo' && r.metadata.server === 'other')
+    expect(row).toMatchObject({ decision: 'deny', evaluationStatus: 'zone_invalid' })
+    // No resource mandate was minted for it, in either zone.
+    for (const zone of [ZONE, OTHER_ZONE]) expect((await auditRows(world, 'token_exchange', zone)).filter((r) => r.requestId === row!.requestId)).toEqual([])
+  })
+})
+
+describe('requests from a shared stdio child to the client', () => {
+  async function sampler(name: string): Promise<{ client: Client; asked: string[] }> {
+    const asked: string[] = []
+    const client = new Client({ name, version: '1.0.0' }, { capabilities: { sampling: {} } })
+    client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
+      const content = request.params.messages[0]!.content
+      asked.push(!Array.isArray(content) && content.type === 'text' ? content.text : '?')
+      return { role: 'assistant', model: 'test-model', content: { type: 'text', text: `${name} says yes` } }
+    })
+    const { token } = await world.agentMandate()
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${world.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }))
+    return { client, asked }
+  }
+
+  it('reach the caller while the child has served one principal, and no one once it has served two', async () => {
+    const a = await sampler('A')
+    const b = await sampler('B')
+    try {
+      expect(text((await a.client.callTool({ name: 'asker__ask', arguments: { question: 'first' } })) as CallToolResult)).toBe('A says yes')
+      // B's call makes the child shared by two principals: what it asks could be on behalf of
+      // either (work it carries on after a call returned), so it is refused, to both.
+      const ofB = (await b.client.callTool({ name: 'asker__ask', arguments: { question: 'second' } })) as CallToolResult
+      expect(ofB.isError).toBe(true)
+      expect(text(ofB)).toMatch(/shared by several principals/)
+      const ofA = (await a.client.callTool({ name: 'asker__ask', arguments: { question: 'third' } })) as CallToolResult
+      expect(ofA.isError).toBe(true)
+      expect(a.asked).toEqual(['first'])
+      expect(b.asked).toEqual([])
+    } finally {
+      await a.client.close()
+      await b.client.close()
+    }
+  })
+})
+
+describe('list_changed', () => {
+  it('announced while the list before it is still under way is listed again', async () => {
+    const client = await world.connect((await world.agentMandate()).token, '/mcp/up')
+    const names = async () => (await client.listTools()).tools.map((t) => t.name)
+    const lists = () => world.upstream.posts.filter((p) => p.method === 'tools/list').length
+    const listed = lists()
+    world.upstream.listDelayMs = 400
+    try {
+      world.upstream.addTool('late_b')
+      // The proxy is listing now, and the upstream has made its answer (without late_c).
+      await expect.poll(lists, { timeout: 5000 }).toBeGreaterThan(listed)
+      await new Promise((r) => setTimeout(r, 100))
+      world.upstream.addTool('late_c')
+      await expect.poll(names, { timeout: 5000 }).toEqual(expect.arrayContaining(['late_b', 'late_c']))
+    } finally {
+      world.upstream.listDelayMs = 0
+    }
+  })
+})
+
+describe('limits from the config', () => {
+  let limited: ProxyWorld
+  beforeAll(async () => {
+    limited = await startProxyWorld({ server: { maxBodyBytes: 2048, maxTokenBytes: 1024 } })
+  }, 30_000)
+  afterAll(async () => {
+    await limited?.close()
+  })
+
+  it('refuses a body over server.maxBodyBytes with 413', async () => {
+    // Far within the default (4 MiB): the configured limit is what refuses it.
+    const initialize = (name: string) => ({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name, version: '1' } } })
+    const token = (await limited.agentMandate()).token
+    expect((await rawMcp(`${limited.url}/mcp`, { body: initialize('x'.repeat(3000)), token })).status).toBe(413)
+    expect((await rawMcp(`${world.url}/mcp`, { body: initialize('x'.repeat(3000)), token: (await world.agentMandate()).token })).status).toBe(200)
+    expect((await rawMcp(`${limited.url}/mcp`, { body: initialize('x'), token })).status).toBe(200)
+  })
+})
