@@ -26,10 +26,11 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
-import { anchorsOf, type VerifiedMandate } from '../mandate/index.js'
+import type { VerifiedMandate } from '../mandate/index.js'
 import type { CatalogueEntry, EntryKind } from './catalogue.js'
 import type { PendingClientRequest } from './direct-reply.js'
 import type { Endpoint } from './resource-metadata.js'
+import { dependencies } from './standing.js'
 import type { Principal, Verdict } from './tool-call-authorizer.js'
 import type { TraceContext } from './trace-context.js'
 import { PROXY_CLIENT_INFO } from './upstream.js'
@@ -107,7 +108,7 @@ export class DownstreamSession {
    * opened it), and the sweeper closes it.
    */
   authorizedUntil = 0
-  /** The mandates it was used with, by authority record: until when each is valid, and what revoking it. */
+  /** The mandates it was used with, by authority record: until when each is valid, and what revoking ends it (its anchors and, under a delegation, its path). */
   readonly #standing = new Map<string, { untilMs: number; anchors: readonly string[] }>()
   /** The grants (resource and scopes) this session was last shown tools for: list_changed is re-filtered with them. */
   shownGrants: Set<string> | undefined
@@ -171,13 +172,23 @@ export class DownstreamSession {
       const soonest = [...this.#standing].reduce((a, b) => (b[1].untilMs < a[1].untilMs ? b : a))
       this.#standing.delete(soonest[0])
     }
-    this.#standing.set(mandate.authorityRecordId, { untilMs: mandate.expiresAt * 1000, anchors: anchorsOf(mandate) })
+    this.#standing.set(mandate.authorityRecordId, { untilMs: mandate.expiresAt * 1000, anchors: dependencies(mandate) })
     this.authorizedUntil = Math.max(this.authorizedUntil, mandate.expiresAt * 1000)
   }
 
+  /** Whether it already stands on this mandate (then a revocation of it reaches the session). */
+  standsOn(mandate: VerifiedMandate): boolean {
+    return this.#standing.has(mandate.authorityRecordId)
+  }
+
+  /** Everything a revocation of which reaches a mandate it stands on. */
+  dependencies(): string[] {
+    return [...new Set([...this.#standing.values()].flatMap((s) => s.anchors))]
+  }
+
   /**
-   * Forgets the mandates a revocation reached, and says whether the session still stands on one
-   * that is valid now (when not, it must close).
+   * Forgets the mandates a revocation reached. False when it reached one and none left stands
+   * valid now: the session must close. (One it did not reach is the sweeper's, when expired.)
    */
   revoke(revoked: ReadonlySet<string>, nowMs: number): boolean {
     let reached = false

@@ -5,15 +5,15 @@
 // principal that opened it; anyone else's is unknown), and for lists and for every use of a
 // governed thing the decision — so a fixable refusal is still an HTTP 403 before any stream has
 // started.
-import express, { type NextFunction, type Request, type Response } from 'express'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js'
+import { ErrorCode, McpError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
+import express, { type NextFunction, type Request, type Response } from 'express'
 import { requestIdFrom } from '../http/index.js'
-import { MandateError, extractBearer, type RevocationStore } from '../mandate/index.js'
+import { MandateError, extractBearer, type RevocationStore, type VerifiedMandate } from '../mandate/index.js'
 import type { TokenExchange } from '../sts/index.js'
 import { authInfoFor, type DirectExtra, type DownstreamSession, type RequestDecision, type UseRequest } from './downstream-session.js'
 import { DirectReply } from './direct-reply.js'
-import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js'
-import { ErrorCode, McpError, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import {
   EndpointNotFoundError,
   HostNotAllowedError,
@@ -114,6 +114,9 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
       const body = req.method === 'POST' ? await parseBody(req, bodyLimit) : undefined
       if (body) checkPostHeaders(req, body)
       const session = await sessionFor(req, body, principal, endpoint, deps.proxy)
+      // A revocation that arrived while the body was read found the session not yet standing on
+      // this mandate: a mandate new to it is checked once more, in the turn it is added.
+      if (!session.standsOn(principal.mandate)) await stillStanding(principal.mandate, deps)
       session.standOn(principal.mandate, Date.now())
       if (body && answeredDirectly(body, session, res)) return
       const decision = await decide(body, principal, endpoint, requestId, req.headers.traceparent, deps)
@@ -203,13 +206,18 @@ async function authenticate(token: string | null, deps: FrontDoorDeps): Promise<
   // Without a live revocation feed nothing can be proven unrevoked: refused, as unavailable
   // rather than as a bad token, so clients retry instead of throwing their credentials away.
   if (deps.revocationsHealthy && !deps.revocationsHealthy()) throw new ProxyUnavailableError()
+  await stillStanding(mandate, deps)
+  return { token, mandate, key: [mandate.zoneId, mandate.clientId, mandate.sessionId ?? '', mandate.sub].join('\n') }
+}
+
+/** 401 when the mandate or anything of its path is revoked or expired; 503 when that cannot be told. */
+async function stillStanding(mandate: VerifiedMandate, deps: FrontDoorDeps): Promise<void> {
   try {
     await checkStanding(mandate, deps.revocations, Date.now())
   } catch (error) {
     if (error instanceof MandateError) throw new UnauthenticatedError(true, error.detail ?? error.message)
     throw new ProxyUnavailableError({ cause: error })
   }
-  return { token, mandate, key: [mandate.zoneId, mandate.clientId, mandate.sessionId ?? '', mandate.sub].join('\n') }
 }
 
 /** The body read whole (up to the limit) and parsed once: the transport is handed the parsed message. */

@@ -15,7 +15,7 @@ import { envelopeKind } from './json-rpc-envelope.js'
 const MAX_BODY_BYTES = 10 * 1024 * 1024
 /** Delay before the GET stream is opened again after it ended, and before a stream is resumed unless the server says otherwise. */
 const GET_STREAM_RETRY_MS = 1000
-/** A request's stream is resumed at most this often, each after at most this delay. */
+/** A request's stream is resumed at most this often in a row with nothing new on it, each time after at most this delay. */
 const MAX_RESUMPTIONS = 100
 const MAX_RETRY_MS = 30_000
 /**
@@ -53,7 +53,7 @@ export class HttpStatusError extends Error {
 }
 
 /** A request of ours whose answer comes on an event stream: where that stream is resumed from, and how soon. */
-interface Awaited {
+interface AwaitedAnswer {
   readonly id: string | number
   /** Resumptions so far. */
   attempts: number
@@ -272,7 +272,7 @@ export class HttpClientTransport implements Transport {
    * A JSON answer is delivered whole; an SSE one event by event as it arrives. A request whose
    * answer cannot be read from it fails at once (see #fail).
    */
-  #consume(response: IncomingMessage, awaiting: Awaited | undefined): void {
+  #consume(response: IncomingMessage, awaiting: AwaitedAnswer | undefined): void {
     const type = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
     if (type === 'text/event-stream') return this.#readEvents(response, this.#options.timeoutMs, awaiting)
     if (type !== 'application/json') {
@@ -331,7 +331,7 @@ export class HttpClientTransport implements Transport {
    * resumed with a GET carrying Last-Event-ID, after the delay the server asked for. With nothing
    * to resume from, the answer is not coming: the request fails.
    */
-  #readEvents(response: IncomingMessage, silenceMs?: number, awaiting?: Awaited): void {
+  #readEvents(response: IncomingMessage, silenceMs?: number, awaiting?: AwaitedAnswer): void {
     this.#open.add(response)
     if (silenceMs !== undefined) response.setTimeout(silenceMs, () => response.destroy())
     response.setEncoding('utf8')
@@ -351,7 +351,10 @@ export class HttpClientTransport implements Transport {
         const json = data.length === 1 ? data[0]! : data.join('\n')
         data.length = 0
         // An event with empty data carries no message (the SDK server's priming event: an id only).
-        if (json !== '') this.#dispatch(() => JSON.parse(json), awaiting?.id)
+        if (json === '') return
+        // Something new came: a long call the server makes us poll is not cut off by the count.
+        if (awaiting) awaiting.attempts = 0
+        this.#dispatch(() => JSON.parse(json), awaiting?.id)
       } else if (text.startsWith('data:')) {
         data.push(text.slice(text[5] === ' ' ? 6 : 5))
       } else if (text.startsWith('id:')) {
@@ -402,7 +405,7 @@ export class HttpClientTransport implements Transport {
     response.once('error', (error) => this.onerror?.(error))
   }
 
-  async #resume(silenceMs: number | undefined, awaiting: Awaited): Promise<void> {
+  async #resume(silenceMs: number | undefined, awaiting: AwaitedAnswer): Promise<void> {
     // Closed, or cancelled while the resumption waited.
     if (this.#closed || !this.#awaiting.has(awaiting.id)) return
     try {
@@ -452,9 +455,13 @@ export class HttpClientTransport implements Transport {
         response.resume()
         // A session the upstream no longer knows is gone for good: the connection is lost.
         if (response.statusCode === 404 && this.sessionId !== undefined) return void this.close()
-        // Anything else may pass (a 503 while the upstream restarts, a gateway's 502): the stream
-        // is tried again, ever less often, or list changes and updates would never be heard again.
-        return again()
+        // A refusal that may pass (a 503 while the upstream restarts, a gateway's 502, a 429): the
+        // stream is tried again, ever less often, or list changes and updates would never be
+        // heard again. Any other (400, 401, 403, a 404 of a server with no such route) would be
+        // refused the same way every time: the server offers no stream to this client.
+        const status = response.statusCode ?? 0
+        if (status >= 500 || status === 408 || status === 429) return again()
+        return
       }
       delay = GET_STREAM_RETRY_MS
       this.#readEvents(response)

@@ -18,7 +18,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import type { AuditLog } from '../audit/index.js'
 import type { ServerProtection, UpstreamServer } from '../config/index.js'
-import { SessionRevokedError, checkActiveAuthority, checkAnchors, type RevocationStore } from '../mandate/index.js'
+import { SessionRevokedError, checkActiveAuthority, checkAnchors, type RevocationStore, type VerifiedMandate } from '../mandate/index.js'
 import type { RevocationBus } from '../revocation/index.js'
 import { Catalogue, type CatalogueEntry, type EntryKind } from './catalogue.js'
 import { DownstreamSession, type DirectExtra, type HandlerExtra, type RequestDecision, type SessionHost, type UseRequest } from './downstream-session.js'
@@ -49,9 +49,9 @@ export const MAX_SESSIONS_PER_PRINCIPAL = 64
  */
 export const MAX_SESSIONS_PER_APPLICATION = 1_000
 export const MAX_SESSIONS = 10_000
-/** A failed list of an upstream is tried again this many times, after this delay times the attempt. */
 /** For the proxy's own requests upstream that nothing cancels: they are bounded by their timeout alone. */
 const NEVER_ABORTED = new AbortController().signal
+/** A failed list of an upstream is tried again this many times, after this delay times the attempt. */
 const REFRESH_RETRIES = 3
 const REFRESH_RETRY_MS = 500
 /** A session nobody used for this long is closed, with its upstream sessions. */
@@ -113,7 +113,7 @@ export class McpProxy implements SessionHost {
   readonly #approvalPages: ApprovalPages
   /** Connection key (server, and the session for a per-session connection) → its requests in flight. */
   readonly #calls = new Map<string, Set<CallInFlight>>()
-  /** A shared (stdio) server → the principals it served calls of since its child started (two at most). */
+  /** A shared (stdio) server → the users (of an application) it served calls of since its child started (two at most). */
   readonly #sharedPrincipals = new Map<string, Set<string>>()
   readonly #levels = new WeakMap<DownstreamSession, LoggingLevel>()
   readonly #unsubscribe: () => void
@@ -351,6 +351,12 @@ export class McpProxy implements SessionHost {
 
   #register(session: DownstreamSession): void {
     this.#sessions.set(session.id!, session)
+    // A revocation while its initialize was handled passed it by (it was not registered yet).
+    const revoked = new Set(session.dependencies().filter((a) => this.#o.revocations.isRevoked(a) === true))
+    if (revoked.size > 0 && !session.revoke(revoked, Date.now())) {
+      session.closing = true
+      setImmediate(() => this.sessionClosed(session))
+    }
     let mine = this.#byPrincipal.get(session.principalKey)
     if (!mine) this.#byPrincipal.set(session.principalKey, (mine = new Set()))
     mine.add(session)
@@ -386,7 +392,7 @@ export class McpProxy implements SessionHost {
       const upstream = await this.#upstreamOf(session, entry.server)
       const call: CallInFlight = { session, extra }
       untrack = this.#track(connectionKey(entry.server, upstream.kind === 'stdio' ? undefined : session.id), call)
-      if (upstream.kind === 'stdio') this.#servedBy(entry.server, session.principalKey)
+      if (upstream.kind === 'stdio') this.#servedBy(entry.server, decision.principal.mandate)
       const headers = upstreamContext(protection.upstreamAuth.mode === 'mandate' ? verdict.mandate.token : undefined, verdict.hop?.token, decision)
       // Over HTTP these are headers; a child on stdio has none, it reads them from _meta.
       if (upstream.kind === 'stdio') for (const [name, value] of Object.entries(headers)) meta[META_KEYS[name]!] = name === 'Authorization' ? value.slice('Bearer '.length) : value
@@ -447,12 +453,16 @@ export class McpProxy implements SessionHost {
     return this.#pool.forSession(session.id!, server)
   }
 
-  /** A shared child (stdio) was given a call of this principal. */
-  #servedBy(server: string, principalKey: string): void {
+  /**
+   * A shared child (stdio) was given a call on behalf of this user of this application. Whose
+   * requests it may relay is decided by who they would reach: the agent sessions of one user and
+   * application count as one (what the child asks for one of them is theirs all the same).
+   */
+  #servedBy(server: string, m: VerifiedMandate): void {
     let principals = this.#sharedPrincipals.get(server)
     if (!principals) this.#sharedPrincipals.set(server, (principals = new Set()))
     // Two are enough to know: the set never grows past them.
-    if (principals.size < 2) principals.add(principalKey)
+    if (principals.size < 2) principals.add(`${m.zoneId}\n${m.clientId}\n${m.sub}`)
   }
 
   #track(key: string, call: CallInFlight): () => void {
@@ -491,9 +501,9 @@ export class McpProxy implements SessionHost {
         if (!call) throw new McpError(ErrorCode.MethodNotFound, `${request.method} cannot be attributed to one client request; refused`)
         // A child every session shares may ask on behalf of a call that has already ended (work it
         // carries on in the background), while another principal's call is the one in flight:
-        // once it has served two principals, what it asks can no longer be tied to one.
+        // once it has served two users (or applications), what it asks can no longer be tied to one.
         if (sessionId === undefined && (this.#sharedPrincipals.get(server)?.size ?? 0) > 1) {
-          throw new McpError(ErrorCode.MethodNotFound, `${request.method} from an upstream shared by several principals cannot be attributed to one; refused`)
+          throw new McpError(ErrorCode.MethodNotFound, `${request.method} from an upstream shared by several users cannot be attributed to one; refused`)
         }
         const schema = request.method === 'sampling/createMessage' ? CreateMessageResultSchema : ElicitResultSchema
         return call.extra.sendRequest(request as never, schema, { signal })

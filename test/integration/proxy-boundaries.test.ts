@@ -5,6 +5,7 @@
 // keeping a session alive; a tool of another zone minted for before it was refused; a request of
 // a shared stdio child reaching another principal's client; a list_changed lost while the list
 // before it was still under way.
+import { request } from 'node:http'
 import { resolve } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
@@ -12,7 +13,7 @@ import { CreateMessageRequestSchema, type CallToolResult } from '@modelcontextpr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { revokeAuthority } from '../../src/authority/index.js'
 import { SECRETS, ZONE, ZONE_DATA, auditRows, protection, startProxyWorld, type ProxyWorld } from '../helpers/proxy-world.js'
-import { rawMcp, rawSession } from '../helpers/raw-mcp.js'
+import { ACCEPT, rawMcp, rawSession } from '../helpers/raw-mcp.js'
 import { callError, text } from '../helpers/tool-results.js'
 
 const OTHER_ZONE = 'zone-q'
@@ -34,7 +35,7 @@ beforeAll(async () => {
       asker: { zone: ZONE, groups: { all: { tools: ['ask'], scopes: ['asker:use'] } } },
       other: { zone: OTHER_ZONE, groups: { basic: { tools: ['echo'], scopes: ['up:use'], resource: 'resource://up/basic' } } },
     },
-    zoneData: { ...ZONE_DATA, grants: { ...ZONE_DATA.grants, 'resource://asker/all': { application: 'app-a', roles: { 'app-a': ['asker:use'] } } } },
+    zoneData: { ...ZONE_DATA, grants: { ...ZONE_DATA.grants, 'resource://asker/all': { applications: ['app-a', 'app-b'], roles: { 'app-a': ['asker:use'], 'app-b': ['asker:use'] } } } },
     otherZones: { [OTHER_ZONE]: { app_ids: {}, grants: {} } },
   })
 }, 30_000)
@@ -60,7 +61,6 @@ async function revokeRecord(token: string): Promise<void> {
   await revokeAuthority({ store: world.runtime.store, audit: world.runtime.audit }, { zoneId: ZONE, target: { record: sidOf(token) }, reason: 'test', requestId: 'r-test', actor: 'operator:test' })
 }
 
-
 describe('a session', () => {
   it('stands on every mandate it was used with, and closes once a revocation leaves none of them standing', async () => {
     const { token: opener, sessionId } = await world.agentMandate()
@@ -81,6 +81,35 @@ describe('a session', () => {
     await revokeRecord(later)
     await expect.poll(() => proxy().session(session), { timeout: 5000 }).toBeUndefined()
     expect((await rawMcp(`${world.url}/mcp`, { body: list(5), token: witness, session })).status).toBe(404)
+  })
+
+  it('does not take on a mandate revoked while the request presenting it was still being read', async () => {
+    const { token: opener, sessionId } = await world.agentMandate()
+    const later = await renewed(sessionId)
+    const session = await rawSession(`${world.url}/mcp`, opener)
+    const laterOnly = await rawSession(`${world.url}/mcp`, later)
+    const body = JSON.stringify(list(2))
+    const answer = new Promise<number>((done, fail) => {
+      const req = request(`${world.url}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${later}`, 'mcp-session-id': session, accept: ACCEPT, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume()
+        done(res.statusCode!)
+      })
+      req.once('error', fail)
+      // Authenticated on its headers (given a moment to be); the rest of the body comes once the
+      // revocation is known.
+      req.write(body.slice(0, 10))
+      void (async () => {
+        await new Promise((r) => setTimeout(r, 200))
+        await revokeRecord(later)
+        await expect.poll(() => proxy().session(laterOnly), { timeout: 5000 }).toBeUndefined()
+        req.end(body.slice(10))
+      })().catch(fail)
+    })
+    expect(await answer).toBe(401)
+    // The session stands on its opener alone: revoking that one closes it.
+    expect((await rawMcp(`${world.url}/mcp`, { body: list(3), token: opener, session })).status).toBe(200)
+    await revokeRecord(opener)
+    await expect.poll(() => proxy().session(session), { timeout: 5000 }).toBeUndefined()
   })
 
   it('is not kept alive by another principal presenting its id', async () => {
@@ -122,7 +151,7 @@ describe('a tool of another zone', () => {
 })
 
 describe('requests from a shared stdio child to the client', () => {
-  async function sampler(name: string): Promise<{ client: Client; asked: string[] }> {
+  async function sampler(name: string, app: string): Promise<{ client: Client; asked: string[] }> {
     const asked: string[] = []
     const client = new Client({ name, version: '1.0.0' }, { capabilities: { sampling: {} } })
     client.setRequestHandler(CreateMessageRequestSchema, async (request) => {
@@ -130,28 +159,29 @@ describe('requests from a shared stdio child to the client', () => {
       asked.push(!Array.isArray(content) && content.type === 'text' ? content.text : '?')
       return { role: 'assistant', model: 'test-model', content: { type: 'text', text: `${name} says yes` } }
     })
-    const { token } = await world.agentMandate()
+    const { token } = await world.agentMandate(app)
     await client.connect(new StreamableHTTPClientTransport(new URL(`${world.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }))
     return { client, asked }
   }
 
-  it('reach the caller while the child has served one principal, and no one once it has served two', async () => {
-    const a = await sampler('A')
-    const b = await sampler('B')
+  it('reach the caller while the child has served one user of one application, and no one once it has served two', async () => {
+    // Two agent sessions of app-a's one user (two principals of one user), and app-b.
+    const a = await sampler('A', 'app-a')
+    const again = await sampler('A again', 'app-a')
+    const b = await sampler('B', 'app-b')
+    const ask = async (who: { client: Client }, question: string) => (await who.client.callTool({ name: 'asker__ask', arguments: { question } })) as CallToolResult
     try {
-      expect(text((await a.client.callTool({ name: 'asker__ask', arguments: { question: 'first' } })) as CallToolResult)).toBe('A says yes')
-      // B's call makes the child shared by two principals: what it asks could be on behalf of
-      // either (work it carries on after a call returned), so it is refused, to both.
-      const ofB = (await b.client.callTool({ name: 'asker__ask', arguments: { question: 'second' } })) as CallToolResult
+      expect(text(await ask(a, 'first'))).toBe('A says yes')
+      expect(text(await ask(again, 'second'))).toBe('A again says yes')
+      // B's call makes the child shared by two: what it asks could be on behalf of either (work
+      // it carries on after a call returned), so it is refused, to both.
+      const ofB = await ask(b, 'third')
       expect(ofB.isError).toBe(true)
-      expect(text(ofB)).toMatch(/shared by several principals/)
-      const ofA = (await a.client.callTool({ name: 'asker__ask', arguments: { question: 'third' } })) as CallToolResult
-      expect(ofA.isError).toBe(true)
-      expect(a.asked).toEqual(['first'])
-      expect(b.asked).toEqual([])
+      expect(text(ofB)).toMatch(/shared by several users/)
+      expect((await ask(a, 'fourth')).isError).toBe(true)
+      expect([a.asked, again.asked, b.asked]).toEqual([['first'], ['second'], []])
     } finally {
-      await a.client.close()
-      await b.client.close()
+      for (const { client } of [a, again, b]) await client.close()
     }
   })
 })

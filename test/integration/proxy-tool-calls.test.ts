@@ -24,8 +24,6 @@ afterAll(async () => {
 
 const auditRows = (eventType: string) => auditRowsOf(world, eventType)
 
-
-
 describe('tools/list', () => {
   it('lists, as <server>__<tool>, the tools of the groups this principal could be granted, and hides the rest', async () => {
     const client = await world.connect((await world.agentMandate()).token)

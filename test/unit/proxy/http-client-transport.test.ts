@@ -191,6 +191,22 @@ describe('HttpClientTransport', () => {
     await transport.close()
   })
 
+  it('does not ask again for a GET stream the server refuses for good', async () => {
+    let gets = 0
+    const url = await serve((req, res) => {
+      if (req.method === 'POST') return void res.writeHead(202).end()
+      gets++
+      res.writeHead(403).end()
+    })
+    const { transport } = collecting(url)
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' })
+    await vi.waitFor(() => expect(gets).toBe(1))
+    // Past the first retry's delay (a second): no second attempt.
+    await new Promise((r) => setTimeout(r, 1300))
+    expect(gets).toBe(1)
+    await transport.close()
+  })
+
   it.each([
     ['malformed JSON', 'application/json', '{"jsonrpc":"2.0","id":'],
     ['a content type that is no answer', 'text/html', '<html>oops</html>'],
