@@ -10,7 +10,8 @@
  * token (or any of its headers) upstream; list or call a tool that is in no group; let an
  * undecided request reach an upstream.
  */
-export { McpProxy, LIST_PAGE_SIZE, MANDATE_META_KEY, REVOKED_DURING_CALL } from './proxy.js'
+export { McpProxy, LIST_PAGE_SIZE, REVOKED_DURING_CALL } from './proxy.js'
+export { MANDATE_META_KEY } from './upstream-context.js'
 export { startProxyService, type ProxyService, type ProxyServiceOptions } from './service.js'
 export { MCP_PATH, PRM_PREFIX, metadataUrl, resourceUrl, endpointOf } from './resource-metadata.js'
 export { EXPIRY_MARGIN_MS } from './mandate-cache.js'

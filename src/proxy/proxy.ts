@@ -6,19 +6,16 @@
 // or call it belongs to, and cancels calls whose authority is revoked.
 import {
   CompleteResultSchema,
-  CreateMessageResultSchema,
-  ElicitResultSchema,
   EmptyResultSchema,
   ErrorCode,
   McpError,
   type CallToolResult,
   type LoggingLevel,
   type Result,
-  type ServerNotification,
 } from '@modelcontextprotocol/sdk/types.js'
 import type { AuditLog } from '../audit/index.js'
 import type { ServerProtection, UpstreamServer } from '../config/index.js'
-import { SessionRevokedError, checkActiveAuthority, checkAnchors, type RevocationStore, type VerifiedMandate } from '../mandate/index.js'
+import { SessionRevokedError, checkActiveAuthority, checkAnchors, type RevocationStore } from '../mandate/index.js'
 import type { RevocationBus } from '../revocation/index.js'
 import { Catalogue, type CatalogueEntry, type EntryKind } from './catalogue.js'
 import { DownstreamSession, type DirectExtra, type HandlerExtra, type RequestDecision, type SessionHost, type UseRequest } from './downstream-session.js'
@@ -28,12 +25,13 @@ import type { ResourceMandateCache } from './mandate-cache.js'
 import type { ProxyMetrics } from './proxy-metrics.js'
 import type { Endpoint } from './resource-metadata.js'
 import type { Verdict } from './tool-call-authorizer.js'
-import type { UpstreamConnection, UpstreamEvents } from './upstream.js'
+import type { UpstreamConnection } from './upstream.js'
+import { intoMeta, staticHeaders, upstreamContext, withoutOurMeta } from './upstream-context.js'
+import { UpstreamMessages, type CallInFlight } from './upstream-messages.js'
 import { UpstreamPool } from './upstream-pool.js'
 import { grantKey } from './visibility.js'
 import { auditCompletion, auditUse, clip, type UseOutcome } from './use-audit.js'
 import { USES, forwardedResult, useKind, type UseMethod } from './uses.js'
-import { traceparentOf } from './trace-context.js'
 import { ApprovalPages, approvalNotice, type HoldStates } from './approval-notice.js'
 
 export const LIST_PAGE_SIZE = 100
@@ -62,21 +60,7 @@ const REVOKED_SESSION_GRACE_MS = 1000
 export const REVOKED_DURING_CALL = -32003
 /** The JSON-RPC error of a prompt or resource use held for approval (a tool call gets a tool error). */
 export const APPROVAL_REQUIRED = -32004
-/** `_meta` keys of ours; a client's own are removed before a request goes upstream. */
-const CARACAL_META_PREFIX = 'run.caracal/'
-export const MANDATE_META_KEY = 'run.caracal/mandate'
-export const AGENT_MANDATE_HEADER = 'Caracal-Agent-Mandate'
-export const AGENT_MANDATE_META_KEY = 'run.caracal/agent-mandate'
-export const REQUEST_ID_META_KEY = 'run.caracal/request-id'
-/** Where each header of `upstreamContext` goes in `_meta` for an upstream without headers. */
-const META_KEYS: Record<string, string> = {
-  Authorization: MANDATE_META_KEY,
-  [AGENT_MANDATE_HEADER]: AGENT_MANDATE_META_KEY,
-  traceparent: 'traceparent',
-  'X-Request-Id': REQUEST_ID_META_KEY,
-}
 const LIST_KINDS: readonly EntryKind[] = ['tool', 'prompt', 'resource', 'template']
-const LOG_LEVELS: readonly LoggingLevel[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']
 
 export interface McpProxyOptions {
   issuer: string
@@ -96,12 +80,6 @@ export interface McpProxyOptions {
   log: (line: string) => void
 }
 
-/** A request in flight on an upstream connection: where that upstream's messages about it go. */
-interface CallInFlight {
-  session: DownstreamSession
-  extra: HandlerExtra
-}
-
 export class McpProxy implements SessionHost {
   readonly catalogue: Catalogue
   readonly #o: McpProxyOptions
@@ -111,10 +89,7 @@ export class McpProxy implements SessionHost {
   readonly #perApplication = new Map<string, number>()
   readonly #inFlight = new InFlightCalls()
   readonly #approvalPages: ApprovalPages
-  /** Connection key (server, and the session for a per-session connection) → its requests in flight. */
-  readonly #calls = new Map<string, Set<CallInFlight>>()
-  /** A shared (stdio) server → the users (of an application) it served calls of since its child started (two at most). */
-  readonly #sharedPrincipals = new Map<string, Set<string>>()
+  readonly #messages: UpstreamMessages
   readonly #levels = new WeakMap<DownstreamSession, LoggingLevel>()
   readonly #unsubscribe: () => void
   readonly #sweeper: NodeJS.Timeout
@@ -127,17 +102,17 @@ export class McpProxy implements SessionHost {
     this.#o = options
     this.#approvalPages = new ApprovalPages(options.approvals, options.log)
     this.catalogue = new Catalogue(options.protection, options.zoneOf, options.log)
+    this.#messages = new UpstreamMessages({ sessions: this.#sessions, levelOf: (s) => this.#levels.get(s), refresh: (server, kind) => void this.refresh(server, kind) })
     this.#pool = new UpstreamPool({
       servers: options.servers,
       protection: options.protection,
       configDir: options.configDir,
       staticHeaders: staticHeaders(options.protection, options.env),
       onConnected: (server) => {
-        // A new child: what the last one was asked on whose behalf is gone with it.
-        this.#sharedPrincipals.delete(server)
+        this.#messages.restarted(server)
         void Promise.all(LIST_KINDS.map((k) => this.refresh(server, k)))
       },
-      eventsFor: (server, sessionId) => this.#eventsFor(server, sessionId),
+      eventsFor: (server, sessionId) => this.#messages.eventsFor(server, sessionId),
       log: options.log,
     })
     this.#unsubscribe = options.bus.subscribe((event) => {
@@ -391,11 +366,11 @@ export class McpProxy implements SessionHost {
       controller.signal.throwIfAborted()
       const upstream = await this.#upstreamOf(session, entry.server)
       const call: CallInFlight = { session, extra }
-      untrack = this.#track(connectionKey(entry.server, upstream.kind === 'stdio' ? undefined : session.id), call)
-      if (upstream.kind === 'stdio') this.#servedBy(entry.server, decision.principal.mandate)
+      untrack = this.#messages.track(entry.server, upstream.kind === 'stdio' ? undefined : session.id, call)
+      if (upstream.kind === 'stdio') this.#messages.servedBy(entry.server, decision.principal.mandate)
       const headers = upstreamContext(protection.upstreamAuth.mode === 'mandate' ? verdict.mandate.token : undefined, verdict.hop?.token, decision)
       // Over HTTP these are headers; a child on stdio has none, it reads them from _meta.
-      if (upstream.kind === 'stdio') for (const [name, value] of Object.entries(headers)) meta[META_KEYS[name]!] = name === 'Authorization' ? value.slice('Bearer '.length) : value
+      if (upstream.kind === 'stdio') intoMeta(headers, meta)
       const { _meta: _dropped, ...rest } = params
       const result = await upstream.use(method, { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) }, USES[method].result, {
         signal: controller.signal,
@@ -453,84 +428,6 @@ export class McpProxy implements SessionHost {
     return this.#pool.forSession(session.id!, server)
   }
 
-  /**
-   * A shared child (stdio) was given a call on behalf of this user of this application. Whose
-   * requests it may relay is decided by who they would reach: the agent sessions of one user and
-   * application count as one (what the child asks for one of them is theirs all the same).
-   */
-  #servedBy(server: string, m: VerifiedMandate): void {
-    let principals = this.#sharedPrincipals.get(server)
-    if (!principals) this.#sharedPrincipals.set(server, (principals = new Set()))
-    // Two are enough to know: the set never grows past them.
-    if (principals.size < 2) principals.add(`${m.zoneId}\n${m.clientId}\n${m.sub}`)
-  }
-
-  #track(key: string, call: CallInFlight): () => void {
-    let set = this.#calls.get(key)
-    if (!set) this.#calls.set(key, (set = new Set()))
-    set.add(call)
-    return () => {
-      set.delete(call)
-      if (set.size === 0 && this.#calls.get(key) === set) this.#calls.delete(key)
-    }
-  }
-
-  /**
-   * Where an upstream connection's own messages go. The SDK does not say which request a message
-   * from upstream belongs to, so it is attributed only when one request is in flight on the
-   * connection; otherwise a log message goes to the connection's session (if it has one) and a
-   * request to the client is refused rather than delivered to the wrong caller.
-   */
-  #eventsFor(server: string, sessionId: string | undefined): UpstreamEvents {
-    const key = connectionKey(server, sessionId)
-    const only = (): CallInFlight | undefined => {
-      const calls = this.#calls.get(key)
-      return calls?.size === 1 ? calls.values().next().value : undefined
-    }
-    return {
-      listChanged: (kind) => {
-        if (sessionId !== undefined) return
-        void this.refresh(server, kind)
-        if (kind === 'resource') void this.refresh(server, 'template')
-      },
-      notification: (n) => this.#relayNotification(server, sessionId, only(), n),
-      request: async (request, signal, related) => {
-        // Known by the stream it came on (Streamable HTTP): only to that call, and only while it
-        // is in flight. Otherwise (stdio, legacy SSE, the GET stream) only when one call could have caused it.
-        const call = related === undefined ? only() : this.#calls.get(key)?.has(related as CallInFlight) ? (related as CallInFlight) : undefined
-        if (!call) throw new McpError(ErrorCode.MethodNotFound, `${request.method} cannot be attributed to one client request; refused`)
-        // A child every session shares may ask on behalf of a call that has already ended (work it
-        // carries on in the background), while another principal's call is the one in flight:
-        // once it has served two users (or applications), what it asks can no longer be tied to one.
-        if (sessionId === undefined && (this.#sharedPrincipals.get(server)?.size ?? 0) > 1) {
-          throw new McpError(ErrorCode.MethodNotFound, `${request.method} from an upstream shared by several users cannot be attributed to one; refused`)
-        }
-        const schema = request.method === 'sampling/createMessage' ? CreateMessageResultSchema : ElicitResultSchema
-        return call.extra.sendRequest(request as never, schema, { signal })
-      },
-    }
-  }
-
-  #relayNotification(server: string, sessionId: string | undefined, call: CallInFlight | undefined, n: ServerNotification): void {
-    const now = Date.now()
-    const authorized = (s: DownstreamSession | undefined): s is DownstreamSession => s !== undefined && s.authorizedUntil > now && !s.closing
-    if (n.method === 'notifications/message') {
-      // A shared connection (a stdio child) logs for every session at once: a message cannot be
-      // tied to one principal with certainty, so none hears it.
-      if (sessionId === undefined) return
-      const target = call?.session ?? this.#sessions.get(sessionId)
-      if (!authorized(target) || !loud(n.params.level, this.#levels.get(target))) return
-      const send = call ? call.extra.sendNotification(n) : target.server.notification(n)
-      void send.catch(() => {})
-      return
-    }
-    if (n.method === 'notifications/resources/updated') {
-      const uri = n.params.uri
-      const targets = sessionId !== undefined ? [this.#sessions.get(sessionId)] : [...this.#sessions.values()].filter((s) => s.endpoint.server === undefined || s.endpoint.server === server)
-      for (const s of targets) if (authorized(s) && s.subscriptions.has(uri)) void s.server.notification(n).catch(() => {})
-    }
-  }
-
   // Each session that listed tools is told when what it would see now differs from what it saw;
   // prompt and resource list changes are announced to every session of the endpoint.
   #announceChanges(server: string, kind: EntryKind): void {
@@ -561,24 +458,6 @@ export class McpProxy implements SessionHost {
 
 const LIST_FIELD: Record<EntryKind, string> = { tool: 'tools', prompt: 'prompts', resource: 'resources', template: 'resourceTemplates' }
 
-/**
- * A client's `_meta` without keys of ours (an upstream that trusts `run.caracal/*` must only ever
- * get them from us; compared without case, for readers that fold it) and without its
- * `traceparent`: the upstream continues the trace from the proxy's span, which the proxy sends.
- */
-function withoutOurMeta(meta: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(meta).filter(([key]) => !key.toLowerCase().startsWith(CARACAL_META_PREFIX) && key.toLowerCase() !== 'traceparent'))
-}
-
-function connectionKey(server: string, sessionId: string | undefined): string {
-  return `${server}\n${sessionId ?? ''}`
-}
-
-/** Whether a log message is at or above the level a session asked for (all, when it asked for none). */
-function loud(level: LoggingLevel, threshold: LoggingLevel | undefined): boolean {
-  return threshold === undefined || LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(threshold)
-}
-
 function leastRecentlySeen(sessions: Iterable<DownstreamSession>): DownstreamSession {
   let oldest: DownstreamSession | undefined
   for (const s of sessions) if (!oldest || s.lastSeenAt < oldest.lastSeenAt) oldest = s
@@ -605,28 +484,4 @@ function offsetOf(cursor: string): number {
   return Number(match[1])
 }
 
-/** `upstreamAuth.mode = header`: the credential read from the environment once, at start. */
-function staticHeaders(protection: Readonly<Record<string, ServerProtection>>, env: NodeJS.ProcessEnv): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {}
-  for (const [server, p] of Object.entries(protection)) {
-    if (p.upstreamAuth.mode !== 'header') continue
-    const value = env[p.upstreamAuth.fromEnv]
-    if (!value) throw new TypeError(`protection.${server}.upstreamAuth.fromEnv: ${p.upstreamAuth.fromEnv} is not set`)
-    out[server] = { [p.upstreamAuth.header]: p.upstreamAuth.scheme ? `${p.upstreamAuth.scheme} ${value}` : value }
-  }
-  return out
-}
 
-/**
- * What an upstream is told besides the call: in `mandate` mode the resource mandate, an agent
- * server its own agent mandate, and every upstream the call's trace and request id (correlation
- * only, as Caracal's Gateway sends them). Never anything of the client's.
- */
-function upstreamContext(resourceMandate: string | undefined, agentMandate: string | undefined, decision: RequestDecision): Record<string, string> {
-  return {
-    ...(resourceMandate !== undefined && { Authorization: `Bearer ${resourceMandate}` }),
-    ...(agentMandate !== undefined && { [AGENT_MANDATE_HEADER]: agentMandate }),
-    ...(decision.trace && { traceparent: traceparentOf(decision.trace) }),
-    'X-Request-Id': decision.requestId,
-  }
-}
