@@ -214,8 +214,8 @@ export class McpProxy implements SessionHost {
   }
 
   sessionClosed(session: DownstreamSession): void {
-    if (session.id === undefined || this.#sessions.get(session.id) !== session) return
-    this.#sessions.delete(session.id)
+    if (!this.#registered(session)) return
+    this.#sessions.delete(session.id!)
     const mine = this.#byPrincipal.get(session.principalKey)
     mine?.delete(session)
     if (mine?.size === 0) this.#byPrincipal.delete(session.principalKey)
@@ -224,8 +224,13 @@ export class McpProxy implements SessionHost {
     else this.#perApplication.delete(session.applicationKey)
     this.#o.metrics.sessions.set(this.#sessions.size)
     this.#approvalPages.forget(session)
-    void this.#pool.closeSession(session.id)
+    void this.#pool.closeSession(session.id!)
     void session.close()
+  }
+
+  /** Whether the session is open here: initialized, and not closed since. */
+  #registered(session: DownstreamSession): boolean {
+    return session.id !== undefined && this.#sessions.get(session.id) === session
   }
 
   list(session: DownstreamSession, decision: RequestDecision | undefined, kind: EntryKind, cursor: string | undefined): Result {
@@ -424,7 +429,7 @@ export class McpProxy implements SessionHost {
    * closes any more. (Checked in the same turn as the pool registers an opening.)
    */
   #upstreamOf(session: DownstreamSession, server: string): Promise<UpstreamConnection> {
-    if (session.closing || this.#sessions.get(session.id!) !== session) throw new SessionClosedError()
+    if (session.closing || !this.#registered(session)) throw new SessionClosedError()
     return this.#pool.forSession(session.id!, server)
   }
 
