@@ -4,13 +4,10 @@
 // long-lived connection leaks them (and warns with MaxListenersExceeded). Each request gets a
 // signal of its own, tied to the connection's only while the request and a streamed response are
 // in flight. Redirects are refused: they would re-send a request's credentials elsewhere.
+import { childSignal } from '../util/child-signal.js'
+
 export async function fetchPerRequest(url: string | URL, init: RequestInit | undefined, extraHeaders?: Readonly<Record<string, string>>): Promise<Response> {
-  const parent = init?.signal ?? undefined
-  const controller = new AbortController()
-  const onAbort = () => controller.abort(parent?.reason)
-  if (parent?.aborted) controller.abort(parent.reason)
-  else parent?.addEventListener('abort', onAbort, { once: true })
-  const release = () => parent?.removeEventListener('abort', onAbort)
+  const { controller, release } = childSignal(init?.signal ?? undefined)
   let headers = init?.headers
   if (extraHeaders) {
     const merged = new Headers(init?.headers)

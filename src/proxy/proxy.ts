@@ -19,6 +19,7 @@ import { SessionRevokedError, checkActiveAuthority, checkAnchors, type Revocatio
 import type { RevocationBus } from '../revocation/index.js'
 import { Catalogue, type CatalogueEntry, type EntryKind } from './catalogue.js'
 import { DownstreamSession, type DirectExtra, type HandlerExtra, type RequestDecision, type SessionHost, type UseRequest } from './downstream-session.js'
+import { childSignal } from '../util/child-signal.js'
 import { SessionClosedError, SessionLimitError } from './errors.js'
 import { InFlightCalls, RevokedDuringCallError } from './in-flight.js'
 import type { ResourceMandateCache } from './mandate-cache.js'
@@ -348,10 +349,7 @@ export class McpProxy implements SessionHost {
   async #forward(session: DownstreamSession, decision: RequestDecision, method: UseMethod, entry: CatalogueEntry, verdict: Extract<Verdict, { kind: 'allow' }>, params: Record<string, unknown>, extra: HandlerExtra): Promise<Result> {
     const started = performance.now()
     const protection = this.#o.protection[entry.server]!
-    const controller = new AbortController()
-    const onCancel = () => controller.abort(extra.signal.reason)
-    if (extra.signal.aborted) controller.abort(extra.signal.reason)
-    else extra.signal.addEventListener('abort', onCancel, { once: true })
+    const { controller, release: unfollow } = childSignal(extra.signal)
     // The call depends on the caller's authority and, to an agent, on the delegation it was given.
     const anchors = verdict.hop ? [...verdict.mandate.anchors, ...verdict.hop.anchors] : verdict.mandate.anchors
     const release = this.#inFlight.add(anchors, controller)
@@ -409,7 +407,7 @@ export class McpProxy implements SessionHost {
       // Closed a moment later: the error of the cancelled call is still to be written to the
       // session's stream, after this returns.
       if (--session.callsInFlight === 0 && session.closing) setTimeout(() => this.sessionClosed(session), REVOKED_SESSION_GRACE_MS).unref()
-      extra.signal.removeEventListener('abort', onCancel)
+      unfollow()
       this.#o.metrics.toolCallSeconds.observe((performance.now() - started) / 1000, { server: entry.server })
     }
   }

@@ -32,6 +32,7 @@ import {
 import type { z } from 'zod'
 import { upstreamKind, type UpstreamServer } from '../config/index.js'
 import { fetchPerRequest } from '../http/index.js'
+import { childSignal } from '../util/child-signal.js'
 import type { EntryKind } from './catalogue.js'
 import { DirectRequests, type ResultShape } from './direct-requests.js'
 import { UpstreamUnavailableError } from './errors.js'
@@ -216,15 +217,12 @@ export class UpstreamConnection {
     // answer (the caller's session closing, a timeout signal firing) would still send the
     // upstream a cancellation of a request it has answered. It gets a signal of the request's own,
     // which the caller's aborts only while the request is open.
-    const own = new AbortController()
-    const abort = () => own.abort(options.signal.reason)
-    if (options.signal.aborted) abort()
-    else options.signal.addEventListener('abort', abort, { once: true })
-    const requestOptions: RequestOptions = { signal: own.signal, timeout: options.timeoutMs }
+    const { controller, release } = childSignal(options.signal)
+    const requestOptions: RequestOptions = { signal: controller.signal, timeout: options.timeoutMs }
     try {
       return await this.#sending(options, () => client.request({ method, ...(params && { params }) } as never, schema as never, requestOptions) as Promise<z.infer<S>>)
     } finally {
-      options.signal.removeEventListener('abort', abort)
+      release()
     }
   }
 
