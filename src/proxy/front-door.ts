@@ -368,10 +368,19 @@ async function decide(body: JsonRpcMessage | undefined, principal: Principal, en
     try {
       verdict = await deps.authorizer.authorize(principal, entry, args, requestId)
     } catch (error) {
-      if (error instanceof ScopeInsufficientError) await deps.proxy.recordRefusal(decision, method, entry, 'insufficient_scope')
+      // Refused by a challenge or a failure rather than a verdict, the use is on record all the same.
+      if (error instanceof ScopeInsufficientError || error instanceof UnauthenticatedError) await deps.proxy.recordRefusal(decision, method, entry, refusalReason(error))
+      // A failure answers as itself (500 or 503) even when its row cannot be written: that write logs its own failure.
+      else await deps.proxy.recordRefusal(decision, method, entry, 'internal_error').catch(() => {})
       throw error
     }
   }
   decision.use = { rpcId: body.id, request, entry, verdict }
   return decision
+}
+
+/** The audited reason of a use refused by an error: a 401 says why the authority no longer stands. */
+function refusalReason(error: ScopeInsufficientError | UnauthenticatedError): string {
+  if (error instanceof ScopeInsufficientError) return 'insufficient_scope'
+  return error.detail ? `unauthenticated: ${error.detail}` : 'unauthenticated'
 }

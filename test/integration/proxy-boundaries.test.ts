@@ -2,9 +2,10 @@
 // it, with the product started as `caracal-mcp start` starts it and real SDK clients and servers
 // on loopback: a session standing on a later mandate once that one is revoked; an upstream session
 // opened for a session closed while its call was being decided; a lookup by another principal
-// keeping a session alive; a tool of another zone minted for before it was refused; a request of
-// a shared stdio child reaching another principal's client; a list_changed lost while the list
-// before it was still under way.
+// keeping a session alive; a call refused 401 from inside its decision left off the audit log; a
+// tool of another zone minted for before it was refused; a request of a shared stdio child
+// reaching another principal's client; a list_changed lost while the list before it was still
+// under way.
 import { request } from 'node:http'
 import { resolve } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -133,6 +134,25 @@ describe('a session', () => {
       await Promise.all([rawMcp(`${world.url}/mcp/up`, { body: call, token, session }), rawMcp(`${world.url}/mcp/up`, { method: 'DELETE', token, session })])
     }
     await expect.poll(() => world.upstream.openSessions(), { timeout: 5000 }).toBe(before)
+  })
+})
+
+describe('a call whose authority ends while it is decided', () => {
+  it('is answered 401 and is on record as a refused tool call', async () => {
+    const { token, sessionId } = await world.agentMandate()
+    const mcp = await rawSession(`${world.url}/mcp/up`, token)
+    // The task session now has under a second left: still live, so the bearer authenticates, but
+    // too short to mint under, so the exchange behind the call refuses it (a 401 from inside the
+    // decision, as when the authority ends during the mint).
+    world.runtime.store.db.prepare('UPDATE agent_sessions SET started_at = ? WHERE id = ?').run(Date.now() + 999 - 3600 * 1000, sessionId)
+    const call = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'say: late' } } }
+    const answer = await rawMcp(`${world.url}/mcp/up`, { body: call, token, session: mcp })
+    expect(answer.status).toBe(401)
+    expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/)
+    const requestId = answer.headers.get('x-request-id')
+    expect((await auditRows(world, 'tool_call')).filter((r) => r.requestId === requestId)).toMatchObject([
+      { decision: 'deny', evaluationStatus: 'unauthenticated: authority ends too soon to mint under it', metadata: { tool: 'echo', server: 'up', agent_session_id: sessionId } },
+    ])
   })
 })
 
