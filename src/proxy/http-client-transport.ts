@@ -9,6 +9,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { ErrorCode, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import { EventStreamParser } from './event-stream.js'
 import { envelopeKind } from './json-rpc-envelope.js'
 
 /** An upstream's answer body larger than this is refused (the SDK's stdio transport caps at 10 MB too). */
@@ -18,6 +19,8 @@ const GET_STREAM_RETRY_MS = 1000
 /** A request's stream is resumed at most this often in a row with nothing new on it, each time after at most this delay. */
 const MAX_RESUMPTIONS = 100
 const MAX_RETRY_MS = 30_000
+/** The GET stream is not opened again sooner than this, whatever delay the server asks for. */
+const MIN_GET_RETRY_MS = 250
 /**
  * A DELETE is a courtesy (an upstream ends an idle session by itself): closing waits this long for
  * it at most, however long the requests' timeout.
@@ -52,17 +55,22 @@ export class HttpStatusError extends Error {
   }
 }
 
-/** A request of ours whose answer comes on an event stream: where that stream is resumed from, and how soon. */
-interface AwaitedAnswer {
-  readonly id: string | number
-  /** Resumptions so far. */
-  attempts: number
-  /**
-   * Kept across resumptions: a resumed stream brings no priming event, so when the server closes
-   * it again before anything new (SEP-1699 polling), it is resumed from where the last one left off.
-   */
+/**
+ * Where an event stream is resumed from (the id of its last complete event), and how soon (the
+ * server's `retry:`). Kept across resumptions: a resumed stream brings no priming event, so when
+ * the server closes it again before anything new (SEP-1699 polling), it is resumed from where the
+ * last one left off.
+ */
+interface StreamCursor {
   lastEventId: string | undefined
   retryMs: number | undefined
+}
+
+/** A request of ours whose answer comes on an event stream. */
+interface AwaitedAnswer extends StreamCursor {
+  readonly id: string | number
+  /** Resumptions in a row with nothing new. */
+  attempts: number
 }
 
 export interface HttpClientTransportOptions {
@@ -323,76 +331,41 @@ export class HttpClientTransport implements Transport {
   }
 
   /**
-   * Server-sent events: `data:` lines joined by newlines, dispatched at a blank line; lines end in
-   * CRLF, LF or a lone CR (the SSE spec allows all three); other fields ignored.
+   * Server-sent events (see EventStreamParser), each event's message delivered as it arrives.
    *
-   * `awaiting`: the request a POST's stream answers. When that stream ends before the answer and
-   * the server gave its events ids, the server means to be polled (SEP-1699): the stream is
-   * resumed with a GET carrying Last-Event-ID, after the delay the server asked for. With nothing
-   * to resume from, the answer is not coming: the request fails.
+   * `cursor`: where the stream is resumed from if it breaks. When it is a request's (an
+   * AwaitedAnswer: a POST's stream) and the stream ends before the answer with events that had
+   * ids, the server means to be polled (SEP-1699): the stream is resumed with a GET carrying
+   * Last-Event-ID, after the delay the server asked for. With nothing to resume from, the answer
+   * is not coming: the request fails.
    */
-  #readEvents(response: IncomingMessage, silenceMs?: number, awaiting?: AwaitedAnswer): void {
+  #readEvents(response: IncomingMessage, silenceMs?: number, cursor?: StreamCursor | AwaitedAnswer): void {
+    const awaiting = cursor !== undefined && 'id' in cursor ? cursor : undefined
     this.#open.add(response)
     if (silenceMs !== undefined) response.setTimeout(silenceMs, () => response.destroy())
     response.setEncoding('utf8')
-    /** An incomplete line (never holding a line end). */
-    let buffer = ''
-    /** The last chunk ended in CR: an LF opening the next one belongs to it (CRLF split across chunks). */
-    let afterCr = false
-    const data: string[] = []
-    let eventId: string | undefined
     let size = 0
-    const line = (text: string): void => {
-      if (text === '') {
+    const events = new EventStreamParser({
+      event: (json, id) => {
         // The id counts once its event is complete: a stream cut mid-event is resumed before it.
-        if (eventId !== undefined && awaiting) awaiting.lastEventId = eventId
-        eventId = undefined
-        if (data.length === 0) return
-        const json = data.length === 1 ? data[0]! : data.join('\n')
-        data.length = 0
+        if (id !== undefined && cursor) cursor.lastEventId = id
         // An event with empty data carries no message (the SDK server's priming event: an id only).
-        if (json === '') return
+        if (json === undefined || json === '') return
         // Something new came: a long call the server makes us poll is not cut off by the count.
         if (awaiting) awaiting.attempts = 0
         this.#dispatch(() => JSON.parse(json), awaiting?.id)
-      } else if (text.startsWith('data:')) {
-        data.push(text.slice(text[5] === ' ' ? 6 : 5))
-      } else if (text.startsWith('id:')) {
-        eventId = text.slice(text[3] === ' ' ? 4 : 3)
-      } else if (text.startsWith('retry:')) {
-        const ms = Number(text.slice(6).trim())
-        if (awaiting && Number.isSafeInteger(ms) && ms >= 0) awaiting.retryMs = ms
-      }
-    }
+      },
+      retry: (ms) => {
+        if (cursor) cursor.retryMs = ms
+      },
+    })
     response.on('data', (chunk: string) => {
       size += chunk.length
       if (size > MAX_BODY_BYTES * 10) {
         response.destroy(new Error('upstream event stream too large'))
         return
       }
-      if (afterCr) {
-        afterCr = false
-        if (chunk.charCodeAt(0) === 10) chunk = chunk.slice(1)
-      }
-      // What was left holds no line end: only the new chunk is searched.
-      const from = buffer.length
-      buffer += chunk
-      let start = 0
-      let lf = buffer.indexOf('\n', from)
-      let cr = buffer.indexOf('\r', from)
-      while (lf >= 0 || cr >= 0) {
-        const end = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr
-        const text = buffer.slice(start, end)
-        start = end + 1
-        if (end === cr) {
-          if (start === buffer.length) afterCr = true
-          else if (buffer.charCodeAt(start) === 10) start++
-          cr = buffer.indexOf('\r', start)
-        }
-        if (lf >= 0 && lf < start) lf = buffer.indexOf('\n', start)
-        line(text)
-      }
-      if (start > 0) buffer = buffer.slice(start)
+      events.push(chunk)
     })
     response.once('close', () => {
       this.#open.delete(response)
@@ -413,6 +386,8 @@ export class HttpClientTransport implements Transport {
       if (response.statusCode !== 200) {
         response.resume()
         this.#fail(awaiting.id, `refused to resume the event stream (${response.statusCode})`)
+        // A session the upstream no longer knows is gone for good, as on a POST.
+        if (response.statusCode === 404 && this.sessionId !== undefined) void this.close()
         return
       }
       this.#readEvents(response, silenceMs, awaiting)
@@ -430,22 +405,29 @@ export class HttpClientTransport implements Transport {
     }
   }
 
-  /** The stream of what the server says on its own (list changes, updates); reopened while the connection lives. */
+  /**
+   * The stream of what the server says on its own (list changes, updates); reopened while the
+   * connection lives, from its last event when the server gave ids (so nothing said in between is
+   * lost, where the server keeps its events).
+   */
   #startGetStream(): void {
     if (this.#getStream || this.#closed) return
     this.#getStream = true
-    // Doubled at each failed attempt (up to MAX_RETRY_MS), back to the start once the stream is open.
+    const cursor: StreamCursor = { lastEventId: undefined, retryMs: undefined }
+    // Doubled at each failed attempt (up to MAX_RETRY_MS), back to the start once the stream is
+    // open; after a stream that ended, the delay the server asked for, if it did.
     let delay = GET_STREAM_RETRY_MS
-    const again = (): void => {
+    const again = (asked?: number): void => {
       if (this.#closed) return
-      setTimeout(() => void open(), delay).unref()
+      setTimeout(() => void open(), Math.min(Math.max(asked ?? delay, MIN_GET_RETRY_MS), MAX_RETRY_MS)).unref()
       delay = Math.min(delay * 2, MAX_RETRY_MS)
     }
     const open = async (): Promise<void> => {
       if (this.#closed) return
+      const from = cursor.lastEventId
       let response: IncomingMessage
       try {
-        response = await this.#exchange('GET', { accept: 'text/event-stream' }, undefined, undefined)
+        response = await this.#exchange('GET', { accept: 'text/event-stream', ...(from !== undefined && { 'last-event-id': from }) }, undefined, undefined)
       } catch {
         return again()
       }
@@ -455,17 +437,24 @@ export class HttpClientTransport implements Transport {
         response.resume()
         // A session the upstream no longer knows is gone for good: the connection is lost.
         if (response.statusCode === 404 && this.sessionId !== undefined) return void this.close()
-        // A refusal that may pass (a 503 while the upstream restarts, a gateway's 502, a 429): the
-        // stream is tried again, ever less often, or list changes and updates would never be
-        // heard again. Any other (400, 401, 403, a 404 of a server with no such route) would be
-        // refused the same way every time: the server offers no stream to this client.
         const status = response.statusCode ?? 0
-        if (status >= 500 || status === 408 || status === 429) return again()
+        // A refusal that may pass (a 503 while the upstream restarts, a gateway's 502, a 429, a
+        // 409 while the server still holds the stream that just broke): the stream is tried
+        // again, ever less often, or list changes and updates would never be heard again.
+        if (status >= 500 || status === 408 || status === 429 || status === 409) return again()
+        // A server that cannot resume from that event (its event store forgot it, or it keeps
+        // none and refuses the header): the stream is opened afresh, without what came between.
+        if (from !== undefined) {
+          cursor.lastEventId = undefined
+          return void open()
+        }
+        // Any other (400, 401, 403, a 404 of a server with no such route) would be refused the
+        // same way every time: the server offers no stream to this client.
         return
       }
       delay = GET_STREAM_RETRY_MS
-      this.#readEvents(response)
-      response.once('close', again)
+      this.#readEvents(response, undefined, cursor)
+      response.once('close', () => again(cursor.retryMs))
     }
     void open()
   }

@@ -3,8 +3,9 @@
 // other; to no call at all when ours had none (any more); asked once; unknown when it came on no
 // stream of ours. And the protocol's edges: a polled answer stream is resumed as often as the
 // server closes it, a tool call is never sent twice, DELETE and a GET stream refused for a while
-// do not hold the connection up, an answer that cannot come fails its request at once, and event
-// streams are parsed as the SSE spec says.
+// do not hold the connection up, the GET stream is resumed from its last event (afresh when the
+// server cannot), a session gone while a stream is resumed closes the connection, an answer that
+// cannot come fails its request at once, and event streams are parsed as the SSE spec says.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
@@ -176,11 +177,11 @@ describe('HttpClientTransport', () => {
     await transport.close()
   }, 10_000)
 
-  it('opens the GET stream again after a transient refusal', async () => {
+  it.each([503, 409])('opens the GET stream again after a transient refusal (%i)', async (status) => {
     let gets = 0
     const url = await serve((req, res) => {
       if (req.method === 'POST') return void res.writeHead(202).end()
-      if (++gets === 1) return void res.writeHead(503).end()
+      if (++gets === 1) return void res.writeHead(status).end()
       res.writeHead(200, { 'content-type': 'text/event-stream' })
       res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}\n\n`)
     })
@@ -189,6 +190,57 @@ describe('HttpClientTransport', () => {
     await vi.waitFor(() => expect(received).toEqual([{ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }]), { timeout: 3000 })
     expect(gets).toBe(2)
     await transport.close()
+  })
+
+  it('resumes the GET stream from its last event, after the delay the server asked for', async () => {
+    const from: (string | undefined)[] = []
+    const url = await serve((req, res) => {
+      if (req.method === 'POST') return void res.writeHead(202).end()
+      from.push(req.headers['last-event-id'] as string | undefined)
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      if (from.length === 1) return void res.end(`id: g1\nretry: 300\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}\n\n`)
+      res.write(`id: g2\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/prompts/list_changed' })}\n\n`)
+    })
+    const { transport, received, errors } = collecting(url)
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' })
+    const started = Date.now()
+    await vi.waitFor(() => expect(received.map((m) => 'method' in m && m.method)).toEqual(['notifications/tools/list_changed', 'notifications/prompts/list_changed']), { timeout: 900 })
+    // Sooner than the default second: the server's 300 ms.
+    expect(Date.now() - started).toBeLessThan(900)
+    expect(from).toEqual([undefined, 'g1'])
+    expect(errors).toEqual([])
+    await transport.close()
+  })
+
+  it('opens the GET stream afresh when the server cannot resume it from its last event', async () => {
+    const from: (string | undefined)[] = []
+    const url = await serve((req, res) => {
+      if (req.method === 'POST') return void res.writeHead(202).end()
+      from.push(req.headers['last-event-id'] as string | undefined)
+      // The SDK server's answer to an event id its store does not know.
+      if (req.headers['last-event-id'] !== undefined) return void res.writeHead(400).end()
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      if (from.length === 1) return void res.end(`id: g1\nretry: 0\ndata: \n\n`)
+      res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' })}\n\n`)
+    })
+    const { transport, received } = collecting(url)
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/initialized' })
+    await vi.waitFor(() => expect(received).toEqual([{ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }]), { timeout: 3000 })
+    expect(from).toEqual([undefined, 'g1', undefined])
+    await transport.close()
+  })
+
+  it('fails the request and closes the connection when its stream is resumed on a session the server no longer knows', async () => {
+    const url = await serve((req, res) => {
+      if (req.method === 'GET') return void res.writeHead(404).end()
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'mcp-session-id': 'session-1' }).end('id: e1\nretry: 10\ndata: \n\n')
+    })
+    const { transport, received } = collecting(url, 2000)
+    let closed = false
+    transport.onclose = () => void (closed = true)
+    await transport.send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: {} })
+    await vi.waitFor(() => expect(received).toEqual([{ jsonrpc: '2.0', id: 7, error: { code: -32603, message: 'upstream refused to resume the event stream (404)' } }]))
+    await vi.waitFor(() => expect(closed).toBe(true))
   })
 
   it('does not ask again for a GET stream the server refuses for good', async () => {
