@@ -186,7 +186,7 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
   const app = createApp({
     ...(proxy && { proxy: proxy.router }),
     sts: { exchange, keys, onError },
-    coordinator: { issuer, store, keys, sessions, delegations, onError },
+    coordinator: { issuer, store, keys, sessions, delegations, onError, maxTokenBytes: runtime.loaded.config.server.maxTokenBytes },
     admin: { services: runtime, token: runtime.secrets.adminToken, onError },
   })
   // MCP requests, the hot path, skip express; everything else (and every other spelling of them) goes through it.

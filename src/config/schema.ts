@@ -86,7 +86,7 @@ export const serverConfigSchema = z.strictObject({
   issuer: z.url({ protocol: /^https?$/ }).optional(),
   /** An MCP request body larger than this is refused with 413 (the token endpoint keeps its own limit). */
   maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(4 * 1024 * 1024),
-  /** A bearer at the MCP endpoints, or a subject token at the token endpoint, longer than this is refused unread; at most the token form field's 16 KiB. */
+  /** A bearer (MCP endpoints, Coordinator, approval decisions) or a subject token (token endpoint) longer than this is refused unread; at most the token form field's 16 KiB. */
   maxTokenBytes: z.number().int().min(1024).max(16 * 1024).default(4096),
 })
 

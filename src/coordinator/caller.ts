@@ -12,7 +12,7 @@ import { LIFECYCLE_SCOPE } from '../policy/index.js'
 import type { Store } from '../store/index.js'
 import { CoordinatorScopeError, CoordinatorUnauthorizedError } from './errors.js'
 
-/** Bearers longer than this are refused before parsing (as the STS bounds subject tokens). */
+/** Bearers longer than this are refused before parsing, unless the config says otherwise (as the STS bounds subject tokens). */
 export const MAX_BEARER_BYTES = 4096
 
 export interface Caller {
@@ -27,6 +27,8 @@ export interface CallerCheck {
   issuer: string
   keys: VerificationKeys
   store: Store
+  /** Config `server.maxTokenBytes`; MAX_BEARER_BYTES by default. */
+  maxTokenBytes?: number
 }
 
 function refuse(detail: string, cause?: unknown): never {
@@ -41,7 +43,7 @@ export function authenticateCaller(authorization: string | undefined, zoneId: st
   try {
     mandate = verifyMandateIdentity(
       token,
-      { issuer: deps.issuer, audience: deps.issuer, zoneId, requiredUse: 'session', requiredScopes: [LIFECYCLE_SCOPE], maxTokenBytes: MAX_BEARER_BYTES },
+      { issuer: deps.issuer, audience: deps.issuer, zoneId, requiredUse: 'session', requiredScopes: [LIFECYCLE_SCOPE], maxTokenBytes: deps.maxTokenBytes ?? MAX_BEARER_BYTES },
       deps.keys,
       nowMs,
     )

@@ -28,6 +28,8 @@ export interface CoordinatorRouterDeps {
   /** Errors the caller does not see in detail, for the process log. */
   onError?: (error: unknown, requestId: string) => void
   now?: () => number
+  /** A bearer longer than this is refused unread (config `server.maxTokenBytes`). */
+  maxTokenBytes?: number
 }
 
 export function createCoordinatorRouter(deps: CoordinatorRouterDeps): express.Router {
@@ -42,7 +44,7 @@ export function createCoordinatorRouter(deps: CoordinatorRouterDeps): express.Ro
     next()
   })
   zone.use(function authenticateApplication(req, res, next) {
-    res.locals.caller = authenticateCaller(req.headers.authorization, param(req, 'zoneId'), { issuer: deps.issuer, keys: deps.keys, store: deps.store }, ctx.now())
+    res.locals.caller = authenticateCaller(req.headers.authorization, param(req, 'zoneId'), { issuer: deps.issuer, keys: deps.keys, store: deps.store, ...(deps.maxTokenBytes !== undefined && { maxTokenBytes: deps.maxTokenBytes }) }, ctx.now())
     next()
   })
   zone.use(function requireJsonBody(req, _res, next) {

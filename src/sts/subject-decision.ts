@@ -11,7 +11,7 @@ import type { KeyRing } from '../keys/index.js'
 import { MandateError, verifyMandateIdentity } from '../mandate/index.js'
 import type { Store } from '../store/index.js'
 import { ApprovalNotFoundError, DeciderTokenInvalidError, DecisionConflictError, ExchangeDeniedError, TokenRequestInvalidError } from './errors.js'
-import { bindSubjectAuthority } from './subject-token.js'
+import { MAX_SUBJECT_TOKEN_BYTES, bindSubjectAuthority } from './subject-token.js'
 
 const decisionBody = z.strictObject({
   decision: z.enum(['approved', 'rejected']),
@@ -25,6 +25,8 @@ export interface SubjectDecisionDeps {
   keys: KeyRing
   approvals: Approvals
   now: () => number
+  /** A bearer longer than this is refused unread (config `server.maxTokenBytes`). */
+  maxTokenBytes?: number
 }
 
 export async function decideAsSubject(deps: SubjectDecisionDeps, approvalId: string, bearer: string | null, rawBody: unknown, requestId: string): Promise<ApprovalView> {
@@ -34,7 +36,7 @@ export async function decideAsSubject(deps: SubjectDecisionDeps, approvalId: str
   if (!bearer) throw new DeciderTokenInvalidError('missing bearer')
   let decider
   try {
-    decider = verifyMandateIdentity(bearer, { issuer: deps.issuer, audience: deps.issuer, zoneId: hold.zoneId, requiredUse: 'session', maxTokenBytes: 4096 }, deps.keys, nowMs)
+    decider = verifyMandateIdentity(bearer, { issuer: deps.issuer, audience: deps.issuer, zoneId: hold.zoneId, requiredUse: 'session', maxTokenBytes: deps.maxTokenBytes ?? MAX_SUBJECT_TOKEN_BYTES }, deps.keys, nowMs)
   } catch (error) {
     if (error instanceof MandateError) throw new DeciderTokenInvalidError(`${error.wireCode}: ${error.message}`, { cause: error })
     throw error

@@ -139,7 +139,8 @@ export class TokenExchange {
 
   /** `POST /approvals/{id}/decision`: a federated user decides a hold that names them. */
   decideAsSubject(approvalId: string, bearer: string | null, body: unknown, requestId: string): Promise<ApprovalView> {
-    return decideAsSubject({ issuer: this.#d.issuer, store: this.#d.store, keys: this.#d.keys, approvals: this.approvals, now: this.#now }, approvalId, bearer, body, requestId)
+    const { issuer, store, keys, maxTokenBytes } = this.#d
+    return decideAsSubject({ issuer, store, keys, approvals: this.approvals, now: this.#now, ...(maxTokenBytes !== undefined && { maxTokenBytes }) }, approvalId, bearer, body, requestId)
   }
 
   /** `POST /oauth/2/token` with the token-exchange grant. */

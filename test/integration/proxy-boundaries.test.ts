@@ -6,6 +6,7 @@
 // tool of another zone minted for before it was refused; a request of a shared stdio child
 // reaching another principal's client; a list_changed lost while the list before it was still
 // under way.
+import { randomUUID } from 'node:crypto'
 import { request } from 'node:http'
 import { resolve } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -13,6 +14,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { CreateMessageRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { revokeAuthority } from '../../src/authority/index.js'
+import { mintMandate, type MandateClaims } from '../../src/mandate/index.js'
 import { SECRETS, ZONE, ZONE_DATA, auditRows, protection, startProxyWorld, type ProxyWorld } from '../helpers/proxy-world.js'
 import { ACCEPT, rawMcp, rawSession } from '../helpers/raw-mcp.js'
 import { callError, text } from '../helpers/tool-results.js'
@@ -242,5 +244,17 @@ describe('limits from the config', () => {
     expect((await rawMcp(`${limited.url}/mcp`, { body: initialize('x'.repeat(3000)), token })).status).toBe(413)
     expect((await rawMcp(`${world.url}/mcp`, { body: initialize('x'.repeat(3000)), token: (await world.agentMandate()).token })).status).toBe(200)
     expect((await rawMcp(`${limited.url}/mcp`, { body: initialize('x'), token })).status).toBe(200)
+  })
+
+  it('refuses a bearer over server.maxTokenBytes at the Coordinator too', async () => {
+    // A bearer that verifies, made long (real mandates are shorter than the smallest limit):
+    // accepted where the limit is the default 4 KiB, refused unread where the config says 1 KiB.
+    const long = async (w: ProxyWorld) => {
+      const claims = JSON.parse(Buffer.from((await w.agentMandate()).token.split('.')[1]!, 'base64url').toString('utf8')) as MandateClaims
+      return mintMandate({ ...claims, jti: randomUUID(), scope: 'agent:lifecycle', note: 'x'.repeat(1200) } as MandateClaims, w.runtime.keys.signingKey(ZONE))
+    }
+    const read = async (w: ProxyWorld, bearer: string) => (await fetch(`${w.url}/zones/${ZONE}/sessions/no-such-session`, { headers: { authorization: `Bearer ${bearer}` } })).status
+    expect(await read(world, await long(world))).toBe(404)
+    expect(await read(limited, await long(limited))).toBe(401)
   })
 })
