@@ -109,7 +109,7 @@ export class DownstreamSession {
    */
   authorizedUntil = 0
   /** The mandates it was used with, by authority record: until when each is valid, and what revoking ends it (its anchors and, under a delegation, its path). */
-  readonly #standing = new Map<string, { untilMs: number; anchors: readonly string[] }>()
+  readonly #standing = new Map<string, { mandate: VerifiedMandate; untilMs: number; anchors: readonly string[] }>()
   /** The grants (resource and scopes) this session was last shown tools for: list_changed is re-filtered with them. */
   shownGrants: Set<string> | undefined
   /** The exposed names it was last shown. */
@@ -122,8 +122,8 @@ export class DownstreamSession {
   callsInFlight = 0
   /** Its authority was revoked: it closes once the calls in flight have answered. */
   closing = false
-  /** Resource URIs it subscribed to, for updates from a shared upstream. */
-  readonly subscriptions = new Set<string>()
+  /** Resource URIs it subscribed to, with what governs each: every update is checked against it again. */
+  readonly subscriptions = new Map<string, CatalogueEntry>()
 
   constructor(host: SessionHost, principal: { key: string; applicationKey: string }, endpoint: Endpoint, onInitialized: (session: DownstreamSession) => void) {
     this.principalKey = principal.key
@@ -172,8 +172,15 @@ export class DownstreamSession {
       const soonest = [...this.#standing].reduce((a, b) => (b[1].untilMs < a[1].untilMs ? b : a))
       this.#standing.delete(soonest[0])
     }
-    this.#standing.set(mandate.authorityRecordId, { untilMs: mandate.expiresAt * 1000, anchors: dependencies(mandate) })
+    this.#standing.set(mandate.authorityRecordId, { mandate, untilMs: mandate.expiresAt * 1000, anchors: dependencies(mandate) })
     this.authorizedUntil = Math.max(this.authorizedUntil, mandate.expiresAt * 1000)
+  }
+
+  /** Of the mandates it stands on, the one valid longest, unless none is valid now. */
+  freshestMandate(nowMs: number): VerifiedMandate | undefined {
+    let freshest: { mandate: VerifiedMandate; untilMs: number } | undefined
+    for (const standing of this.#standing.values()) if (standing.untilMs > nowMs && (!freshest || standing.untilMs > freshest.untilMs)) freshest = standing
+    return freshest?.mandate
   }
 
   /** Whether it already stands on this mandate (then a revocation of it reaches the session). */

@@ -79,6 +79,8 @@ export interface McpProxyOptions {
   cache: ResourceMandateCache
   metrics: ProxyMetrics
   log: (line: string) => void
+  /** Whether a session subscribed to a resource may hear of its update now (see visibility.ts). */
+  hearsUpdate: (session: DownstreamSession, uri: string) => boolean
 }
 
 export class McpProxy implements SessionHost {
@@ -103,7 +105,12 @@ export class McpProxy implements SessionHost {
     this.#o = options
     this.#approvalPages = new ApprovalPages(options.approvals, options.log)
     this.catalogue = new Catalogue(options.protection, options.zoneOf, options.log)
-    this.#messages = new UpstreamMessages({ sessions: this.#sessions, levelOf: (s) => this.#levels.get(s), refresh: (server, kind) => void this.refresh(server, kind) })
+    this.#messages = new UpstreamMessages({
+      sessions: this.#sessions,
+      levelOf: (s) => this.#levels.get(s),
+      refresh: (server, kind) => void this.refresh(server, kind),
+      hearsUpdate: options.hearsUpdate,
+    })
     this.#pool = new UpstreamPool({
       servers: options.servers,
       protection: options.protection,
@@ -283,7 +290,7 @@ export class McpProxy implements SessionHost {
     }
     const params: Record<string, unknown> = { ...request.params, ...(USES[method].renames && { name: entry.name }) }
     const result = await this.#forward(session, decision, method, entry, verdict, params, extra)
-    if (method === 'resources/subscribe') session.subscriptions.add(entry.name)
+    if (method === 'resources/subscribe') session.subscriptions.set(entry.name, entry)
     if (method === 'resources/unsubscribe') session.subscriptions.delete(entry.name)
     return result
   }

@@ -24,6 +24,7 @@ import { ResourceMandateCache } from './mandate-cache.js'
 import { McpProxy } from './proxy.js'
 import { proxyMetrics } from './proxy-metrics.js'
 import { ToolCallAuthorizer } from './tool-call-authorizer.js'
+import { hearsUpdate } from './visibility.js'
 
 export interface ProxyServiceOptions {
   loaded: LoadedConfig
@@ -68,6 +69,7 @@ export async function startProxyService(o: ProxyServiceOptions): Promise<ProxySe
   const cache = new ResourceMandateCache()
   const metrics = proxyMetrics(o.metrics)
   const proxy = new McpProxy({
+    hearsUpdate: (session, uri) => hearsUpdate(session, uri, o.exchange, Date.now()),
     issuer: o.issuer,
     servers,
     protection: config.protection,

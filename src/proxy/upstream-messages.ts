@@ -25,6 +25,8 @@ export interface UpstreamMessagesOptions {
   levelOf: (session: DownstreamSession) => LoggingLevel | undefined
   /** Lists one kind of a server's offer again. */
   refresh: (server: string, kind: EntryKind) => void
+  /** Whether a session subscribed to this resource may hear of its update now. */
+  hearsUpdate: (session: DownstreamSession, uri: string) => boolean
 }
 
 export class UpstreamMessages {
@@ -114,7 +116,7 @@ export class UpstreamMessages {
     if (n.method === 'notifications/resources/updated') {
       const uri = n.params.uri
       const targets = sessionId !== undefined ? [this.#o.sessions.get(sessionId)] : [...this.#o.sessions.values()].filter((s) => s.endpoint.server === undefined || s.endpoint.server === server)
-      for (const s of targets) if (authorized(s) && s.subscriptions.has(uri)) void s.server.notification(n).catch(() => {})
+      for (const s of targets) if (authorized(s) && this.#o.hearsUpdate(s, uri)) void s.server.notification(n).catch(() => {})
     }
   }
 }

@@ -219,7 +219,25 @@ export class TokenExchange {
    */
   previewResources(subjectToken: string, grants: readonly { resource: string; scopes: readonly string[] }[], options: { asSession?: boolean } = {}): string[] {
     const nowMs = this.#now()
-    const { app, session, presented } = this.#presentedAuthority(subjectToken, nowMs)
+    return this.#preview(this.#presentedAuthority(subjectToken, nowMs), grants, options, nowMs)
+  }
+
+  /**
+   * As `previewResources`, for a mandate verified when it was presented, that a proxy session
+   * still stands on: whether its principal could be granted these now. Its application,
+   * authority and session are read live; a gateway mandate spent since counts as its session's.
+   */
+  previewStanding(presented: VerifiedMandate, grants: readonly { resource: string; scopes: readonly string[] }[]): string[] {
+    const nowMs = this.#now()
+    const app = this.#activeApplication(presented)
+    bindSubjectAuthority(presented, app, this.#d.store, nowMs)
+    if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
+    const session = this.#liveSession(app, presented.sessionId, nowMs, false)
+    return this.#preview({ app, session, presented }, grants, { asSession: presented.use === 'gateway' }, nowMs)
+  }
+
+  #preview(authority: { app: ApplicationRow; session: AgentSessionRow; presented: VerifiedMandate }, grants: readonly { resource: string; scopes: readonly string[] }[], options: { asSession?: boolean }, nowMs: number): string[] {
+    const { app, session, presented } = authority
     const version = this.#d.policy.version(app.zoneId)
     return grants.map(({ resource, scopes }) => {
       let delegation: ValidatedDelegation | undefined
@@ -252,9 +270,13 @@ export class TokenExchange {
 
   #verifiedPresented(token: string, nowMs: number): { presented: VerifiedMandate; app: ApplicationRow } {
     const presented = this.#subjects.verify(token, { uses: ['session', 'gateway'], nowMs })
+    return { presented, app: this.#activeApplication(presented) }
+  }
+
+  #activeApplication(presented: VerifiedMandate): ApplicationRow {
     const app = this.#d.store.applications.get(presented.clientId)
     if (!app || app.zoneId !== presented.zoneId || app.status !== 'active') throw new ClientAuthenticationError('the subject token names an unknown or disabled application')
-    return { presented, app }
+    return app
   }
 
   /** The verified subject token of a resource exchange, its application and live session. */

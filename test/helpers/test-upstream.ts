@@ -3,13 +3,14 @@
 // prove what the proxy sent upstream — above all that a client's token never arrives. Tools:
 // echo, whoami (the authorization header it saw), slow (waits, sending progress, until
 // cancelled), ask (asks the client's model by sampling, on the call's own stream) and admin_reset;
-// the prompt greeting; the resources test://notes/public and test://notes/private.
+// the prompt greeting; the resources test://notes/public and test://notes/private, which a session
+// may subscribe to (an update is sent, on the GET stream, when a test touches one).
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
-import { CreateMessageResultSchema } from '@modelcontextprotocol/sdk/types.js'
+import { CreateMessageResultSchema, SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 
 export interface TestUpstream {
@@ -26,12 +27,15 @@ export interface TestUpstream {
   addTool(name: string): void
   /** Answers to tools/list leave this much later than they are made (0: at once). */
   listDelayMs: number
+  /** Tells every session subscribed to the resource that it was updated. */
+  touch(uri: string): void
   openSessions(): number
   close(): Promise<void>
 }
 
 export async function startTestUpstream(): Promise<TestUpstream> {
   const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: McpServer }>()
+  const subscribed = new WeakMap<McpServer, Set<string>>()
   const extraTools: string[] = []
   const state: TestUpstream = {
     url: '',
@@ -45,6 +49,9 @@ export async function startTestUpstream(): Promise<TestUpstream> {
       for (const { server } of sessions.values()) {
         server.registerTool(name, { description: `added later: ${name}` }, async () => ({ content: [{ type: 'text', text: name }] }))
       }
+    },
+    touch(uri) {
+      for (const { server } of sessions.values()) if (subscribed.get(server)?.has(uri)) void server.server.sendResourceUpdated({ uri }).catch(() => {})
     },
     openSessions: () => sessions.size,
     close: async () => {},
@@ -81,6 +88,11 @@ export async function startTestUpstream(): Promise<TestUpstream> {
     for (const name of ['public', 'private']) {
       server.registerResource(name, `test://notes/${name}`, { mimeType: 'text/plain' }, async (uri) => ({ contents: [{ uri: uri.href, text: `the ${name} note` }] }))
     }
+    const subscriptions = new Set<string>()
+    subscribed.set(server, subscriptions)
+    server.server.registerCapabilities({ resources: { subscribe: true } })
+    server.server.setRequestHandler(SubscribeRequestSchema, async (request) => (subscriptions.add(request.params.uri), {}))
+    server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => (subscriptions.delete(request.params.uri), {}))
     server.registerTool('admin_reset', { description: 'Reset everything' }, async () => ({ content: [{ type: 'text', text: 'reset' }] }))
     for (const name of extraTools) server.registerTool(name, { description: `added later: ${name}` }, async () => ({ content: [{ type: 'text', text: name }] }))
     return server

@@ -2,16 +2,16 @@
 // it, with the product started as `caracal-mcp start` starts it and real SDK clients and servers
 // on loopback: a session standing on a later mandate once that one is revoked; an upstream session
 // opened for a session closed while its call was being decided; a lookup by another principal
-// keeping a session alive; a call refused 401 from inside its decision left off the audit log; a
-// tool of another zone minted for before it was refused; a request of a shared stdio child
-// reaching another principal's client; a list_changed lost while the list before it was still
-// under way.
+// keeping a session alive; a call refused 401 from inside its decision left off the audit log;
+// updates of a resource still heard once its grant was removed; a tool of another zone minted for
+// before it was refused; a request of a shared stdio child reaching another principal's client; a
+// list_changed lost while the list before it was still under way; limits of the config.
 import { randomUUID } from 'node:crypto'
 import { request } from 'node:http'
 import { resolve } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { CreateMessageRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
+import { CreateMessageRequestSchema, ResourceUpdatedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { revokeAuthority } from '../../src/authority/index.js'
 import { mintMandate, type MandateClaims } from '../../src/mandate/index.js'
@@ -21,6 +21,15 @@ import { callError, text } from '../helpers/tool-results.js'
 
 const OTHER_ZONE = 'zone-q'
 const SAMPLING_SERVER = resolve(import.meta.dirname, '../helpers/sampling-stdio-server.mjs')
+
+const WORLD_ZONE_DATA = {
+  ...ZONE_DATA,
+  grants: {
+    ...ZONE_DATA.grants,
+    'resource://up/notes': { application: 'app-a', roles: { 'app-a': ['up:notes'] } },
+    'resource://asker/all': { applications: ['app-a', 'app-b'], roles: { 'app-a': ['asker:use'], 'app-b': ['asker:use'] } },
+  },
+}
 
 let world: ProxyWorld
 
@@ -34,11 +43,14 @@ beforeAll(async () => {
       other: { type: 'http', url: '${TEST_UPSTREAM_URL}' },
     },
     protection: {
-      up: { ...(protection(['late_*']) as { up: Record<string, unknown> }).up, zone: ZONE },
+      up: (() => {
+        const up = (protection(['late_*']) as { up: { groups: Record<string, unknown> } }).up
+        return { ...up, zone: ZONE, groups: { ...up.groups, notes: { resources: ['test://notes/private'], scopes: ['up:notes'] } } }
+      })(),
       asker: { zone: ZONE, groups: { all: { tools: ['ask'], scopes: ['asker:use'] } } },
       other: { zone: OTHER_ZONE, groups: { basic: { tools: ['echo'], scopes: ['up:use'], resource: 'resource://up/basic' } } },
     },
-    zoneData: { ...ZONE_DATA, grants: { ...ZONE_DATA.grants, 'resource://asker/all': { applications: ['app-a', 'app-b'], roles: { 'app-a': ['asker:use'], 'app-b': ['asker:use'] } } } },
+    zoneData: WORLD_ZONE_DATA,
     otherZones: { [OTHER_ZONE]: { app_ids: {}, grants: {} } },
   })
 }, 30_000)
@@ -155,6 +167,32 @@ describe('a call whose authority ends while it is decided', () => {
     expect((await auditRows(world, 'tool_call')).filter((r) => r.requestId === requestId)).toMatchObject([
       { decision: 'deny', evaluationStatus: 'unauthenticated: authority ends too soon to mint under it', metadata: { tool: 'echo', server: 'up', agent_session_id: sessionId } },
     ])
+  })
+})
+
+describe('a resource subscription', () => {
+  it('hears of updates only while its principal could still be granted the resource', async () => {
+    const client = await world.connect((await world.agentMandate()).token, '/mcp/up')
+    const updated: string[] = []
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updated.push(n.params.uri))
+    for (const uri of ['test://notes/public', 'test://notes/private']) await client.subscribeResource({ uri })
+    const touchBoth = () => ['test://notes/public', 'test://notes/private'].forEach((uri) => world.upstream.touch(uri))
+    touchBoth()
+    await expect.poll(() => updated).toEqual(['test://notes/public', 'test://notes/private'])
+    // The public note's group is granted no more: its update is withheld. Both come on one stream
+    // in order, so once the private note's has arrived, the public note's was decided before it.
+    const { 'resource://up/basic': _removed, ...grants } = WORLD_ZONE_DATA.grants
+    world.runtime.policy.activate(ZONE, { ...WORLD_ZONE_DATA, grants })
+    try {
+      touchBoth()
+      await expect.poll(() => updated.length).toBe(3)
+      expect(updated[2]).toBe('test://notes/private')
+    } finally {
+      world.runtime.policy.activate(ZONE, WORLD_ZONE_DATA)
+    }
+    // Granted again, heard again: the subscription was kept.
+    touchBoth()
+    await expect.poll(() => updated.slice(3)).toEqual(['test://notes/public', 'test://notes/private'])
   })
 })
 
