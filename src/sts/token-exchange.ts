@@ -11,7 +11,7 @@
 // A client-secret request that presents a mandate as subject token is decided and then refused
 // (403, "resource exchanges must use the Gateway"): resource mandates come only from the proxy.
 // Every outcome is audited before the response leaves.
-import type { AuditLog } from '../audit/index.js'
+import { tokenFingerprint, type AuditLog } from '../audit/index.js'
 import { Approvals, type ApprovalView } from '../approvals/index.js'
 import { DelegationInvalidError, delegationClaims, validateDelegatedMint, type ValidatedDelegation } from '../delegation/index.js'
 import { FederatedTokenInvalidError, FederationUnavailableError, type IdTokenVerifier } from '../federation/index.js'
@@ -24,6 +24,7 @@ import type { AuthFailureLimiter } from './auth-failures.js'
 import { authenticateApplication } from './client-auth.js'
 import {
   ApprovalConsumedError,
+  AuthenticationRateLimitedError,
   ClientAuthenticationError,
   ClientZoneError,
   DelegationReferenceError,
@@ -550,20 +551,35 @@ export class TokenExchange {
     }
   }
 
-  /** Authentication failures of a known zone are audited there too (exchange-level denies). */
+  /**
+   * Authentication failures of a known zone are audited there too (exchange-level denies), but
+   * not those refused unread while the application's failures are over the limit: the failures
+   * that reached the limit are on record, and the rest would be rows anyone could write.
+   */
   async #authenticate(req: { zoneId?: string; applicationId?: string; clientSecret?: string; resources?: string[]; scopes?: string[] }, requestId: string, nowMs: number): Promise<ApplicationRow> {
     try {
       return await authenticateApplication(req, { applications: this.#d.store.applications, failures: this.#d.failures }, nowMs)
     } catch (error) {
       // Not for a proven secret of another zone's application: that zone's log is not its own.
-      if (error instanceof StsError && !(error instanceof ClientZoneError) && req.zoneId && this.#d.store.zones.get(req.zoneId)) {
+      if (error instanceof StsError && !(error instanceof ClientZoneError) && !(error instanceof AuthenticationRateLimitedError) && req.zoneId && this.#d.store.zones.get(req.zoneId)) {
         await this.#d.audit.record({
           zoneId: req.zoneId, eventType: 'token_exchange', requestId, decision: 'deny', evaluationStatus: 'exchange_denied',
-          diagnostics: [{ reason: error.wireCode }], metadata: { application_id: req.applicationId ?? null, resource: req.resources ?? [], requested_scopes: req.scopes ?? [] },
+          diagnostics: [{ reason: error.wireCode }], metadata: { ...this.#claimedApplication(req.zoneId, req.applicationId), resource: req.resources ?? [], requested_scopes: req.scopes ?? [] },
         })
       }
       throw error
     }
+  }
+
+  /**
+   * The application a refused caller named, as the audit shows it: by id when it is one of the
+   * zone's, else only by fingerprint, because what an unauthenticated caller put there may be
+   * anything, its secret included (the two fields swapped).
+   */
+  #claimedApplication(zoneId: string, applicationId: string | undefined): Record<string, string | null> {
+    if (applicationId === undefined || applicationId === '') return { application_id: null }
+    if (this.#d.store.applications.get(applicationId)?.zoneId === zoneId) return { application_id: applicationId }
+    return { application_id: null, application_id_fingerprint: tokenFingerprint(applicationId) }
   }
 
   #ttl(requested: number | undefined, cap: number): number {

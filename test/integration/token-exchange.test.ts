@@ -5,7 +5,7 @@
 // authentication failures are rate limited.
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { verifyAuditChains } from '../../src/audit/index.js'
+import { tokenFingerprint, verifyAuditChains } from '../../src/audit/index.js'
 import { InMemoryRevocationStore, REQUIRED_CLAIMS, authenticateMandate } from '../../src/mandate/index.js'
 import { encodeForm, startStsWorld, type StsWorld } from '../helpers/sts-world.js'
 import { readVectors } from '../helpers/vectors.js'
@@ -116,6 +116,16 @@ describe('the bootstrap mandate', () => {
   it('audits an authentication failure in the named zone', async () => {
     await send({ form: { ...form, client_secret: 'cmcs_wrong' } }, 'req-auth-fail')
     expect(world.store.auditEvents.byRequestId('req-auth-fail')).toMatchObject([{ zoneId: 'zone-1', decision: 'deny', evaluationStatus: 'exchange_denied' }])
+    expect(JSON.parse(world.store.auditEvents.byRequestId('req-auth-fail')[0]!.metadataJson)).toMatchObject({ application_id: 'app-1' })
+  })
+
+  it('names an application it does not know only by fingerprint (a secret sent as the id stays out of the log)', async () => {
+    const secret = 'cmcs_test-only-secret-of-app-1'
+    await send({ form: { ...form, application_id: secret, client_secret: 'app-1' } }, 'req-swapped')
+    const rows = world.store.auditEvents.byRequestId('req-swapped')
+    expect(rows).toMatchObject([{ zoneId: 'zone-1', decision: 'deny', evaluationStatus: 'exchange_denied' }])
+    expect(JSON.parse(rows[0]!.metadataJson)).toMatchObject({ application_id: null, application_id_fingerprint: tokenFingerprint(secret) })
+    expect(JSON.stringify(rows)).not.toContain(secret)
   })
 
   it('serves the JWKS with Caracal\'s headers and errors', async () => {
@@ -152,12 +162,17 @@ describe('authentication failure limit', () => {
     const limited = await startStsWorld({ failureLimits: { maxFailures: 3, windowMs: 60_000, blockMs: 60_000 } })
     try {
       const form = (secret: string) => encodeForm([['grant_type', 'urn:ietf:params:oauth:grant-type:token-exchange'], ['zone_id', 'zone-1'], ['application_id', 'app-1'], ['client_secret', secret], ['resource', 'resource://caracal/lifecycle'], ['scope', 'agent:lifecycle']])
-      const post = (secret: string) => fetch(`${limited.url}/oauth/2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(secret) })
-      for (let i = 0; i < 4; i++) expect((await post('cmcs_wrong')).status).toBe(401)
-      const blocked = await post('@secret:app-1')
+      const post = (secret: string, requestId: string) =>
+        fetch(`${limited.url}/oauth/2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-request-id': requestId }, body: form(secret) })
+      for (let i = 0; i < 4; i++) expect((await post('cmcs_wrong', `req-guess-${i}`)).status).toBe(401)
+      const blocked = await post('@secret:app-1', 'req-blocked')
       expect(blocked.status).toBe(429)
       expect(blocked.headers.get('retry-after')).toMatch(/^\d+$/)
       expect(await blocked.json()).toMatchObject({ error: 'provider_rate_limited' })
+      // The guesses that reached the limit are on record; what is refused unread after them is not.
+      await limited.audit.flushed()
+      expect(limited.store.auditEvents.byRequestId('req-guess-0')).toHaveLength(1)
+      expect(limited.store.auditEvents.byRequestId('req-blocked')).toEqual([])
     } finally {
       await limited.close()
     }
