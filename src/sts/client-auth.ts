@@ -1,6 +1,7 @@
 // Authenticates the calling application from zone_id, application_id and client_secret. Every
 // failure costs one scrypt comparison (an unknown id included) and counts against the
-// application's failure limit; only a proven secret can learn that the zone was wrong.
+// application's failure limit (see AuthFailureLimiter.admit); only a proven secret can learn that
+// the zone was wrong.
 import { verifySecret } from '../application/index.js'
 import type { ApplicationRow, ApplicationRepository } from '../store/index.js'
 import { type AuthFailureLimiter } from './auth-failures.js'
@@ -18,17 +19,22 @@ export async function authenticateApplication(
   nowMs: number,
 ): Promise<ApplicationRow> {
   const { zoneId, applicationId, clientSecret } = credentials
-  // Keyed by the application alone (the zone is the caller's word), and counted before the slow
-  // comparison so that parallel guesses count too; only a full success takes the attempt back.
+  // Keyed by the application alone (the zone is the caller's word); attempts being checked count
+  // against the limit, so that parallel guesses cannot outrun it.
   const limiterKey = applicationId ?? ''
-  const blocked = deps.failures.blockedFor(limiterKey, nowMs)
-  if (blocked > 0) throw new AuthenticationRateLimitedError(Math.ceil(blocked / 1000))
-  deps.failures.recordFailure(limiterKey, nowMs)
-  const app = applicationId ? deps.applications.get(applicationId) : undefined
-  const proven = await verifySecret(clientSecret ?? '', app?.secretHash)
-  if (!app || !proven || !zoneId || !clientSecret) throw new ClientAuthenticationError(!app ? 'unknown application' : 'wrong secret or missing zone')
+  const wait = deps.failures.admit(limiterKey, nowMs)
+  if (wait > 0) throw new AuthenticationRateLimitedError(Math.ceil(wait / 1000))
+  let app: ApplicationRow | undefined
+  let proven = false
+  try {
+    app = applicationId ? deps.applications.get(applicationId) : undefined
+    proven = (await verifySecret(clientSecret ?? '', app?.secretHash)) && app !== undefined && zoneId !== undefined && zoneId !== '' && clientSecret !== undefined && clientSecret !== ''
+  } finally {
+    // A secret proven for another zone counts as a failure: it was not presented where it belongs.
+    deps.failures.settle(limiterKey, nowMs, !proven || app?.zoneId !== zoneId)
+  }
+  if (!app || !proven) throw new ClientAuthenticationError(!app ? 'unknown application' : 'wrong secret or missing zone')
   if (app.zoneId !== zoneId) throw new ClientZoneError()
-  deps.failures.forgive(limiterKey, nowMs)
   if (app.status !== 'active') throw new ClientAuthenticationError('application disabled')
   return app
 }

@@ -158,6 +158,27 @@ describe('authentication failure limit', () => {
     }
   })
 
+  it('never locks an application out for a burst of right secrets (only the excess is told to wait)', async () => {
+    const limited = await startStsWorld({ failureLimits: { maxFailures: 3, windowMs: 60_000, blockMs: 60_000 } })
+    try {
+      const post = () =>
+        fetch(`${limited.url}/oauth/2/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: encodeForm([['grant_type', 'urn:ietf:params:oauth:grant-type:token-exchange'], ['zone_id', 'zone-1'], ['application_id', 'app-1'], ['client_secret', '@secret:app-1'], ['resource', 'resource://caracal/lifecycle'], ['scope', 'agent:lifecycle']]),
+        })
+      const burst = await Promise.all(Array.from({ length: 10 }, () => post()))
+      expect(burst.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(4)
+      for (const r of burst.filter((r) => r.status !== 200)) {
+        expect(r.status).toBe(429)
+        expect(r.headers.get('retry-after')).toBe('1')
+      }
+      expect((await post()).status).toBe(200)
+    } finally {
+      await limited.close()
+    }
+  })
+
   it('blocks an application after too many failures, even with the right secret, with Retry-After', async () => {
     const limited = await startStsWorld({ failureLimits: { maxFailures: 3, windowMs: 60_000, blockMs: 60_000 } })
     try {

@@ -29,6 +29,21 @@ describe('AuthFailureLimiter', () => {
     expect(limiter.blockedFor('app', 5_200)).toBe(0)
   })
 
+  it('counts attempts being checked against the limit, but blocks only on failures', () => {
+    const limiter = new AuthFailureLimiter({ maxFailures: 2, windowMs: 1_000, blockMs: 5_000 })
+    // Three parallel attempts are checked; a fourth waits a moment (parallel guesses cannot outrun the count).
+    expect([0, 1, 2, 3].map(() => limiter.admit('app', 100))).toEqual([0, 0, 0, 1000])
+    // They were right: nothing is blocked, and the next attempts are checked.
+    for (let i = 0; i < 3; i++) limiter.settle('app', 100, false)
+    expect(limiter.blockedFor('app', 100)).toBe(0)
+    expect(limiter.admit('app', 100)).toBe(0)
+    limiter.settle('app', 100, false)
+    // Three that fail block the application.
+    for (let i = 0; i < 3; i++) expect(limiter.admit('app', 200)).toBe(0)
+    for (let i = 0; i < 3; i++) limiter.settle('app', 200, true)
+    expect(limiter.admit('app', 200)).toBe(5_000)
+  })
+
   it('starts a new window after the old one ends', () => {
     const limiter = new AuthFailureLimiter({ maxFailures: 2, windowMs: 1_000, blockMs: 5_000 })
     limiter.recordFailure('app', 0)
