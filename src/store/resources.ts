@@ -1,6 +1,7 @@
 // Resources: protected targets of a zone (for MCP, one per tool group) and the scopes each
 // declares; a request for an undeclared scope never reaches policy.
 import type { Db } from './db.js'
+import { StoreConflictError } from './errors.js'
 
 export interface ResourceRow {
   id: string
@@ -36,8 +37,15 @@ export class ResourceRepository {
     this.#identifierOf = db.prepare('SELECT identifier FROM resources WHERE id = ?').pluck()
   }
 
-  /** Registers or updates a resource; returns the stored row. */
+  /**
+   * Registers or updates a resource; returns the stored row. An identifier that differs from a
+   * registered one only in letter case is refused: an approval's binding names resources in
+   * lower case (contract §6.6), so the two could not be told apart there.
+   */
   register(zoneId: string, identifier: string, scopes: readonly string[], newId: string, nowMs: number): ResourceRow {
+    const folded = identifier.toLowerCase()
+    const twin = this.list(zoneId).find((r) => r.identifier !== identifier && r.identifier.toLowerCase() === folded)
+    if (twin) throw new StoreConflictError(`resource ${identifier} differs only in letter case from ${twin.identifier}, registered in zone ${zoneId}`)
     this.#upsert.run({ id: newId, zoneId, identifier, scopesJson: JSON.stringify([...new Set(scopes)].sort()), now: nowMs })
     return this.get(zoneId, identifier)!
   }
