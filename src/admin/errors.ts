@@ -18,6 +18,7 @@ export type AdminWireCode =
   | 'rate_limited'
   | 'insufficient_scope'
   | 'idempotency_key_conflict'
+  | 'idempotency_result_inactive'
   | DelegationWireCode
 
 /** One failed check of a body or query: where (a `$.field[0]` path) and why. */

@@ -33,7 +33,13 @@ export const mountDelegationRoutes: CoordinatorRoutes = (router, ctx) => {
     const requestId = coordinatorRequestId(req, res)
     const outcome = await idempotentCreate(
       ctx.store,
-      { zoneId: caller.zoneId, caller: caller.applicationId, operation: 'create_delegation', key: idempotencyKey(req), body: req.body, nowMs: ctx.now() },
+      {
+        zoneId: caller.zoneId, caller: caller.applicationId, operation: 'create_delegation', key: idempotencyKey(req), body: req.body, nowMs: ctx.now(),
+        stillActive: (created) => {
+          const edge = ctx.store.delegationEdges.get(String((created as { id?: unknown }).id))
+          return edge !== undefined && edge.status === 'active' && edge.revokedAt === null && edge.expiresAt > ctx.now()
+        },
+      },
       async () => {
         const edge = await ctx.delegations.create({ ...delegationRequest(body), zoneId: caller.zoneId, callerApplicationId: caller.applicationId, allowBroad: false, requestId })
         return { status: 201, json: delegationJson(edge, ctx.now()) }

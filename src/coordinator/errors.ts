@@ -52,6 +52,19 @@ export class IdempotencyKeyInvalidError extends AdminError {
 }
 
 /**
+ * 409: the key's first request created something that has ended since (a session terminated, an
+ * edge revoked or expired): its response is not replayed as if it still stood (contract §5.2).
+ */
+export class IdempotencyResultInactiveError extends AdminError {
+  readonly code = 'ERR_IDEMPOTENCY_RESULT_INACTIVE'
+  readonly wireCode = 'idempotency_result_inactive'
+  override readonly status = 409
+  constructor() {
+    super('what this Idempotency-Key created has ended; send a new key to create again')
+  }
+}
+
+/**
  * 409: the key was used for another operation or body, or its first request is still running
  * (then retryable after a second).
  */

@@ -1,7 +1,7 @@
 // Idempotent creates (contract §5.2 step 6): a creating POST may carry `Idempotency-Key`. The same
 // caller sending the same key for the same operation and body gets the first response again
-// (same status and JSON); the same key with another operation or body is 409
-// idempotency_key_conflict. The key is reserved with one atomic insert before the create runs,
+// (same status and JSON) while what it created still stands (else 409 idempotency_result_inactive);
+// the same key with another operation or body is 409 idempotency_key_conflict. The key is reserved with one atomic insert before the create runs,
 // so concurrent requests with one key never both create: the later one is told to retry, then
 // replays. Only 2xx outcomes are kept; a refused create releases its key. Keys live 24 h and
 // are purged on write.
@@ -13,7 +13,7 @@
 import { sha256Hex } from '../util/sha256.js'
 import { IDEMPOTENCY_IN_FLIGHT, type IdempotencyKeyId, type Store } from '../store/index.js'
 import { canonicalJson } from '../util/canonical-json.js'
-import { IdempotencyConflictError, IdempotencyKeyInvalidError } from './errors.js'
+import { IdempotencyConflictError, IdempotencyKeyInvalidError, IdempotencyResultInactiveError } from './errors.js'
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key'
 export const IDEMPOTENCY_REPLAYED_HEADER = 'Idempotency-Replayed'
@@ -38,6 +38,8 @@ export interface IdempotentRequest {
   /** The JSON body as received. */
   body: unknown
   nowMs: number
+  /** Whether what a kept response created still stands; a replay of one that ended is refused. */
+  stillActive: (created: unknown) => boolean
 }
 
 export async function idempotentCreate(store: Store, request: IdempotentRequest, create: () => Promise<CreateOutcome>): Promise<CreateOutcome & { replayed: boolean }> {
@@ -48,7 +50,10 @@ export async function idempotentCreate(store: Store, request: IdempotentRequest,
   const keys = store.idempotencyKeys
   keys.purgeCreatedBefore(request.nowMs - IDEMPOTENCY_TTL_MS)
   const replay = reserve(store, id, request.operation, requestSha256, request.nowMs)
-  if (replay) return { ...replay, replayed: true }
+  if (replay) {
+    if (!request.stillActive(replay.json)) throw new IdempotencyResultInactiveError()
+    return { ...replay, replayed: true }
+  }
   let outcome: CreateOutcome
   try {
     outcome = await create()

@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import { readBody, sessionJson } from '../admin/index.js'
 import { MAX_HEARTBEAT_SECONDS, MAX_LABEL_LENGTH, MAX_LABELS, MAX_TASK_TTL_SECONDS, MIN_HEARTBEAT_SECONDS, SessionNotFoundError, type SpawnAuthority } from '../sessions/index.js'
-import type { AgentSessionRow } from '../store/index.js'
+import { isSessionLive, type AgentSessionRow } from '../store/index.js'
 import type { Caller } from './caller.js'
 import { idempotentCreate } from './idempotency.js'
 import { callerOf, coordinatorRequestId, idempotencyKey, param, sendOutcome, type CoordinatorContext, type CoordinatorRoutes } from './request.js'
@@ -71,7 +71,13 @@ export const mountSessionRoutes: CoordinatorRoutes = (router, ctx) => {
     const requestId = coordinatorRequestId(req, res)
     const outcome = await idempotentCreate(
       ctx.store,
-      { zoneId: caller.zoneId, caller: caller.applicationId, operation: 'create_session', key: idempotencyKey(req), body: req.body, nowMs: ctx.now() },
+      {
+        zoneId: caller.zoneId, caller: caller.applicationId, operation: 'create_session', key: idempotencyKey(req), body: req.body, nowMs: ctx.now(),
+        stillActive: (created) => {
+          const session = ctx.store.agentSessions.get(String((created as { id?: unknown }).id))
+          return session !== undefined && isSessionLive(session, ctx.now())
+        },
+      },
       async () => {
         const shape = {
           zoneId: caller.zoneId,

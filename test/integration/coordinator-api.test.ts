@@ -318,6 +318,11 @@ describe('idempotent creates', () => {
     // Keys are the caller's own: app-4 may use the same one.
     expect((await call('POST', '/zones/zone-1/sessions', { bearer: app4, body: {}, headers })).status).toBe(201)
     expect(delegations.list({ zoneId: 'zone-1', sessionId: a })).toHaveLength(1)
+
+    // Once the edge is revoked, its creation is not replayed as if it stood.
+    expect((await call('PATCH', `/zones/zone-1/delegations/${first.body.id as string}/revoke`, { bearer: app1, body: {} })).status).toBe(200)
+    expect(await call('POST', '/zones/zone-1/delegations', { bearer: app1, body, headers })).toMatchObject({ status: 409, body: { error: 'idempotency_result_inactive' } })
+    expect(delegations.list({ zoneId: 'zone-1', sessionId: a })).toHaveLength(1)
   })
 
   it('creates once when two requests race on one key (the later one replays or is told to retry), and takes over an abandoned key', async () => {
@@ -362,6 +367,10 @@ describe('idempotent creates', () => {
     for (const key of ['has space', 'x'.repeat(256), 'tab\tkey']) {
       expect(await call('POST', '/zones/zone-1/sessions', { bearer: app1, body: {}, headers: { 'idempotency-key': key } })).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
     }
+
+    // Once the session has ended, its start is not replayed as if it were live.
+    expect((await call('POST', `/zones/zone-1/sessions/${first.body.id as string}/terminate`, { bearer: app1, body: {} })).status).toBe(200)
+    expect(await call('POST', '/zones/zone-1/sessions', { bearer: app1, body: { ttl_seconds: 120 }, headers })).toMatchObject({ status: 409, body: { error: 'idempotency_result_inactive' } })
   })
 })
 
