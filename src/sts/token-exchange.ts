@@ -348,12 +348,13 @@ export class TokenExchange {
   }
 
   async #presentedOverHttp(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
+    // Before the subject token is read, as Caracal orders it (contract §1.4 steps 7 and 8).
+    if (req.resources.length === 0) throw new TokenRequestInvalidError('resource is required')
     const presented = this.#subjects.verify(req.subjectToken!, { zoneId: app.zoneId, uses: ['session'], nowMs })
     bindSubjectAuthority(presented, app, this.#d.store, nowMs)
     if (req.sessionId !== undefined && req.sessionId !== presented.authorityRecordId) throw new SessionReferenceError('session_id does not match the subject token')
     if (req.agentSessionId !== undefined && req.agentSessionId !== presented.sessionId) throw new SessionReferenceError('agent_session_id does not match the subject token')
     if (req.delegationEdgeId !== undefined && req.delegationEdgeId !== presented.delegationId) throw new SessionReferenceError('delegation_edge_id does not match the subject token')
-    if (req.resources.length === 0) throw new TokenRequestInvalidError('resource is required')
     this.#ttl(req.ttlSeconds, RESOURCE_TTL_CAP_SECONDS)
     const session = presented.sessionId ? this.#liveSession(app, presented.sessionId, nowMs) : undefined
     return this.#scopeMint({

@@ -119,6 +119,13 @@ describe('the bootstrap mandate', () => {
     expect(JSON.parse(world.store.auditEvents.byRequestId('req-auth-fail')[0]!.metadataJson)).toMatchObject({ application_id: 'app-1' })
   })
 
+  it('asks for a resource before it reads a subject token, as Caracal orders them', async () => {
+    const { resource: _resource, scope: _scope, ...bare } = form
+    const answer = await send({ form: { ...bare, subject_token: 'not-a-mandate', subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' } }, 'req-no-resource')
+    expect(answer.status).toBe(400)
+    expect(await answer.json()).toMatchObject({ error: 'invalid_token', error_description: 'resource is required' })
+  })
+
   it('names an application it does not know only by fingerprint (a secret sent as the id stays out of the log)', async () => {
     const secret = 'cmcs_test-only-secret-of-app-1'
     await send({ form: { ...form, application_id: secret, client_secret: 'app-1' } }, 'req-swapped')
