@@ -107,10 +107,13 @@ export function readClientCredentialsRequest(form: Map<string, string[]>, author
   return request
 }
 
-export function readTokenRequest(form: Map<string, string[]>): TokenRequest {
+export function readTokenRequest(form: Map<string, string[]>, authorization?: string): TokenRequest {
   refuseUnsupported(form)
   const grantType = single(form, 'grant_type')
   if (grantType !== TOKEN_EXCHANGE_GRANT) throw new TokenRequestInvalidError('unsupported grant_type')
+  // The metadata names client_secret_basic for client_credentials; the exchange, as Caracal's,
+  // reads the secret from the body only, and says so rather than failing as a wrong secret.
+  if (basicCredentials(authorization)) throw new TokenRequestInvalidError('the token-exchange grant takes client_secret in the form body; HTTP Basic is for grant_type=client_credentials')
 
   const subjectToken = single(form, 'subject_token', MAX_TOKEN)
   const subjectTokenType = single(form, 'subject_token_type')

@@ -77,7 +77,7 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
     const response =
       form.get('grant_type')?.[0] === CLIENT_CREDENTIALS_GRANT
         ? await deps.exchange.clientCredentials(readClientCredentialsRequest(form, req.headers.authorization), id)
-        : await deps.exchange.exchange(readTokenRequest(form), id)
+        : await deps.exchange.exchange(readTokenRequest(form, req.headers.authorization), id)
     res.setHeader('Cache-Control', 'no-store')
     res.setHeader('Pragma', 'no-cache')
     res.status(200).json(response)

@@ -119,6 +119,17 @@ describe('the bootstrap mandate', () => {
     expect(JSON.parse(world.store.auditEvents.byRequestId('req-auth-fail')[0]!.metadataJson)).toMatchObject({ application_id: 'app-1' })
   })
 
+  it('refuses HTTP Basic on the exchange grant with a clear 400 (it takes the secret in the body)', async () => {
+    const { client_secret: _secret, ...bare } = form
+    const answer = await fetch(`${world.url}/oauth/2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('app-1:cmcs_test-only-secret-of-app-1').toString('base64')}` },
+      body: new URLSearchParams(bare).toString(),
+    })
+    expect(answer.status).toBe(400)
+    expect(await answer.json()).toMatchObject({ error: 'invalid_token', error_description: expect.stringContaining('client_secret in the form body') })
+  })
+
   it('asks for a resource before it reads a subject token, as Caracal orders them', async () => {
     const { resource: _resource, scope: _scope, ...bare } = form
     const answer = await send({ form: { ...bare, subject_token: 'not-a-mandate', subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' } }, 'req-no-resource')
