@@ -2,11 +2,12 @@
 // config ensured), secret keys, signing keys, policy engine, audit log, sessions, delegations,
 // and — once the listen address is known — the STS, the Coordinator, the admin API and their
 // HTTP server. Used by `start` and by the
-// CLI commands that act on the same state. No logic of its own beyond wiring and shutdown order.
+// CLI commands that act on the same state. No logic of its own beyond wiring, putting each zone's
+// policy activation on record, and shutdown order.
 import { mkdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { dirname } from 'node:path'
+import { dirname, relative } from 'node:path'
 import { createApp } from './app.js'
 import { Approvals } from './approvals/index.js'
 import { AuditLog } from './audit/index.js'
@@ -61,6 +62,36 @@ function ensureZones(store: Store, loaded: LoadedConfig, nowMs: number): void {
   }
 }
 
+/**
+ * Puts each zone's policy activation on record: one `policy_activated` row per zone, naming the
+ * version (a hash of the contract and the zone's data) and the data file, never its contents.
+ * It is also every zone's first row, so a configured zone without rows has lost its chain (audit
+ * verify says so). A zone whose newest row already records this very version gets no second one:
+ * every CLI command opens the runtime too, and running one again decides nothing new.
+ */
+async function recordPolicyActivations(store: Store, audit: AuditLog, policy: PolicyEngine, loaded: LoadedConfig): Promise<void> {
+  const requestId = uuid7()
+  const base = dirname(loaded.path)
+  const { manifest } = loaded.config.policy
+  await Promise.all(
+    Object.entries(loaded.config.policy.zones).map(async ([zoneId, zone]) => {
+      const version = policy.version(zoneId)
+      if (!version) return
+      const [newest] = store.auditEvents.tail(zoneId, 1)
+      if (newest?.eventType === 'policy_activated' && newest.policySetVersionId === version.id) return
+      await audit.record({
+        zoneId,
+        eventType: 'policy_activated',
+        requestId,
+        decision: 'allow',
+        evaluationStatus: 'complete',
+        policySetVersionId: version.id,
+        metadata: { data_file: relative(base, loaded.resolvePath(zone.data)), ...(manifest && { manifest: relative(base, loaded.resolvePath(manifest)) }) },
+      })
+    }),
+  )
+}
+
 export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<Runtime> {
   mkdirSync(dirname(loaded.databasePath), { recursive: true })
   const policy = await createPolicyEngineFromConfig(loaded)
@@ -69,6 +100,12 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
   ensureZones(store, loaded, Date.now())
   const keys = new KeyRing(sealedKeyPersistence(store.signingKeys, secrets.sealingKey))
   const audit = new AuditLog(store.auditEvents, { hmacKey: secrets.auditHmacKey })
+  try {
+    await recordPolicyActivations(store, audit, policy, loaded)
+  } catch (error) {
+    store.close()
+    throw error
+  }
   const { sts } = loaded.config
   const failures = new AuthFailureLimiter({ maxFailures: sts.authFailuresPerMinute, windowMs: 60_000, blockMs: 60_000 })
   const mintRate = new MintRateLimiter(sts.mintsPerMinute)

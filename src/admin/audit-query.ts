@@ -1,6 +1,6 @@
 // A zone's audit log as the admin surfaces read it: events newest first (all of a zone's, or
-// one request's), each row as stored with its JSON columns parsed, and the verification of the
-// zone's hash chain that `caracal-mcp audit verify` runs.
+// one request's), a page at a time, each row as stored with its JSON columns parsed, and the
+// verification of the zone's hash chain that `caracal-mcp audit verify` runs.
 import { verifyZoneChain } from '../audit/index.js'
 import type { AuditEventRow } from '../store/index.js'
 import type { AdminServices } from './services.js'
@@ -30,18 +30,37 @@ export function auditEventJson(row: AuditEventRow): Record<string, unknown> {
   }
 }
 
-export function queryAudit(s: AdminServices, zoneId: string, query: { requestId?: string | undefined; limit?: number | undefined }): AuditEventRow[] {
-  const limit = query.limit ?? DEFAULT_AUDIT_LIMIT
-  if (query.requestId === undefined) return s.store.auditEvents.tail(zoneId, limit)
-  // One request's events may span zones; only this zone's are this zone's operator's to read.
-  return s.store.auditEvents.byRequestId(query.requestId).filter((row) => row.zoneId === zoneId).reverse().slice(0, limit)
+export interface AuditPage {
+  /** Newest first. */
+  rows: AuditEventRow[]
+  /** The `before_seq` of the next page, or null when this one is the last. */
+  nextBeforeSeq: number | null
 }
 
-export type AuditVerification = { ok: true; rows: number } | { ok: false; rows: number; first_broken: { chain_seq: number; id: string; reason: string } }
+/**
+ * A page of a zone's events, newest first: all of them, or one request's (a request's events may
+ * span zones; only this zone's are this zone's operator's to read, and only they are read).
+ */
+export function queryAudit(s: AdminServices, zoneId: string, query: { requestId?: string | undefined; limit?: number | undefined; beforeSeq?: number | undefined }): AuditPage {
+  const limit = query.limit ?? DEFAULT_AUDIT_LIMIT
+  const rows = query.requestId === undefined ? s.store.auditEvents.tail(zoneId, limit, query.beforeSeq) : s.store.auditEvents.byZoneAndRequestId(zoneId, query.requestId, limit, query.beforeSeq)
+  const oldest = rows.at(-1)
+  // A full page may have more below it; chain_seq 1 has nothing below it.
+  return { rows, nextBeforeSeq: rows.length === limit && oldest && oldest.chainSeq > 1 ? oldest.chainSeq : null }
+}
+
+export type AuditVerification = {
+  ok: boolean
+  rows: number
+  /** The newest row as stored: an operator who keeps it can later show rows cut from the end. */
+  head: { chain_seq: number; content_sha256: string } | null
+  first_broken?: { chain_seq: number; id?: string; reason: string }
+}
 
 export function verifyZoneAudit(s: AdminServices, zoneId: string): AuditVerification {
   const report = verifyZoneChain(s.store.auditEvents, s.secrets.auditHmacKey, zoneId)
-  if (!report.firstBreak) return { ok: true, rows: report.events }
+  const head = report.head ? { chain_seq: report.head.chainSeq, content_sha256: report.head.contentSha256 } : null
+  if (!report.firstBreak) return { ok: true, rows: report.events, head }
   const { chainSeq, id, reason } = report.firstBreak
-  return { ok: false, rows: report.events, first_broken: { chain_seq: chainSeq, id, reason } }
+  return { ok: false, rows: report.events, head, first_broken: { chain_seq: chainSeq, ...(id !== undefined && { id }), reason } }
 }

@@ -2,13 +2,15 @@
 // of the event loop is committed in a single transaction (group commit), so a request waits for
 // a commit it shares with its neighbours and never for an fsync of its own (WAL with
 // synchronous=NORMAL). A promise resolves only once its row is committed: a response that
-// promises a decision was recorded is never sent before it is. A failed commit rejects every
-// event of the batch, and the caller answers with an error (fail closed).
+// promises a decision was recorded is never sent before it is. An event that cannot be written
+// rejects its own promise only; a commit that fails for the whole database (disk, lock) rejects
+// every event of the batch, and the caller answers with an error (fail closed).
 import type { AuditEventRow, AuditEventRepository } from '../store/index.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { uuid7 } from '../util/uuid7.js'
-import { chainHmac, contentSha256 } from './chain.js'
-import { assertNoSecretFields, redactTokens, type AuditEvent } from './event.js'
+import { chainHmac, contentSha256, storedOccurredAt } from './chain.js'
+import { checkedEvent, type AuditEvent } from './event.js'
+import { assertNoSecretFields, redactTokens } from './secret-guard.js'
 
 export interface RecordedEvent {
   id: string
@@ -32,6 +34,15 @@ export interface AuditLogOptions {
   now?: () => number
 }
 
+/** A JSON column; a value canonical JSON refuses is named with the field it is in. */
+function column(field: string, value: unknown): string {
+  try {
+    return canonicalJson(value)
+  } catch (error) {
+    throw error instanceof TypeError ? new TypeError(`event.${field}: ${error.message}`) : error
+  }
+}
+
 export class AuditLog {
   readonly #repo: AuditEventRepository
   readonly #key: Buffer
@@ -49,15 +60,19 @@ export class AuditLog {
 
   /**
    * Records an event; resolves once it is committed. Token-like strings are replaced by their
-   * fingerprint; a field named like a secret throws at once (a programming error).
+   * fingerprint. An event that cannot be written (a missing field, a field named like a secret,
+   * a value JSON cannot hold) rejects this promise with a TypeError and nothing else: it never
+   * throws synchronously, and never fails the events recorded beside it.
    */
   record(raw: AuditEvent): Promise<RecordedEvent> {
-    assertNoSecretFields(raw)
-    const event = redactTokens(raw)
-    const occurredAtMs = event.occurredAt?.getTime() ?? this.#now()
+    let prepared: Omit<Pending, 'resolve' | 'reject'>
+    try {
+      prepared = this.#prepare(raw)
+    } catch (error) {
+      return Promise.reject(error)
+    }
     return new Promise((resolve, reject) => {
-      const json = { determiningPolicies: canonicalJson(event.determiningPolicies ?? []), diagnostics: canonicalJson(event.diagnostics ?? []), metadata: canonicalJson(event.metadata ?? {}) }
-      this.#queue.push({ event, json, id: uuid7(occurredAtMs), occurredAt: new Date(occurredAtMs).toISOString(), resolve, reject })
+      this.#queue.push({ ...prepared, resolve, reject })
       if (!this.#scheduled) {
         this.#scheduled = true
         this.#idle = new Promise((done) => setImmediate(() => done(this.#flush())))
@@ -70,26 +85,50 @@ export class AuditLog {
     while (this.#scheduled) await this.#idle
   }
 
-  // Chain heads are read inside the batch's write transaction (one indexed read per zone), never
-  // cached across batches: another process (the CLI) may append to the same database.
+  #prepare(raw: AuditEvent): Omit<Pending, 'resolve' | 'reject'> {
+    assertNoSecretFields(raw)
+    const event = redactTokens(checkedEvent(raw))
+    const occurredAtMs = event.occurredAt?.getTime() ?? this.#now()
+    const json = { determiningPolicies: column('determiningPolicies', event.determiningPolicies ?? []), diagnostics: column('diagnostics', event.diagnostics ?? []), metadata: column('metadata', event.metadata ?? {}) }
+    return { event, json, id: uuid7(occurredAtMs), occurredAt: storedOccurredAt(occurredAtMs) }
+  }
+
   #flush(): void {
     const batch = this.#queue
     this.#queue = []
     this.#scheduled = false
-    let rows: AuditEventRow[]
     try {
-      rows = this.#repo.appendChained((stored) => {
-        const heads = new Map<string, { chainSeq: number; contentSha256: string }>()
-        return batch.map((p) => {
-          const row = this.#row(p, heads.get(p.event.zoneId) ?? stored(p.event.zoneId))
-          heads.set(row.zoneId, { chainSeq: row.chainSeq, contentSha256: row.contentSha256 })
-          return row
-        })
-      })
+      this.#commit(batch)
     } catch (error) {
-      for (const p of batch) p.reject(error)
-      return
+      // A failure of the database itself (disk, lock) would meet every row again: retrying them
+      // one by one would only wait out the busy timeout once per row.
+      if (batch.length === 1 || this.#repo.failsEveryRow(error)) {
+        for (const p of batch) p.reject(error)
+        return
+      }
+      // A row the database refused fails only its own request: the others are committed one by
+      // one, in the order they were recorded, so the chain keeps that order.
+      for (const p of batch) {
+        try {
+          this.#commit([p])
+        } catch (rowError) {
+          p.reject(rowError)
+        }
+      }
     }
+  }
+
+  // Chain heads are read inside the batch's write transaction (one indexed read per zone), never
+  // cached across batches: another process (the CLI) may append to the same database.
+  #commit(batch: readonly Pending[]): void {
+    const rows = this.#repo.appendChained((stored) => {
+      const heads = new Map<string, { chainSeq: number; contentSha256: string }>()
+      return batch.map((p) => {
+        const row = this.#row(p, heads.get(p.event.zoneId) ?? stored(p.event.zoneId))
+        heads.set(row.zoneId, { chainSeq: row.chainSeq, contentSha256: row.contentSha256 })
+        return row
+      })
+    })
     rows.forEach((row, i) => batch[i]!.resolve({ id: row.id, zoneId: row.zoneId, chainSeq: row.chainSeq }))
   }
 

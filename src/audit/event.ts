@@ -1,6 +1,6 @@
-// An audit event as the product records it (contract §7 fields), and the guards that keep
-// tokens and secrets out of it.
-import { tokenFingerprint } from './fingerprint.js'
+// An audit event as the product records it (contract §7 fields), and the check every event
+// passes before it is queued: required fields present, and no control character left in the
+// plain-text fields, where a 0x1F would shift the field boundaries the content hash relies on.
 export type AuditEventType =
   | 'token_exchange'
   | 'tool_call'
@@ -43,59 +43,38 @@ export interface AuditEvent {
   occurredAt?: Date
 }
 
-const JWT_LIKE = /eyJ[A-Za-z0-9_-]{6,}\.[A-Za-z0-9_-]{6,}\./
-const SECRET_KEY = /(secret|password|passphrase|private_key|(^|_)token$|^authorization$|^cookie$)/i
+const REQUIRED = ['zoneId', 'eventType', 'requestId', 'decision', 'evaluationStatus'] as const
+const OPTIONAL = ['policySetId', 'policySetVersionId', 'manifestSha'] as const
+/** The plain-text columns joined with 0x1F in the content hash (zone_id apart: it is refused, not rewritten). */
+const PLAIN_TEXT = ['eventType', 'requestId', 'decision', 'evaluationStatus', 'policySetId', 'policySetVersionId', 'manifestSha'] as const
+const C0 = /[\u0000-\u001f]/
+const C0_ALL = /[\u0000-\u001f]/g
 
 /**
- * Throws when an event has a field named like a secret: a programming error, caught in tests,
- * never a row that leaks.
+ * The event to write, or a TypeError naming the field that makes it unwritable (a programming
+ * error). C0 control characters in plain-text fields become U+FFFD: the chain format is Caracal's
+ * and joins fields with 0x1F, so a value holding one could make two different rows hash alike.
+ * The JSON columns need no such care: canonical JSON escapes every C0 character.
  */
-export function assertNoSecretFields(value: unknown, path = 'event'): void {
-  const at = secretFieldPath(value)
-  if (at !== undefined) throw new TypeError(`${path}${at} may hold a secret; audit events never carry one`)
-}
-
-/** Where the first field named like a secret is (`.a[2].b`); the path is built only for it. */
-function secretFieldPath(value: unknown): string | undefined {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const at = secretFieldPath(value[i])
-      if (at !== undefined) return `[${i}]${at}`
-    }
-  } else if (typeof value === 'object' && value !== null) {
-    for (const key of Object.keys(value)) {
-      const v = (value as Record<string, unknown>)[key]
-      if (SECRET_KEY.test(key) && v !== undefined && v !== null && v !== '') return `.${key}`
-      const at = secretFieldPath(v)
-      if (at !== undefined) return `.${key}${at}`
-    }
+export function checkedEvent(event: AuditEvent): AuditEvent {
+  if (typeof event !== 'object' || event === null) throw new TypeError('an audit event must be an object')
+  for (const field of REQUIRED) {
+    const v: unknown = event[field]
+    if (typeof v !== 'string' || v === '') throw new TypeError(`event.${field} must be a non-empty string`)
   }
-  return undefined
-}
-
-/**
- * Replaces every string that looks like a token with its fingerprint. Values a caller sent (a
- * resource, a scope) may be anything, and the row must still be written, without the token.
- */
-export function redactTokens<T>(value: T): T {
-  if (typeof value === 'string') return (JWT_LIKE.test(value) ? `[token ${tokenFingerprint(value)}]` : value) as T
-  // Copied only where something was replaced: most rows hold no token, and are kept as they are.
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined
-    for (let i = 0; i < value.length; i++) {
-      const v = redactTokens(value[i])
-      if (v !== value[i]) (copy ??= [...value])[i] = v
-    }
-    return (copy ?? value) as T
+  for (const field of OPTIONAL) {
+    const v: unknown = event[field]
+    if (v !== undefined && typeof v !== 'string') throw new TypeError(`event.${field} must be a string when present`)
   }
-  if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
-    let copy: Record<string, unknown> | undefined
-    for (const key of Object.keys(value)) {
-      const original = (value as Record<string, unknown>)[key]
-      const v = redactTokens(original)
-      if (v !== original) (copy ??= { ...(value as Record<string, unknown>) })[key] = v
-    }
-    return (copy ?? value) as T
+  // The zone picks the chain the row joins: it is never rewritten into another zone's name.
+  if (C0.test(event.zoneId)) throw new TypeError('event.zoneId must not contain control characters')
+  if (event.occurredAt !== undefined && !(event.occurredAt instanceof Date && Number.isFinite(event.occurredAt.getTime()))) {
+    throw new TypeError('event.occurredAt must be a valid Date when present')
   }
-  return value
+  let cleaned: AuditEvent | undefined
+  for (const field of PLAIN_TEXT) {
+    const v = event[field]
+    if (v !== undefined && C0.test(v)) (cleaned ??= { ...event })[field] = v.replace(C0_ALL, '\ufffd') as never
+  }
+  return cleaned ?? event
 }

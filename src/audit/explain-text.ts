@@ -1,9 +1,11 @@
 // The text form of `audit explain`: a headline, then one line per call or decision, two spaces
 // of indent per level of the call tree. Ids are printed whole: they are what an operator pastes
-// into the next command (sessions terminate, delegations revoke, audit query).
+// into the next command (sessions terminate, delegations revoke, audit query). Every line is made
+// printable: most of what it shows was written by a client, control characters included.
 import type { AttachedDecision, CallNode, ForwardedHop } from './explain-row.js'
 import { str } from './explain-row.js'
 import type { RequestExplanation } from './explain.js'
+import { printable } from './printable.js'
 
 export function explanationLines(e: RequestExplanation): string[] {
   const lines = [headline(e)]
@@ -23,7 +25,7 @@ export function explanationLines(e: RequestExplanation): string[] {
     lines.push('other decisions of this request:')
     for (const d of e.other) lines.push(`  · ${decisionLine(d)}${whoLine(d)}`)
   }
-  return lines
+  return lines.map(printable)
 }
 
 function headline(e: RequestExplanation): string {

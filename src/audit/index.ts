@@ -4,14 +4,18 @@
  * HMAC, group-committed writes, chain verification, and the explanation of one request's
  * decisions as a tree of calls across MCP hops (`audit explain`).
  *
- * Must: resolve a record only after its row is committed; never store a token (token-like strings
- * become 8-byte fingerprints) or a secret field. Must not: update or delete rows.
+ * Must: resolve a record only after its row is committed; reject only the record that cannot be
+ * written; never store a token or a secret of ours (such strings become 8-byte fingerprints) or a
+ * secret field. Must not: update or delete rows.
  */
 export { AuditLog, type AuditLogOptions, type RecordedEvent } from './audit-log.js'
-export { chainHmac, contentSha256, occurredAtNanos } from './chain.js'
+export { chainHmac, contentSha256, isStoredOccurredAt, occurredAtNanos } from './chain.js'
 export { type AttachedDecision, type CallNode, type ExplainRow, type RevocationLookup } from './explain-row.js'
 export { explanationLines } from './explain-text.js'
 export { explainRequest, type RequestExplanation } from './explain.js'
-export { assertNoSecretFields, redactTokens, type AuditEvent, type AuditEventType } from './event.js'
+export { type AuditEvent, type AuditEventType } from './event.js'
+export { formatHead, parseExpectedHead, type ChainHead, type ExpectedHead } from './expected-head.js'
+export { printable } from './printable.js'
+export { assertNoSecretFields, isSecretKey, redactTokens } from './secret-guard.js'
 export { tokenFingerprint } from './fingerprint.js'
-export { verifyAuditChains, verifyZoneChain, type ChainBreak, type ZoneChainReport } from './verify.js'
+export { verifyAuditChains, verifyZoneChain, type ChainBreak, type ChainBreakReason, type ZoneChainReport } from './verify.js'

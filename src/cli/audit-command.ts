@@ -1,17 +1,18 @@
 // `caracal-mcp audit verify|tail|query|explain`: read the audit log of the configured database.
-// `verify` recomputes every zone's hash chain and names the first broken row (exit 1); events
-// print as the admin API shows them (rows as stored, JSON columns parsed); `explain` prints one
-// request's calls across every MCP hop as a tree, with the reason for each deny.
+// `verify` recomputes every zone's hash chain, prints each zone's head, and names the first broken
+// row or missing head (exit 1); events print as the admin API shows them (rows as stored, JSON
+// columns parsed); `explain` prints one request's calls across every MCP hop as a tree, with the
+// reason for each deny.
 import { existsSync } from 'node:fs'
 import { auditEventJson } from '../admin/index.js'
-import { explainRequest, explanationLines, verifyAuditChains } from '../audit/index.js'
-import { loadConfig, loadSecrets } from '../config/index.js'
+import { explainRequest, explanationLines, formatHead, parseExpectedHead, printable, verifyAuditChains, type ExpectedHead, type ZoneChainReport } from '../audit/index.js'
+import { loadAuditKey, loadConfig } from '../config/index.js'
 import { CliUsageError, ConfigError } from '../errors.js'
 import { openStore, type Store } from '../store/index.js'
-import { optionValue, parseArgs } from './args.js'
+import { optionValue, optionValues, parseArgs, type ParsedArgs } from './args.js'
 
 export async function auditCommand(argv: readonly string[], out: (line: string) => void, warn: (line: string) => void): Promise<number> {
-  const args = parseArgs(argv, ['config', 'zone', 'limit', 'request-id'], ['json'])
+  const args = parseArgs(argv, ['config', 'zone', 'limit', 'request-id'], ['json'], ['expect-head'])
   const [sub, ...rest] = args.positionals
   if (sub !== 'verify' && sub !== 'tail' && sub !== 'query' && sub !== 'explain') throw new CliUsageError(sub ? `unknown audit command ${sub} (verify, tail, query, explain)` : 'audit needs a command: verify, tail, query, explain')
   // Only explain takes a positional word (the request id) and --json.
@@ -19,24 +20,19 @@ export async function auditCommand(argv: readonly string[], out: (line: string) 
   if (extra.length > 0) throw new CliUsageError(`unexpected argument ${extra[0]}`)
   if (sub === 'explain' && !requestIdToExplain) throw new CliUsageError('audit explain needs a request id: audit explain <request-id>')
   if (sub !== 'explain' && args.options.has('json')) throw new CliUsageError(`audit ${sub} has no --json option`)
+  if (sub !== 'verify' && args.options.has('expect-head')) throw new CliUsageError(`audit ${sub} has no --expect-head option`)
+  const expectedHeads = sub === 'verify' ? expectedHeadsOf(args) : []
   const loaded = await loadConfig(optionValue(args, 'config') ?? 'mcp.config.json')
   if (!existsSync(loaded.databasePath)) throw new ConfigError(`no database at ${loaded.databasePath}; nothing has been audited yet`)
+  // Before the store opens: without the key there is nothing to verify, and nothing to create.
+  const auditKey = sub === 'verify' ? loadAuditKey(loaded.databasePath, process.env, warn) : undefined
   const store: Store = openStore(loaded.databasePath)
   try {
-    if (sub === 'verify') {
-      const { auditHmacKey } = loadSecrets(loaded.databasePath, process.env, warn)
-      const reports = verifyAuditChains(store.auditEvents, auditHmacKey, optionValue(args, 'zone'))
-      let broken = 0
-      for (const r of reports) {
-        if (r.firstBreak) {
-          broken++
-          out(`zone ${r.zoneId}: chain broken at chain_seq ${r.firstBreak.chainSeq} (event ${r.firstBreak.id}): ${r.firstBreak.reason}`)
-        } else {
-          out(`zone ${r.zoneId}: ${r.events} events, chain intact`)
-        }
-      }
+    if (auditKey) {
+      const reports = verifyAuditChains(store.auditEvents, auditKey, { zoneId: optionValue(args, 'zone'), expectedHeads })
+      for (const r of reports) out(reportLine(r))
       if (reports.length === 0) out('no audit events')
-      return broken > 0 ? 1 : 0
+      return reports.some((r) => r.firstBreak) ? 1 : 0
     }
     if (sub === 'tail') {
       const zone = optionValue(args, 'zone')
@@ -54,6 +50,27 @@ export async function auditCommand(argv: readonly string[], out: (line: string) 
   } finally {
     store.close()
   }
+}
+
+/** Every `--expect-head zone:seq:sha256`, repeated or comma-separated; one zone's only with --zone. */
+function expectedHeadsOf(args: ParsedArgs): ExpectedHead[] {
+  const heads = optionValues(args, 'expect-head').flatMap((v) => v.split(',')).map((text) => {
+    const head = parseExpectedHead(text)
+    if (!head) throw new CliUsageError(`--expect-head ${text} is not <zone>:<chain_seq>:<sha256>, as audit verify prints heads`)
+    return head
+  })
+  const zone = optionValue(args, 'zone')
+  const other = zone === undefined ? undefined : heads.find((h) => h.zoneId !== zone)
+  if (other) throw new CliUsageError(`--expect-head names zone ${other.zoneId}, but --zone is ${zone}`)
+  return heads
+}
+
+/** One line per zone: its events, its head (what to keep for --expect-head), and its first break. */
+function reportLine(r: ZoneChainReport): string {
+  const head = r.head ? `; head ${formatHead(r.zoneId, r.head)}` : ''
+  const b = r.firstBreak
+  if (!b) return printable(`zone ${r.zoneId}: ${r.events} events, chain intact${head}`)
+  return printable(`zone ${r.zoneId}: ${r.events} events, chain broken at chain_seq ${b.chainSeq}${b.id ? ` (event ${b.id})` : ''}: ${b.reason}${head}`)
 }
 
 /** Loads one request's rows and prints their explanation; an id with no rows is exit 1. */

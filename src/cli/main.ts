@@ -55,7 +55,13 @@ const USAGE = `usage: caracal-mcp <command>
   policy check [--config …]                   validate every zone's policy data
   policy eval --input <file|-> [--zone id] [--entrypoint exchange|tool_call]
                                               decide one policy input document
-  audit verify [--zone id] [--config …]       recompute the audit hash chains; name the first broken row
+  audit verify [--zone id] [--expect-head zone:seq:sha256]… [--config …]
+                                              recompute the audit hash chains, print each zone's head and
+                                              name the first broken row (exit 1); --expect-head (repeatable or
+                                              comma-separated) is a head printed earlier and kept elsewhere: the
+                                              chain must still hold that row with that hash (else head_missing
+                                              or head_mismatch: rows were cut from the end). The key is
+                                              CARACAL_MCP_AUDIT_HMAC_KEY or an existing dev-secrets.json
   audit tail --zone id [--limit 20]           print a zone's newest audit events
   audit query --request-id id                 print the audit events of one request
   audit explain <request-id> [--json] [--config …]

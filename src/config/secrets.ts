@@ -103,3 +103,23 @@ export function loadSecrets(databasePath: string, env: NodeJS.ProcessEnv, warn: 
     development: dev !== undefined,
   }
 }
+
+/** No audit key to verify with: neither the environment nor an existing development file has one. */
+export class AuditKeyUnavailableError extends ConfigError {}
+
+/**
+ * The audit chain's key for reading the log (`audit verify`), and nothing else: from
+ * CARACAL_MCP_AUDIT_HMAC_KEY, or from a development secrets file that already exists beside the
+ * database. It never creates or rewrites that file: a fresh key would only make every row look
+ * forged. Needs none of the other secrets.
+ */
+export function loadAuditKey(databasePath: string, env: NodeJS.ProcessEnv, warn: (line: string) => void): Buffer {
+  const fromEnv = env[AUDIT_HMAC_KEY_ENV]
+  if (fromEnv) return fromHex(AUDIT_HMAC_KEY_ENV, fromEnv, 32, false)
+  const file = join(dirname(databasePath), 'dev-secrets.json')
+  if (!existsSync(file)) throw new AuditKeyUnavailableError(`no audit key: set ${AUDIT_HMAC_KEY_ENV} to the key the log was written with (there is no development secrets file ${file})`)
+  const stored = readDevelopmentFile(file)
+  if (typeof stored.audit !== 'string') throw new AuditKeyUnavailableError(`no audit key: ${file} holds none; set ${AUDIT_HMAC_KEY_ENV} to the key the log was written with`)
+  warn(`WARNING: ${AUDIT_HMAC_KEY_ENV} not set: using the development audit key from ${file}. You MUST set it in production.`)
+  return fromHex(`the audit key in ${file}`, stored.audit, 32, false)
+}

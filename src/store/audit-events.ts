@@ -1,5 +1,6 @@
 // The audit log as stored: append-only (triggers refuse UPDATE and DELETE), one hash chain per
 // zone ordered by chain_seq. Rows are written in batches inside one transaction.
+import Database from 'better-sqlite3'
 import { inTransaction, type Db } from './db.js'
 
 export interface AuditEventRow {
@@ -34,6 +35,7 @@ export class AuditEventRepository {
   readonly #last
   readonly #byZone
   readonly #byRequest
+  readonly #byZoneRequest
   readonly #zones
   readonly #tail
 
@@ -50,8 +52,19 @@ export class AuditEventRepository {
     this.#last = db.prepare('SELECT chain_seq AS chainSeq, content_sha256 AS contentSha256 FROM audit_events WHERE zone_id = ? ORDER BY chain_seq DESC LIMIT 1')
     this.#byZone = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE zone_id = ? ORDER BY chain_seq`)
     this.#byRequest = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE request_id = ? ORDER BY occurred_at, zone_id, chain_seq`)
-    this.#zones = db.prepare('SELECT DISTINCT zone_id AS zoneId FROM audit_events ORDER BY zone_id')
-    this.#tail = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE zone_id = ? ORDER BY chain_seq DESC LIMIT ?`)
+    // Served by the (request_id, zone_id, chain_seq) index: one zone's rows of one request, newest first.
+    this.#byZoneRequest = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE zone_id = ? AND request_id = ? AND chain_seq < ? ORDER BY chain_seq DESC LIMIT ?`)
+    // A zone of the zones table with no rows is listed too: its chain is missing, not empty.
+    this.#zones = db.prepare('SELECT zone_id AS zoneId FROM audit_events UNION SELECT id FROM zones ORDER BY 1')
+    this.#tail = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE zone_id = ? AND chain_seq < ? ORDER BY chain_seq DESC LIMIT ?`)
+  }
+
+  /**
+   * Whether an append failed for the database as a whole (disk, lock, corruption), so that every
+   * row would fail again, rather than for one row it refused (a constraint).
+   */
+  failsEveryRow(error: unknown): boolean {
+    return error instanceof Database.SqliteError && !error.code.startsWith('SQLITE_CONSTRAINT')
   }
 
   /** The head of a zone's chain, or undefined for a zone without events. */
@@ -77,15 +90,22 @@ export class AuditEventRepository {
     return this.#byZone.iterate(zoneId) as IterableIterator<AuditEventRow>
   }
 
+  /** One request's events in every zone, in the order they occurred. */
   byRequestId(requestId: string): AuditEventRow[] {
     return this.#byRequest.all(requestId) as AuditEventRow[]
   }
 
-  /** The newest `limit` events of a zone, newest first. */
-  tail(zoneId: string, limit: number): AuditEventRow[] {
-    return this.#tail.all(zoneId, limit) as AuditEventRow[]
+  /** One request's events in one zone, newest first: at most `limit`, below chain_seq `beforeSeq` when given. */
+  byZoneAndRequestId(zoneId: string, requestId: string, limit: number, beforeSeq = Number.MAX_SAFE_INTEGER): AuditEventRow[] {
+    return this.#byZoneRequest.all(zoneId, requestId, beforeSeq, limit) as AuditEventRow[]
   }
 
+  /** The newest `limit` events of a zone, newest first; below chain_seq `beforeSeq` when given (the next page). */
+  tail(zoneId: string, limit: number, beforeSeq = Number.MAX_SAFE_INTEGER): AuditEventRow[] {
+    return this.#tail.all(zoneId, beforeSeq, limit) as AuditEventRow[]
+  }
+
+  /** Every zone with a chain or in the zones table. */
   zones(): string[] {
     return (this.#zones.all() as { zoneId: string }[]).map((r) => r.zoneId)
   }

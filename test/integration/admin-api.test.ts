@@ -417,7 +417,7 @@ describe('audit', () => {
     await services.audit.flushed()
     const byRequest = await api('GET', '/v1/zones/zone-1/audit?request_id=req-rotate')
     expect(byRequest.body.events).toEqual([expect.objectContaining({ event_type: 'key_rotated', request_id: 'req-rotate', zone_id: 'zone-1', metadata: { kid: expect.any(String), previous_kid: expect.any(String) } })])
-    expect((await api('GET', '/v1/zones/zone-2/audit?request_id=req-rotate')).body).toEqual({ events: [] })
+    expect((await api('GET', '/v1/zones/zone-2/audit?request_id=req-rotate')).body).toEqual({ events: [], next_before_seq: null })
     const latest = (await api('GET', '/v1/zones/zone-1/audit?limit=3')).body.events as { chain_seq: number }[]
     expect(latest).toHaveLength(3)
     expect(latest[0]!.chain_seq).toBeGreaterThan(latest[1]!.chain_seq)
@@ -425,9 +425,23 @@ describe('audit', () => {
     expect((await api('GET', '/v1/zones/zone-1/audit?limit=100000')).status).toBe(400)
   })
 
+  it('pages a zone\'s events with before_seq, naming the next page\'s, and refuses a before_seq that is not a chain_seq', async () => {
+    await services.audit.flushed()
+    const first = (await api('GET', '/v1/zones/zone-1/audit?limit=2')).body as { events: { chain_seq: number }[]; next_before_seq: number | null }
+    expect(first.next_before_seq).toBe(first.events[1]!.chain_seq)
+    const second = (await api('GET', `/v1/zones/zone-1/audit?limit=2&before_seq=${first.next_before_seq}`)).body as { events: { chain_seq: number }[]; next_before_seq: number | null }
+    expect(second.events.map((e) => e.chain_seq)).toEqual([first.next_before_seq! - 1, first.next_before_seq! - 2])
+    expect((await api('GET', '/v1/zones/zone-1/audit?limit=5&before_seq=2')).body).toMatchObject({ events: [{ chain_seq: 1 }], next_before_seq: null })
+    for (const bad of ['0', '-1', '1.5', 'abc', '01', '99999999999999999']) {
+      const answer = await api('GET', `/v1/zones/zone-1/audit?before_seq=${bad}`)
+      expect(answer, bad).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
+    }
+  })
+
   it('verifies a zone\'s chain, and names the first broken row after tampering', async () => {
     const intact = await api('GET', '/v1/zones/zone-1/audit/verify')
-    expect(intact.body).toEqual({ ok: true, rows: expect.any(Number) })
+    const head = store.auditEvents.last('zone-1')!
+    expect(intact.body).toEqual({ ok: true, rows: expect.any(Number), head: { chain_seq: head.chainSeq, content_sha256: head.contentSha256 } })
     expect(intact.body.rows).toBeGreaterThan(5)
     for (let i = 0; i < 3; i++) await services.audit.record({ zoneId: 'zone-2', eventType: 'token_exchange', requestId: `z2-${i}`, decision: 'allow', evaluationStatus: 'complete' })
     await services.audit.flushed()
@@ -438,7 +452,8 @@ describe('audit', () => {
     const seq = store.auditEvents.byRequestId('z2-1')[0]!.chainSeq
     const broken = await api('GET', '/v1/zones/zone-2/audit/verify')
     expect(broken.status).toBe(200)
-    expect(broken.body).toEqual({ ok: false, rows: seq, first_broken: { chain_seq: seq, id: expect.any(String), reason: 'content_hash_mismatch' } })
+    const last = store.auditEvents.last('zone-2')!
+    expect(broken.body).toEqual({ ok: false, rows: last.chainSeq, head: { chain_seq: last.chainSeq, content_sha256: last.contentSha256 }, first_broken: { chain_seq: seq, id: expect.any(String), reason: 'content_hash_mismatch' } })
     expect(before).toMatchObject({ ok: true })
     expect((await api('GET', '/v1/zones/zone-1/audit/verify')).body).toMatchObject({ ok: true })
   })

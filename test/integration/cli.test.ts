@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -161,15 +161,28 @@ describe('caracal-mcp audit', () => {
     return join(sub, 'mcp.config.json')
   }
 
-  it('verify reports an intact chain, and names the first broken row after tampering (exit 1)', async () => {
+  it('verify reports an intact chain with its head, and names the first broken row after tampering (exit 1)', async () => {
     const config = await auditedConfig()
-    expect(await cliWithEnv(env, 'audit', 'verify', '--config', config)).toMatchObject({ code: 0, stdout: 'zone z1: 3 events, chain intact\n' })
+    const intact = await cliWithEnv(env, 'audit', 'verify', '--config', config)
+    expect(intact).toMatchObject({ code: 0, stdout: expect.stringMatching(/^zone z1: 3 events, chain intact; head z1:3:[0-9a-f]{64}\n$/) })
+    const head = /head (\S+)/.exec(intact.stdout)![1]!
     const db = new Database(join(config, '..', 'state.sqlite'))
     db.exec("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET decision = 'deny' WHERE chain_seq = 2")
     db.close()
     const broken = await cliWithEnv(env, 'audit', 'verify', '--config', config)
     expect(broken.code).toBe(1)
-    expect(broken.stdout).toMatch(/^zone z1: chain broken at chain_seq 2 \(event [0-9a-f-]{36}\): content_hash_mismatch\n$/)
+    expect(broken.stdout).toMatch(/^zone z1: 3 events, chain broken at chain_seq 2 \(event [0-9a-f-]{36}\): content_hash_mismatch; head z1:3:[0-9a-f]{64}\n$/)
+    expect((await cliWithEnv(env, 'audit', 'verify', '--config', config, '--expect-head', head)).code).toBe(1)
+  })
+
+  it('verify --expect-head names rows cut from the end, which the chain alone cannot show (exit 1)', async () => {
+    const config = await auditedConfig()
+    const head = /head (\S+)/.exec((await cliWithEnv(env, 'audit', 'verify', '--config', config)).stdout)![1]!
+    const db = new Database(join(config, '..', 'state.sqlite'))
+    db.exec('DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE chain_seq = 3')
+    db.close()
+    expect(await cliWithEnv(env, 'audit', 'verify', '--config', config)).toMatchObject({ code: 0, stdout: expect.stringContaining('2 events, chain intact') })
+    expect(await cliWithEnv(env, 'audit', 'verify', '--config', config, '--expect-head', head)).toMatchObject({ code: 1, stdout: expect.stringContaining('chain broken at chain_seq 3: head_missing') })
   })
 
   it('query prints the events of one request, and tail the newest of a zone', async () => {
@@ -180,11 +193,21 @@ describe('caracal-mcp audit', () => {
     expect(tail.stdout.trim().split('\n').map((l) => JSON.parse(l).chain_seq)).toEqual([2, 3])
   })
 
-  it('warns loudly once when it falls back to development keys', async () => {
+  it('verify without an audit key fails (exit 1) and creates no development secrets file', async () => {
     const config = await auditedConfig()
-    const { stderr } = await cliWithEnv({ CARACAL_MCP_AUDIT_HMAC_KEY: '', CARACAL_MCP_SEALING_KEY: '' }, 'audit', 'verify', '--config', config)
+    const failed = await cliWithEnv({ CARACAL_MCP_AUDIT_HMAC_KEY: '', CARACAL_MCP_SEALING_KEY: '' }, 'audit', 'verify', '--config', config)
+    expect(failed).toMatchObject({ code: 1, stdout: '' })
+    expect(failed.stderr).toContain('caracal-mcp: no audit key: set CARACAL_MCP_AUDIT_HMAC_KEY')
+    expect(existsSync(join(config, '..', 'dev-secrets.json'))).toBe(false)
+  })
+
+  it('verify warns loudly once when it reads the key from an existing development file', async () => {
+    const config = await auditedConfig()
+    writeFileSync(join(config, '..', 'dev-secrets.json'), JSON.stringify({ sealing: 'cd'.repeat(32), audit: hmacHex, admin: 'test-only-admin-token-of-the-cli-tests-0123' }))
+    const { code, stderr } = await cliWithEnv({ CARACAL_MCP_AUDIT_HMAC_KEY: '', CARACAL_MCP_SEALING_KEY: '' }, 'audit', 'verify', '--config', config)
+    expect(code).toBe(0)
     expect(stderr.match(/WARNING/g)).toHaveLength(1)
-    expect(stderr).toContain('You MUST set them in production')
+    expect(stderr).toContain('You MUST set it in production')
   })
 })
 
