@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { ConfigError } from '../errors.js'
+import { CaracalMcpError, ConfigError } from '../errors.js'
 
 export const SEALING_KEY_ENV = 'CARACAL_MCP_SEALING_KEY'
 export const AUDIT_HMAC_KEY_ENV = 'CARACAL_MCP_AUDIT_HMAC_KEY'
@@ -105,7 +105,9 @@ export function loadSecrets(databasePath: string, env: NodeJS.ProcessEnv, warn: 
 }
 
 /** No audit key to verify with: neither the environment nor an existing development file has one. */
-export class AuditKeyUnavailableError extends ConfigError {}
+export class AuditKeyUnavailableError extends CaracalMcpError {
+  readonly code = 'ERR_AUDIT_KEY_UNAVAILABLE'
+}
 
 /**
  * The audit chain's key for reading the log (`audit verify`), and nothing else: from
