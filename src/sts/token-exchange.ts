@@ -11,40 +11,37 @@
 // A client-secret request that presents a mandate as subject token is decided and then refused
 // (403, "resource exchanges must use the Gateway"): resource mandates come only from the proxy.
 // Every outcome is audited before the response leaves.
+// This file classifies and plans; the live state a request stands on is standing-authority.ts,
+// the decisions, step-up and audited mint are mandate-mint.ts, and the proxy's previews grant-preview.ts.
 import { tokenFingerprint, type AuditLog } from '../audit/index.js'
 import { Approvals, type ApprovalView } from '../approvals/index.js'
-import { DelegationInvalidError, delegationClaims, validateDelegatedMint, type ValidatedDelegation } from '../delegation/index.js'
+import { delegationClaims, type ValidatedDelegation } from '../delegation/index.js'
 import { FederatedTokenInvalidError, FederationUnavailableError, type IdTokenVerifier } from '../federation/index.js'
 import type { KeyRing } from '../keys/index.js'
 import type { VerifiedMandate } from '../mandate/index.js'
 import { LIFECYCLE_SCOPE, type PolicyEngine } from '../policy/index.js'
-import { AgentSessions, SessionInputError, SessionLimitError, SessionNotFoundError, SessionNotLiveError } from '../sessions/index.js'
-import { sessionDeadline, type AgentSessionRow, type ApplicationRow, type Store } from '../store/index.js'
+import { AgentSessions, SessionInputError, SessionLimitError } from '../sessions/index.js'
+import type { AgentSessionRow, ApplicationRow, Store } from '../store/index.js'
 import type { AuthFailureLimiter } from './auth-failures.js'
 import { authenticateApplication } from './client-auth.js'
 import {
-  ApprovalConsumedError,
   AuthenticationRateLimitedError,
   ClientAuthenticationError,
   ClientZoneError,
-  DelegationReferenceError,
   DependencyUnavailableError,
   ExchangeDeniedError,
   GatewayRequiredError,
-  PolicyUnavailableError,
   SessionReferenceError,
   StsError,
-  StsInternalError,
   SubjectTokenInvalidError,
-  TokenReplayedError,
   TokenRequestInvalidError,
 } from './errors.js'
-import { issueMandate, type IssueDeps, type Issued, type MintPlan } from './issue.js'
-import { MintLedger } from './mint-ledger.js'
+import { previewGrants, type GrantPreviewDeps } from './grant-preview.js'
+import type { Issued } from './issue.js'
+import { MandateMint } from './mandate-mint.js'
 import type { MintRateLimiter } from './mint-rate.js'
 import { ACCESS_TOKEN_TYPE, ID_TOKEN_TYPE, type ClientCredentialsRequest, type TokenRequest } from './params.js'
-import { decideResource, recordOutcomes, type Acting, type ResourceOutcome } from './resource-decision.js'
-import { challengeOf, holdBinding, holdFor, namedApproval, type ApprovalStanding } from './step-up-gate.js'
+import { derivedTtl, StandingAuthority } from './standing-authority.js'
 import { decideAsSubject } from './subject-decision.js'
 import { bindSubjectAuthority, VerifiedSubjects } from './subject-token.js'
 
@@ -52,8 +49,6 @@ import { bindSubjectAuthority, VerifiedSubjects } from './subject-token.js'
 export const DEFAULT_TTL_SECONDS = 900
 export const SESSION_TTL_CAP_SECONDS = 3600
 export const RESOURCE_TTL_CAP_SECONDS = 900
-/** A service session's heartbeat is renewed by use once less than this share of it is left. */
-const HEARTBEAT_RENEW_FRACTION = 0.5
 
 export interface TokenExchangeDeps {
   issuer: string
@@ -92,19 +87,6 @@ export interface ResourceExchangeRequest {
   approvalId?: string
 }
 
-interface ScopeMint {
-  acting: Acting
-  resources: readonly string[]
-  scopes: readonly string[]
-  approvalId?: string
-  requestId: string
-  nowMs: number
-  /** Builds the plan for the granted resources. */
-  plan: (granted: string[]) => MintPlan
-  /** False for a client-secret request presenting a mandate: decided, audited, then refused. */
-  trustedGateway: boolean
-}
-
 function response(issued: Issued, extra: Partial<TokenResponse> = {}): TokenResponse {
   return {
     access_token: issued.token,
@@ -122,16 +104,18 @@ export class TokenExchange {
   readonly #now: () => number
   readonly sessions: AgentSessions
   readonly approvals: Approvals
-  readonly #ledger: MintLedger
+  readonly #mint: MandateMint
   readonly #subjects: VerifiedSubjects
+  readonly #standing: StandingAuthority
 
   constructor(deps: TokenExchangeDeps) {
     this.#d = deps
     this.#now = deps.now ?? Date.now
-    this.#ledger = new MintLedger(deps.store)
     this.#subjects = new VerifiedSubjects({ issuer: deps.issuer, keys: deps.keys, ...(deps.maxTokenBytes !== undefined && { maxTokenBytes: deps.maxTokenBytes }) })
     this.sessions = deps.sessions ?? new AgentSessions({ store: deps.store, audit: deps.audit, now: this.#now })
     this.approvals = deps.approvals ?? new Approvals({ store: deps.store, audit: deps.audit, now: this.#now })
+    this.#mint = new MandateMint({ issuer: deps.issuer, store: deps.store, keys: deps.keys, policy: deps.policy, audit: deps.audit, mintRate: deps.mintRate, approvals: this.approvals })
+    this.#standing = new StandingAuthority({ store: deps.store, audit: deps.audit, sessions: this.sessions, subjects: this.#subjects, now: this.#now })
   }
 
   get issuer(): string {
@@ -187,13 +171,13 @@ export class TokenExchange {
    */
   async exchangeForResource(req: ResourceExchangeRequest, requestId: string): Promise<TokenResponse> {
     const nowMs = this.#now()
-    const { acting, app, session, presented, delegation } = await this.#presentedActing(req.subjectToken, req.resource, req.scopes, req.ttlSeconds, requestId, nowMs)
+    const { acting, app, session, presented, delegation } = await this.#standing.presentedActing(req.subjectToken, req.resource, req.scopes, req.ttlSeconds, requestId, nowMs)
     // A gateway mandate is single use: its one use is recorded atomically with the mint it buys
     // (so two concurrent uses cannot both mint).
     const singleUse = presented.use === 'gateway' ? { jti: presented.jti, expiresAtMs: presented.expiresAt * 1000 } : undefined
-    const ttl = this.#derivedTtl(this.#ttl(req.ttlSeconds, RESOURCE_TTL_CAP_SECONDS), nowMs, session, presented, delegation)
+    const ttl = derivedTtl(this.#ttl(req.ttlSeconds, RESOURCE_TTL_CAP_SECONDS), nowMs, session, presented, delegation)
     const scopes = [...new Set(req.scopes)]
-    return this.#scopeMint({
+    return response(await this.#mint.scoped({
       acting,
       resources: [req.resource],
       scopes,
@@ -207,7 +191,7 @@ export class TokenExchange {
         extraClaims: delegation ? delegationClaims(delegation) : { agent_session_id: session.id },
         ...(singleUse && { consumePresented: singleUse }),
       }),
-    })
+    }))
   }
 
   /**
@@ -220,7 +204,7 @@ export class TokenExchange {
    */
   previewResources(subjectToken: string, grants: readonly { resource: string; scopes: readonly string[] }[], options: { asSession?: boolean } = {}): string[] {
     const nowMs = this.#now()
-    return this.#preview(this.#presentedAuthority(subjectToken, nowMs), grants, options, nowMs)
+    return previewGrants(this.#standing.presentedAuthority(subjectToken, nowMs), grants, options, this.#previewDeps(), nowMs)
   }
 
   /**
@@ -230,27 +214,11 @@ export class TokenExchange {
    */
   previewStanding(presented: VerifiedMandate, grants: readonly { resource: string; scopes: readonly string[] }[]): string[] {
     const nowMs = this.#now()
-    const app = this.#activeApplication(presented)
+    const app = this.#standing.activeApplication(presented)
     bindSubjectAuthority(presented, app, this.#d.store, nowMs)
     if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
-    const session = this.#liveSession(app, presented.sessionId, nowMs, false)
-    return this.#preview({ app, session, presented }, grants, { asSession: presented.use === 'gateway' }, nowMs)
-  }
-
-  #preview(authority: { app: ApplicationRow; session: AgentSessionRow; presented: VerifiedMandate }, grants: readonly { resource: string; scopes: readonly string[] }[], options: { asSession?: boolean }, nowMs: number): string[] {
-    const { app, session, presented } = authority
-    const version = this.#d.policy.version(app.zoneId)
-    return grants.map(({ resource, scopes }) => {
-      let delegation: ValidatedDelegation | undefined
-      try {
-        delegation = presented.delegationId ? this.#delegation(app, session.id, presented.delegationId, scopes, undefined, nowMs) : undefined
-      } catch (error) {
-        if (error instanceof DelegationReferenceError) return 'delegation_invalid'
-        throw error
-      }
-      const acting: Acting = { app, subject: presented.sub, subType: presented.subType, session, ...(!options.asSession && { presented }), ...(delegation && { delegation }) }
-      return decideResource(acting, resource, [...new Set(scopes)], { store: this.#d.store, version, requestId: 'preview', nowMs, challengeResolved: false }).status
-    })
+    const session = this.#standing.liveSession(app, presented.sessionId, nowMs, false)
+    return previewGrants({ app, session, presented }, grants, { asSession: presented.use === 'gateway' }, this.#previewDeps(), nowMs)
   }
 
   /**
@@ -264,54 +232,15 @@ export class TokenExchange {
     // revocations) judge one committed state, under one read lock. The heartbeat is renewed
     // after: a write inside a read transaction fails when another process has written since.
     const nowMs = this.#now()
-    const { session, presented } = this.#d.store.snapshot(() => this.#presentedAuthority(token, nowMs, false))
-    this.#renewHeartbeat(session, nowMs)
+    const { session, presented } = this.#d.store.snapshot(() => this.#standing.presentedAuthority(token, nowMs, false))
+    this.#standing.renewHeartbeat(session, nowMs)
     return presented
-  }
-
-  #verifiedPresented(token: string, nowMs: number): { presented: VerifiedMandate; app: ApplicationRow } {
-    const presented = this.#subjects.verify(token, { uses: ['session', 'gateway'], nowMs })
-    return { presented, app: this.#activeApplication(presented) }
-  }
-
-  #activeApplication(presented: VerifiedMandate): ApplicationRow {
-    const app = this.#d.store.applications.get(presented.clientId)
-    if (!app || app.zoneId !== presented.zoneId || app.status !== 'active') throw new ClientAuthenticationError('the subject token names an unknown or disabled application')
-    return app
-  }
-
-  /** The verified subject token of a resource exchange, its application and live session. */
-  #presentedAuthority(subjectToken: string, nowMs: number, renew = true): { app: ApplicationRow; session: AgentSessionRow; presented: VerifiedMandate } {
-    const { presented, app } = this.#verifiedPresented(subjectToken, nowMs)
-    bindSubjectAuthority(presented, app, this.#d.store, nowMs)
-    if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
-    if (presented.use === 'gateway' && this.#d.store.issuedJtis.wasPresented(presented.jti)) throw new TokenReplayedError()
-    return { app, session: this.#liveSession(app, presented.sessionId, nowMs, renew), presented }
-  }
-
-  /** As `#presentedAuthority`, auditing a replayed gateway mandate, with the delegation validated for the mint. */
-  async #presentedActing(subjectToken: string, resource: string, scopes: readonly string[], ttlSeconds: number | undefined, requestId: string, nowMs: number) {
-    let authority
-    try {
-      authority = this.#presentedAuthority(subjectToken, nowMs)
-    } catch (error) {
-      if (error instanceof TokenReplayedError) {
-        const presented = this.#subjects.verify(subjectToken, { uses: ['session', 'gateway'], nowMs })
-        await this.#d.audit.record({ zoneId: presented.zoneId, eventType: 'replay_detected', requestId, decision: 'deny', evaluationStatus: 'anomaly', metadata: { jti: presented.jti, client_id: presented.clientId, resource } })
-      }
-      throw error
-    }
-    const { app, session, presented } = authority
-    // A delegated mandate's edge, path and chain are re-derived from live state, never copied.
-    const delegation = presented.delegationId ? this.#delegation(app, session.id, presented.delegationId, scopes, ttlSeconds, nowMs) : undefined
-    const acting: Acting = { app, subject: presented.sub, subType: presented.subType, session, presented, ...(delegation && { delegation }) }
-    return { acting, app, session, presented, delegation }
   }
 
   async #bootstrap(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
     const ttl = this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS)
-    const parent = this.#explicitRecord(app, req.sessionId, nowMs)
-    return this.#scopeMint({
+    const parent = this.#standing.explicitRecord(app, req.sessionId, nowMs)
+    return response(await this.#mint.scoped({
       acting: { app, subject: app.id, subType: 'application' },
       resources: req.resources,
       scopes: req.scopes,
@@ -322,16 +251,16 @@ export class TokenExchange {
         zoneId: app.zoneId, applicationId: app.id, subject: app.id, subType: 'application', use: 'session', aud: [this.#d.issuer],
         scope: [LIFECYCLE_SCOPE], target: granted, ttlSeconds: ttl, ...(parent && { parent }),
       }),
-    })
+    }))
   }
 
   async #gatewayMint(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
-    this.#explicitRecord(app, req.sessionId, nowMs)
-    const session = this.#liveSession(app, req.agentSessionId!, nowMs)
-    const delegation = req.delegationEdgeId !== undefined ? this.#delegation(app, session.id, req.delegationEdgeId, req.scopes, req.ttlSeconds, nowMs) : undefined
-    const subject = this.#sessionSubject(session)
-    const ttl = this.#derivedTtl(this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS), nowMs, session, undefined, delegation)
-    return this.#scopeMint({
+    this.#standing.explicitRecord(app, req.sessionId, nowMs)
+    const session = this.#standing.liveSession(app, req.agentSessionId!, nowMs)
+    const delegation = req.delegationEdgeId !== undefined ? this.#standing.delegation(app, session.id, req.delegationEdgeId, req.scopes, req.ttlSeconds, nowMs) : undefined
+    const subject = this.#standing.sessionSubject(session)
+    const ttl = derivedTtl(this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS), nowMs, session, undefined, delegation)
+    return response(await this.#mint.scoped({
       acting: { app, subject: subject.subject, subType: subject.subType, session, ...(delegation && { delegation }) },
       resources: req.resources,
       scopes: req.scopes,
@@ -344,7 +273,7 @@ export class TokenExchange {
         scope: req.scopes, target: granted, ttlSeconds: ttl, ...(subject.parent && { parent: subject.parent }),
         extraClaims: delegation ? delegationClaims(delegation) : { agent_session_id: session.id },
       }),
-    })
+    }))
   }
 
   async #presentedOverHttp(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
@@ -356,8 +285,8 @@ export class TokenExchange {
     if (req.agentSessionId !== undefined && req.agentSessionId !== presented.sessionId) throw new SessionReferenceError('agent_session_id does not match the subject token')
     if (req.delegationEdgeId !== undefined && req.delegationEdgeId !== presented.delegationId) throw new SessionReferenceError('delegation_edge_id does not match the subject token')
     this.#ttl(req.ttlSeconds, RESOURCE_TTL_CAP_SECONDS)
-    const session = presented.sessionId ? this.#liveSession(app, presented.sessionId, nowMs) : undefined
-    return this.#scopeMint({
+    const session = presented.sessionId ? this.#standing.liveSession(app, presented.sessionId, nowMs) : undefined
+    return response(await this.#mint.scoped({
       acting: { app, subject: presented.sub, subType: presented.subType, ...(session && { session }), presented },
       resources: req.resources,
       scopes: req.scopes,
@@ -367,7 +296,7 @@ export class TokenExchange {
       plan: () => {
         throw new GatewayRequiredError()
       },
-    })
+    }))
   }
 
   /**
@@ -380,17 +309,17 @@ export class TokenExchange {
     const nowMs = this.#now()
     const app = this.#d.store.applications.get(req.applicationId)
     if (!app || app.status !== 'active') throw new ClientAuthenticationError('the agent application is unknown or disabled')
-    const session = this.#liveSession(app, req.agentSessionId, nowMs)
-    const delegation = this.#delegation(app, session.id, req.delegationEdgeId, [], undefined, nowMs)
+    const session = this.#standing.liveSession(app, req.agentSessionId, nowMs)
+    const delegation = this.#standing.delegation(app, session.id, req.delegationEdgeId, [], undefined, nowMs)
     const ttl = this.#ttl(Math.min(req.ttlSeconds, SESSION_TTL_CAP_SECONDS), SESSION_TTL_CAP_SECONDS)
     return response(await this.#issueAgentMandate(app, session, ttl, requestId, nowMs, delegation))
   }
 
   async #agentMandate(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
     if (req.approvalId !== undefined) throw new TokenRequestInvalidError('an agent mandate request takes no approval_id')
-    this.#explicitRecord(app, req.sessionId, nowMs)
-    const session = this.#liveSession(app, req.agentSessionId!, nowMs)
-    const delegation = req.delegationEdgeId !== undefined ? this.#delegation(app, session.id, req.delegationEdgeId, [], req.ttlSeconds, nowMs) : undefined
+    this.#standing.explicitRecord(app, req.sessionId, nowMs)
+    const session = this.#standing.liveSession(app, req.agentSessionId!, nowMs)
+    const delegation = req.delegationEdgeId !== undefined ? this.#standing.delegation(app, session.id, req.delegationEdgeId, [], req.ttlSeconds, nowMs) : undefined
     const ttl = this.#ttl(req.ttlSeconds, SESSION_TTL_CAP_SECONDS)
     return response(await this.#issueAgentMandate(app, session, ttl, requestId, nowMs, delegation))
   }
@@ -400,48 +329,17 @@ export class TokenExchange {
    * group). Under a delegation it carries the edge, path and chain its exchanges re-validate.
    */
   async #issueAgentMandate(app: ApplicationRow, session: AgentSessionRow, ttl: number, requestId: string, nowMs: number, delegation?: ValidatedDelegation): Promise<Issued> {
-    const subject = this.#sessionSubject(session)
-    return this.#issueIdentity(
+    const subject = this.#standing.sessionSubject(session)
+    return this.#mint.identity(
       { app, subject: subject.subject, subType: subject.subType, session, ...(delegation && { delegation }) },
       {
         zoneId: app.zoneId, applicationId: app.id, subject: subject.subject, subType: subject.subType, use: 'session', aud: [this.#d.issuer],
-        ttlSeconds: this.#derivedTtl(ttl, nowMs, session, undefined, delegation), ...(subject.parent && { parent: subject.parent }),
+        ttlSeconds: derivedTtl(ttl, nowMs, session, undefined, delegation), ...(subject.parent && { parent: subject.parent }),
         extraClaims: delegation ? delegationClaims(delegation) : { agent_session_id: session.id },
       },
       requestId,
       nowMs,
     )
-  }
-
-  /** A mandate of identity (agent or federated user): no resource to decide, one audit row for the mint. */
-  async #issueIdentity(acting: Acting, plan: MintPlan, requestId: string, nowMs: number): Promise<Issued> {
-    const outcome: ResourceOutcome = { resource: '', status: 'complete' }
-    let issued: Issued
-    try {
-      issued = await issueMandate(plan, this.#deps(), nowMs, requestId)
-    } catch (error) {
-      await recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { grantedStatus: 'mint_failed' })
-      throw error
-    }
-    await this.#recordIssued(issued, () => recordOutcomes(this.#d.audit, acting, [], requestId, [outcome], { sid: issued.sid }))
-    return issued
-  }
-
-  /**
-   * Audits a mint that happened. If the audit cannot be written the token never leaves, and its
-   * authority record is revoked so that nothing unaccounted for can stand on it.
-   */
-  async #recordIssued(issued: Issued, record: () => Promise<void>): Promise<void> {
-    try {
-      await record()
-    } catch (error) {
-      try {
-        this.#d.store.authorityRecords.revoke(issued.sid)
-      } catch {
-        // The store is failing too; the token still never leaves.
-      }
-      throw error
-    }
   }
 
   async #federate(req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {
@@ -460,96 +358,13 @@ export class TokenExchange {
       if (error instanceof FederatedTokenInvalidError) throw new SubjectTokenInvalidError(error.message, { cause: error })
       throw error
     }
-    const issued = await this.#issueIdentity(
+    const issued = await this.#mint.identity(
       { app, subject: identity.subject, subType: 'user' },
       { zoneId: app.zoneId, applicationId: app.id, subject: identity.subject, subType: 'user', use: 'session', aud: [this.#d.issuer], ttlSeconds: ttl },
       requestId,
       nowMs,
     )
     return response(issued)
-  }
-
-  /** The scope-bearing classes: per-resource decisions, step-up, then one mandate. */
-  async #scopeMint(m: ScopeMint): Promise<TokenResponse> {
-    const { acting, requestId, nowMs } = m
-    const audit = this.#d.audit
-    const version = this.#d.policy.version(acting.app.zoneId)
-    // Computed only where an approval is named or asked for: most exchanges never need it.
-    let bound: string | undefined
-    const binding = () => (bound ??= holdBinding(acting, m.resources, m.scopes, version))
-    let standing: ApprovalStanding | undefined = m.approvalId ? namedApproval(this.#d.store, m.approvalId, acting, binding(), nowMs) : undefined
-    if (standing?.kind === 'reissue') return this.#reissue(m, standing, nowMs)
-
-    const decideAll = (challengeResolved: boolean) =>
-      m.resources.map((r) => decideResource(acting, r, m.scopes, { store: this.#d.store, mintRate: this.#d.mintRate, version, requestId, nowMs, challengeResolved }))
-    let outcomes = decideAll(standing?.kind === 'approved')
-    const failed = outcomes.find((o) => o.status === 'policy_eval_failed')
-    if (failed) {
-      await recordOutcomes(audit, acting, m.scopes, requestId, outcomes)
-      throw new PolicyUnavailableError(failed.decision?.detail)
-    }
-    // A request that will be refused anyway (a client-secret caller presenting a mandate) opens
-    // no hold: nobody should be asked to approve what can never mint.
-    if (!m.trustedGateway && outcomes.some((o) => o.status === 'approval_required' || o.status === 'complete')) {
-      await recordOutcomes(audit, acting, m.scopes, requestId, outcomes.map((o) => (o.status === 'approval_required' ? { ...o, status: 'complete' } : o)), { grantedStatus: 'exchange_denied' })
-      throw new GatewayRequiredError()
-    }
-    if (outcomes.some((o) => o.status === 'approval_required')) {
-      const live = standing ? undefined : this.approvals.live(acting.app.zoneId, binding())
-      if (live?.state === 'approved') {
-        standing = { kind: 'approved', row: live }
-        outcomes = decideAll(true)
-      } else {
-        const held = outcomes.filter((o) => o.status === 'approval_required')
-        const hold = live ?? (await holdFor(this.approvals, acting, binding(), held, m.scopes, requestId, nowMs))
-        await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { approvalId: hold.id })
-        throw challengeOf(hold, nowMs)
-      }
-    }
-    const granted = outcomes.filter((o) => o.status === 'complete').map((o) => o.resource)
-    if (granted.length === 0) {
-      await recordOutcomes(audit, acting, m.scopes, requestId, outcomes)
-      const reason = outcomes.find((o) => o.decision?.reason)?.decision?.reason
-      if (!reason && outcomes.some((o) => o.status === 'rate_limited')) throw new ExchangeDeniedError('rate limited')
-      throw new ExchangeDeniedError(reason ? `policy denied (${reason})` : 'policy denied')
-    }
-    let issued: Issued
-    try {
-      const plan = m.plan(granted)
-      issued = await issueMandate({ ...plan, ...(standing && { consumeApprovalId: standing.row.id }) }, this.#deps(), nowMs, requestId)
-    } catch (error) {
-      const status = error instanceof ApprovalConsumedError ? 'approval_already_consumed' : 'mint_failed'
-      await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { grantedStatus: status })
-      throw error instanceof StsError ? error : new StsInternalError('minting failed', { cause: error })
-    }
-    await this.#recordIssued(issued, async () => {
-      await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { sid: issued.sid })
-      if (standing) await this.#recordConsumed(standing, issued.sid, requestId)
-    })
-    return response(issued)
-  }
-
-  /** An approval consumed moments ago: a new bearer for the record it created (§6.6 step 6). */
-  async #reissue(m: ScopeMint, standing: Extract<ApprovalStanding, { kind: 'reissue' }>, nowMs: number): Promise<TokenResponse> {
-    const plan = m.plan(standing.row.resources)
-    const left = Math.floor((standing.record.expiresAt - nowMs) / 1000)
-    if (left <= 0) throw new ApprovalConsumedError()
-    const issued = await issueMandate({ ...plan, ttlSeconds: Math.min(plan.ttlSeconds, left), reuseRecord: standing.record }, this.#deps(), nowMs, m.requestId)
-    const outcomes = standing.row.resources.map((resource): ResourceOutcome => ({ resource, status: 'complete' }))
-    await recordOutcomes(this.#d.audit, m.acting, m.scopes, m.requestId, outcomes, { sid: issued.sid })
-    return response(issued)
-  }
-
-  async #recordConsumed(standing: ApprovalStanding, sid: string, requestId: string): Promise<void> {
-    const row = standing.row
-    try {
-      await this.#d.audit.record({
-        zoneId: row.zoneId, eventType: 'step_up_consumed', requestId, decision: 'consumed', evaluationStatus: 'complete',
-        metadata: { challenge_id: row.id, tier: row.tier, approver_class: row.approverClass, binding: row.binding, application_id: row.applicationId, session_id: sid },
-      })
-    } catch (error) {
-      throw new StsInternalError('audit write failed', { cause: error })
-    }
   }
 
   /**
@@ -589,66 +404,8 @@ export class TokenExchange {
     return ttl
   }
 
-  /** Never past the session's own end (task TTL), the presented mandate's expiry, or the delegation's bounds. */
-  #derivedTtl(ttl: number, nowMs: number, session?: AgentSessionRow, presented?: VerifiedMandate, delegation?: ValidatedDelegation): number {
-    let bound = ttl
-    if (session?.lifecycle === 'task') bound = Math.min(bound, Math.floor((sessionDeadline(session) - nowMs) / 1000))
-    if (presented) bound = Math.min(bound, presented.expiresAt - Math.floor(nowMs / 1000))
-    if (delegation) bound = Math.min(bound, delegation.ttlBoundSeconds)
-    if (bound <= 0) throw new SessionReferenceError('authority ends too soon to mint under it')
-    return bound
-  }
-
-  /** The live session of the calling application, renewing a service session's heartbeat by use unless the caller will. */
-  #liveSession(app: ApplicationRow, sessionId: string, nowMs: number, renew = true): AgentSessionRow {
-    let session: AgentSessionRow
-    try {
-      session = this.sessions.requireLive(app.zoneId, sessionId, app.id, nowMs)
-    } catch (error) {
-      if (error instanceof SessionNotFoundError || error instanceof SessionNotLiveError) throw new SessionReferenceError('agent session is not active', error.message)
-      throw error
-    }
-    if (renew) this.#renewHeartbeat(session, nowMs)
-    return session
-  }
-
-  /** A service session is renewed by use (its heartbeat moved on) once most of its interval has passed. */
-  #renewHeartbeat(session: AgentSessionRow, nowMs: number): void {
-    if (session.lifecycle === 'service' && session.heartbeatDeadline! - nowMs < session.heartbeatSeconds! * 1000 * HEARTBEAT_RENEW_FRACTION) {
-      this.#d.store.agentSessions.heartbeat(session.id, nowMs)
-    }
-  }
-
-  /** The delegation a mint stands on, validated live; any failure is a 403 naming the step in audit. */
-  #delegation(app: ApplicationRow, agentSessionId: string, edgeId: string, scopes: readonly string[], ttlSeconds: number | undefined, nowMs: number): ValidatedDelegation {
-    try {
-      return validateDelegatedMint(this.#d.store, { zoneId: app.zoneId, applicationId: app.id, agentSessionId, edgeId, requestedScopes: scopes, ...(ttlSeconds !== undefined && { requestedTtlSeconds: ttlSeconds }), nowMs })
-    } catch (error) {
-      if (error instanceof DelegationInvalidError) throw new DelegationReferenceError(error.detail)
-      throw error
-    }
-  }
-
-  /** Whom a session's mandates name: its subject record's subject (a user), else the application. */
-  #sessionSubject(session: AgentSessionRow): { subject: string; subType: 'application' | 'user'; parent?: { id: string; rootId: string } } {
-    if (!session.subjectRecordId) return { subject: session.applicationId, subType: 'application' }
-    const record = this.#d.store.authorityRecords.get(session.subjectRecordId)
-    if (!record || record.status !== 'active' || record.expiresAt <= this.#now()) throw new SessionReferenceError('the session subject is no longer active')
-    return { subject: record.subject, subType: record.subType, parent: { id: record.id, rootId: record.rootId } }
-  }
-
-  /** An explicit `session_id` on a request without a subject token: an active record of this application. */
-  #explicitRecord(app: ApplicationRow, sessionId: string | undefined, nowMs: number): { id: string; rootId: string } | undefined {
-    if (sessionId === undefined) return undefined
-    const record = this.#d.store.authorityRecords.get(sessionId)
-    if (!record || record.zoneId !== app.zoneId || record.status !== 'active' || record.expiresAt <= nowMs || record.subType !== 'application' || record.subject !== app.id) {
-      throw new SessionReferenceError('session_id is not an active authority record of this application')
-    }
-    return { id: record.id, rootId: record.rootId }
-  }
-
-  #deps(): IssueDeps {
-    return { issuer: this.#d.issuer, store: this.#d.store, keys: this.#d.keys, audit: this.#d.audit, ledger: this.#ledger }
+  #previewDeps(): GrantPreviewDeps {
+    return { store: this.#d.store, policy: this.#d.policy, standing: this.#standing }
   }
 }
 
