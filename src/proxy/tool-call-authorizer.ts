@@ -25,8 +25,11 @@ export interface Principal {
 }
 
 export type Verdict =
-  /** `hop`: the agent mandate for a server that is itself an agent. */
-  | { kind: 'allow'; mandate: CachedMandate; cacheHit: boolean; hop?: HopGrant }
+  /**
+   * `hop`: the agent mandate for a server that is itself an agent. `approvalId`: the hold a human
+   * approved for this use, consumed by its mint.
+   */
+  | { kind: 'allow'; mandate: CachedMandate; cacheHit: boolean; hop?: HopGrant; approvalId?: string }
   /** Answered exactly like an unknown tool; the reason goes to audit only. */
   | { kind: 'deny'; reason: string }
   | { kind: 'approval'; approvalId: string; expiresAt: number }
@@ -101,11 +104,16 @@ export class ToolCallAuthorizer {
         return { kind: 'deny', reason: broken }
       }
     }
+    let approvalId: string | undefined
     if (!mandate) {
       const obtained = await this.#obtain(principal, entry, requestId)
       if (!('token' in obtained)) return obtained
-      mandate = obtained
-      if (presented.use !== 'gateway') this.#d.cache.set(key, mandate, this.#now())
+      const { consumedApproval, ...minted } = obtained
+      mandate = minted
+      approvalId = consumedApproval
+      // A mandate a human approved is the one use they approved: the next call asks again
+      // (the hold is consumed, so policy opens a new one), rather than reuse it until it expires.
+      if (presented.use !== 'gateway' && approvalId === undefined) this.#d.cache.set(key, mandate, this.#now())
     }
     const rules = entry.kind === 'tool' ? (version.data.tool_rules as Record<string, Record<string, unknown>> | undefined)?.[entry.server]?.[entry.name] : undefined
     if (rules !== undefined) {
@@ -117,9 +125,9 @@ export class ToolCallAuthorizer {
     if (entry.kind === 'tool' && this.#d.hops?.isAgent(entry.server)) {
       const hop = await this.#d.hops.grant(principal, entry.server, requestId)
       if (!hop.ok) return { kind: 'deny', reason: hop.reason }
-      return { kind: 'allow', mandate, cacheHit, hop: hop.grant }
+      return { kind: 'allow', mandate, cacheHit, hop: hop.grant, ...(approvalId && { approvalId }) }
     }
-    return { kind: 'allow', mandate, cacheHit }
+    return { kind: 'allow', mandate, cacheHit, ...(approvalId && { approvalId }) }
   }
 
   /** Why the presented mandate's delegation no longer stands for this group, if it does not. */
@@ -146,10 +154,11 @@ export class ToolCallAuthorizer {
   }
 
   /** Exchanges the agent mandate for the group's resource mandate and verifies it as the group requires. */
-  async #obtain(principal: Principal, entry: CatalogueEntry, requestId: string): Promise<CachedMandate | Exclude<Verdict, { kind: 'allow' }>> {
+  async #obtain(principal: Principal, entry: CatalogueEntry, requestId: string): Promise<(CachedMandate & { consumedApproval?: string }) | Exclude<Verdict, { kind: 'allow' }>> {
     let token: string
+    let consumedApproval: string | undefined
     try {
-      token = (await this.#d.exchange.exchangeForResource({ subjectToken: principal.token, resource: entry.resource, scopes: entry.scopes }, requestId)).access_token
+      ;({ access_token: token, consumedApproval } = await this.#d.exchange.exchangeForResource({ subjectToken: principal.token, resource: entry.resource, scopes: entry.scopes }, requestId))
     } catch (error) {
       if (error instanceof ApprovalRequiredError) return { kind: 'approval', approvalId: error.hold.approvalId, expiresAt: error.hold.expiresAt }
       if (error instanceof ExchangeDeniedError) return { kind: 'deny', reason: error.detail ?? error.message }
@@ -178,7 +187,7 @@ export class ToolCallAuthorizer {
       if (error instanceof MandateError) return { kind: 'deny', reason: error.wireCode }
       throw error
     }
-    return { token, verified, anchors: dependencies(verified, principal.mandate) }
+    return { token, verified, anchors: dependencies(verified, principal.mandate), ...(consumedApproval && { consumedApproval }) }
   }
 
   #toolCallInput(presented: VerifiedMandate, mandate: VerifiedMandate, entry: CatalogueEntry, args: Record<string, unknown>, requestId: string): Record<string, unknown> {

@@ -42,7 +42,8 @@ export async function auditUse(
       ...(verdict.kind === 'allow' && { resource_session_id: verdict.mandate.verified.authorityRecordId, cache_hit: verdict.cacheHit }),
       // The delegation an agent server was given for this call: its calls back in name this edge.
       ...(verdict.kind === 'allow' && verdict.hop && { hop: { application_id: verdict.hop.applicationId, agent_session_id: verdict.hop.agentSessionId, delegation_edge_id: verdict.hop.delegationEdgeId } }),
-      ...(verdict.kind === 'approval' && { approval_id: verdict.approvalId }),
+      // The hold a call waits on, or the one an approver granted for this very call.
+      ...((verdict.kind === 'approval' || verdict.kind === 'allow') && verdict.approvalId && { approval_id: verdict.approvalId }),
       ...(outcome.upstreamStatus && { upstream_status: outcome.upstreamStatus }),
       ...(outcome.latencyMs !== undefined && { latency_ms: Math.round(outcome.latencyMs * 1000) / 1000 }),
       ...(outcome.revokedAnchor && { revoked_anchor: outcome.revokedAnchor }),

@@ -37,6 +37,9 @@ export interface ScopeMint {
   trustedGateway: boolean
 }
 
+/** A mandate minted, and the approval its mint consumed (or re-issued for), if it needed one. */
+export type MintedMandate = Issued & { consumedApproval?: string }
+
 export class MandateMint {
   readonly #d: MandateMintDeps
   readonly #ledger: MintLedger
@@ -47,7 +50,7 @@ export class MandateMint {
   }
 
   /** The scope-bearing classes: per-resource decisions, step-up, then one mandate. */
-  async scoped(m: ScopeMint): Promise<Issued> {
+  async scoped(m: ScopeMint): Promise<MintedMandate> {
     const { acting, requestId, nowMs } = m
     const audit = this.#d.audit
     const version = this.#d.policy.version(acting.app.zoneId)
@@ -103,7 +106,7 @@ export class MandateMint {
       await recordOutcomes(audit, acting, m.scopes, requestId, outcomes, { sid: issued.sid })
       if (standing) await this.#recordConsumed(standing, issued.sid, requestId)
     })
-    return issued
+    return standing ? { ...issued, consumedApproval: standing.row.id } : issued
   }
 
   /** A mandate of identity (agent or federated user): no resource to decide, one audit row for the mint. */
@@ -121,14 +124,14 @@ export class MandateMint {
   }
 
   /** An approval consumed moments ago: a new bearer for the record it created (§6.6 step 6). */
-  async #reissue(m: ScopeMint, standing: Extract<ApprovalStanding, { kind: 'reissue' }>, nowMs: number): Promise<Issued> {
+  async #reissue(m: ScopeMint, standing: Extract<ApprovalStanding, { kind: 'reissue' }>, nowMs: number): Promise<MintedMandate> {
     const plan = m.plan(standing.row.resources)
     const left = Math.floor((standing.record.expiresAt - nowMs) / 1000)
     if (left <= 0) throw new ApprovalConsumedError()
     const issued = await issueMandate({ ...plan, ttlSeconds: Math.min(plan.ttlSeconds, left), reuseRecord: standing.record }, this.#deps(), nowMs, m.requestId)
     const outcomes = standing.row.resources.map((resource): ResourceOutcome => ({ resource, status: 'complete' }))
     await recordOutcomes(this.#d.audit, m.acting, m.scopes, m.requestId, outcomes, { sid: issued.sid })
-    return issued
+    return { ...issued, consumedApproval: standing.row.id }
   }
 
   /**

@@ -78,6 +78,14 @@ export interface TokenResponse {
   agent_session_id?: string
 }
 
+/**
+ * What our proxy gets back. `consumedApproval` is in-process only, never on the wire: the hold
+ * this mint consumed (or re-issued for). Such a mandate is the one use a human approved.
+ */
+export interface ResourceExchangeResult extends TokenResponse {
+  consumedApproval?: string
+}
+
 /** What our proxy asks for: one tool group's resource mandate under a presented agent mandate. */
 export interface ResourceExchangeRequest {
   subjectToken: string
@@ -169,7 +177,7 @@ export class TokenExchange {
    * The trusted-gateway exchange our own proxy makes in-process: the presented agent (or
    * gateway) mandate becomes a resource mandate for one tool group and the scopes it needs.
    */
-  async exchangeForResource(req: ResourceExchangeRequest, requestId: string): Promise<TokenResponse> {
+  async exchangeForResource(req: ResourceExchangeRequest, requestId: string): Promise<ResourceExchangeResult> {
     const nowMs = this.#now()
     const { acting, app, session, presented, delegation } = await this.#standing.presentedActing(req.subjectToken, req.resource, req.scopes, req.ttlSeconds, requestId, nowMs)
     // A gateway mandate is single use: its one use is recorded atomically with the mint it buys
@@ -177,7 +185,7 @@ export class TokenExchange {
     const singleUse = presented.use === 'gateway' ? { jti: presented.jti, expiresAtMs: presented.expiresAt * 1000 } : undefined
     const ttl = derivedTtl(this.#ttl(req.ttlSeconds, RESOURCE_TTL_CAP_SECONDS), nowMs, session, presented, delegation)
     const scopes = [...new Set(req.scopes)]
-    return response(await this.#mint.scoped({
+    const minted = await this.#mint.scoped({
       acting,
       resources: [req.resource],
       scopes,
@@ -191,7 +199,8 @@ export class TokenExchange {
         extraClaims: delegation ? delegationClaims(delegation) : { agent_session_id: session.id },
         ...(singleUse && { consumePresented: singleUse }),
       }),
-    }))
+    })
+    return { ...response(minted), ...(minted.consumedApproval && { consumedApproval: minted.consumedApproval }) }
   }
 
   /**

@@ -103,7 +103,7 @@ describe('tools/call', () => {
     expect((await callError(client, 'up__ungrouped_tool')).message).toContain('not found')
   })
 
-  it('holds a call that needs approval with a tool error naming the approval; after approval the same call succeeds', async () => {
+  it('holds a call that needs approval with a tool error naming the approval; after approval the same call succeeds, once', async () => {
     const client = await world.connect((await world.agentMandate()).token)
     const held = (await client.callTool({ name: 'files__write_file', arguments: { path: '/srv/demo/out.txt', content: 'approved' } })) as CallToolResult
     expect(held.isError).toBe(true)
@@ -114,8 +114,19 @@ describe('tools/call', () => {
     await world.runtime.approvals.decide(ZONE, approvalId, 'approved', 'operator', undefined, 'test')
     expect(text(await client.callTool({ name: 'files__write_file', arguments: { path: '/srv/demo/out.txt', content: 'approved' } }))).toBe('wrote 8 characters to /srv/demo/out.txt')
     expect(text(await client.callTool({ name: 'files__read_file', arguments: { path: '/srv/demo/out.txt' } }))).toBe('approved')
+    // The approval was for that call: the next write is held again, under a new approval.
+    const next = (await client.callTool({ name: 'files__write_file', arguments: { path: '/srv/demo/out.txt', content: 'again' } })) as CallToolResult
+    expect(next.isError).toBe(true)
+    const nextId = /approval id ([0-9a-f-]{36})/.exec(text(next))![1]!
+    expect(nextId).not.toBe(approvalId)
+    expect(text(await client.callTool({ name: 'files__read_file', arguments: { path: '/srv/demo/out.txt' } }))).toBe('approved')
     const rows = (await auditRows('tool_call')).filter((r) => r.metadata.tool === 'write_file')
-    expect(rows.map((r) => r.decision)).toEqual(['pending', 'pending', 'allow'])
+    expect(rows.map((r) => [r.decision, r.metadata.approval_id])).toEqual([
+      ['pending', approvalId],
+      ['pending', approvalId],
+      ['allow', approvalId],
+      ['pending', nextId],
+    ])
   })
 
   /** A client that accepts every URL offer, and hears when one completes. */
