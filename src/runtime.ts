@@ -23,7 +23,7 @@ import { startProxyService, type ProxyService } from './proxy/index.js'
 import { createPolicyEngineFromConfig } from './policy-from-config.js'
 import { AgentSessions } from './sessions/index.js'
 import { openStore, purgeExpired, startCheckpointer, type Store } from './store/index.js'
-import { AuthFailureLimiter, MintRateLimiter, TokenExchange } from './sts/index.js'
+import { AuthFailureLimiter, MintRateLimiter, TokenExchange, stsMetrics } from './sts/index.js'
 import { uuid7 } from './util/uuid7.js'
 
 export const HOST_ENV = 'CARACAL_MCP_HOST'
@@ -207,13 +207,15 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
   const onError = (error: unknown, id: string) => warn(`request ${id}: ${(error as Error)?.stack ?? error}`)
   const { store, keys, sessions, delegations } = runtime
   const exchange = runtime.tokenExchange(issuer)
+  // One registry for everything GET /metrics shows (served with the proxy): the proxy's and the token endpoint's.
+  const metrics = new MetricsRegistry()
   let proxy: ProxyService | undefined
   if (Object.keys(runtime.loaded.config.protection).length > 0) {
     try {
       await ensureAgentApplications(runtime)
       proxy = await startProxyService({
         loaded: runtime.loaded, env, store, keys, policy: runtime.policy, audit: runtime.audit, exchange, approvals: runtime.approvals, sessions, delegations, issuer, publicBase: issuer,
-        allowedHosts: allowedHosts(address, issuer), metrics: new MetricsRegistry(), log: warn, onError,
+        allowedHosts: allowedHosts(address, issuer), metrics, log: warn, onError,
       })
     } catch (error) {
       server.close()
@@ -222,7 +224,7 @@ export async function listen(runtime: Runtime, env: NodeJS.ProcessEnv, warn: (li
   }
   const app = createApp({
     ...(proxy && { proxy: proxy.router }),
-    sts: { exchange, keys, onError },
+    sts: { exchange, keys, onError, metrics: stsMetrics(metrics) },
     coordinator: { issuer, store, keys, sessions, delegations, onError, maxTokenBytes: runtime.loaded.config.server.maxTokenBytes },
     admin: { services: runtime, token: runtime.secrets.adminToken, onError },
   })

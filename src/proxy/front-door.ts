@@ -41,6 +41,7 @@ import {
   unauthenticatedChallenge,
   type Endpoint,
 } from './resource-metadata.js'
+import type { ProxyMetrics } from './proxy-metrics.js'
 import { unauthenticatedOr, type Principal, type ToolCallAuthorizer, type Verdict } from './tool-call-authorizer.js'
 import { checkStanding } from './standing.js'
 import { traceFrom } from './trace-context.js'
@@ -64,6 +65,7 @@ export interface FrontDoorDeps {
   allowedHosts: ReadonlySet<string>
   maxBodyBytes?: number
   onError?: (error: unknown, requestId: string) => void
+  metrics?: ProxyMetrics
 }
 
 interface JsonRpcMessage {
@@ -139,6 +141,7 @@ export function createFrontDoor(deps: FrontDoorDeps): FrontDoor {
     }
     const known = error instanceof ProxyHttpError ? error : new ProxyUnavailableError({ cause: error })
     if (!(error instanceof ProxyHttpError) || known.status >= 500) deps.onError?.(error, requestId)
+    deps.metrics?.refusals.inc({ status: String(known.status), code: known.code })
     const prm = metadataUrl(deps.publicBase, endpoint ?? endpointOf(undefined))
     if (known instanceof UnauthenticatedError) res.setHeader('WWW-Authenticate', unauthenticatedChallenge(known, prm))
     if (known instanceof ScopeInsufficientError) res.setHeader('WWW-Authenticate', insufficientScopeChallenge(known, prm))

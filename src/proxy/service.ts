@@ -109,7 +109,7 @@ export async function startProxyService(o: ProxyServiceOptions): Promise<ProxySe
     const { hits, misses } = cache.stats
     res.type('text/plain; version=0.0.4').send(`${o.metrics.render()}# HELP caracal_mcp_mandate_cache_hit_ratio Share of resource-mandate lookups answered from the cache\n# TYPE caracal_mcp_mandate_cache_hit_ratio gauge\ncaracal_mcp_mandate_cache_hit_ratio ${hits + misses === 0 ? 0 : hits / (hits + misses)}\n`)
   })
-  const frontDoor = createFrontDoor({ proxy, exchange: o.exchange, authorizer, revocations, revocationsHealthy: () => feed.healthy(), issuer: o.issuer, publicBase: o.publicBase, allowedHosts: o.allowedHosts, maxBodyBytes: config.server.maxBodyBytes, ...(o.onError && { onError: o.onError }) })
+  const frontDoor = createFrontDoor({ proxy, exchange: o.exchange, authorizer, revocations, revocationsHealthy: () => feed.healthy(), issuer: o.issuer, publicBase: o.publicBase, allowedHosts: o.allowedHosts, maxBodyBytes: config.server.maxBodyBytes, metrics, ...(o.onError && { onError: o.onError }) })
   router.use(frontDoor.router)
 
   return {

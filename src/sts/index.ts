@@ -33,3 +33,4 @@ export {
   type TokenExchangeDeps,
   type TokenResponse,
 } from './token-exchange.js'
+export { stsMetrics, type StsMetrics } from './sts-metrics.js'

@@ -19,6 +19,7 @@ import {
 import { APPROVAL_PAGE_HEADERS, approvalPage } from './approval-page.js'
 import { parseTokenForm } from './form.js'
 import { CLIENT_CREDENTIALS_GRANT, TOKEN_EXCHANGE_GRANT, readClientCredentialsRequest, readTokenRequest } from './params.js'
+import { grantLabel, type StsMetrics } from './sts-metrics.js'
 import type { TokenExchange } from './token-exchange.js'
 
 export const TOKEN_PATH = '/oauth/2/token'
@@ -37,6 +38,7 @@ export interface StsRouterDeps {
   keys: KeyRing
   /** Errors the caller does not see in detail, for the process log. */
   onError?: (error: unknown, requestId: string) => void
+  metrics?: StsMetrics
 }
 
 function requestId(req: Request, res: Response): string {
@@ -73,6 +75,7 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
   router.post(TOKEN_PATH, rejectQueryString, requireFormBody, readBody, async function exchangeToken(req, res) {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
     const form = parseTokenForm(body)
+    res.locals.grant = grantLabel(form.get('grant_type')?.[0] ?? '')
     const id = requestId(req, res)
     const response =
       form.get('grant_type')?.[0] === CLIENT_CREDENTIALS_GRANT
@@ -80,6 +83,7 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
         : await deps.exchange.exchange(readTokenRequest(form, req.headers.authorization), id)
     res.setHeader('Cache-Control', 'no-store')
     res.setHeader('Pragma', 'no-cache')
+    deps.metrics?.tokenRequests.inc({ grant: res.locals.grant as string, outcome: 'issued' })
     res.status(200).json(response)
   })
   router.all(TOKEN_PATH, (_req, _res, next) => next(new TokenMethodNotAllowedError()))
@@ -142,21 +146,25 @@ export function createStsRouter(deps: StsRouterDeps): express.Router {
   router.use(function stsErrors(error: unknown, req: Request, res: Response, next: NextFunction) {
     if (res.headersSent) return next(error)
     const id = requestId(req, res)
+    const refuse = (answered: StsError): void => {
+      if (req.path === TOKEN_PATH) deps.metrics?.tokenRequests.inc({ grant: (res.locals.grant as string | undefined) ?? 'unread', outcome: answered.wireCode })
+      sendError(res, answered, id)
+    }
     const type = (error as { type?: string }).type
     const status = (error as { status?: number }).status
-    if (type === 'entity.too.large') return sendError(res, new TokenRequestTooLargeError(), id)
+    if (type === 'entity.too.large') return refuse(new TokenRequestTooLargeError())
     // Any other refusal by the body reader (bad encoding, unsupported Content-Encoding) is the caller's.
-    if (type !== undefined && typeof status === 'number' && status < 500) return sendError(res, new TokenRequestInvalidError('malformed request body'), id)
+    if (type !== undefined && typeof status === 'number' && status < 500) return refuse(new TokenRequestInvalidError('malformed request body'))
     // SQLite busy beyond its wait (another process holds the write lock): retryable, not a bug.
     if ((error as { code?: string })?.code === 'SQLITE_BUSY' || ((error as { cause?: { code?: string } })?.cause?.code === 'SQLITE_BUSY')) {
-      return sendError(res, new StsUnavailableError('database busy', { cause: error }), id)
+      return refuse(new StsUnavailableError('database busy', { cause: error }))
     }
     if (error instanceof StsError) {
       if (error.status >= 500) deps.onError?.(error.cause ?? error, id)
-      return sendError(res, error, id)
+      return refuse(error)
     }
     deps.onError?.(error, id)
-    sendError(res, new StsInternalError('unexpected error', { cause: error }), id)
+    refuse(new StsInternalError('unexpected error', { cause: error }))
   })
   return router
 }
