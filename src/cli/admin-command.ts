@@ -6,11 +6,13 @@ import { APPLICATION_ID_PATTERN, createApplication, disableApplication, register
 import { loadConfig } from '../config/index.js'
 import { CliUsageError } from '../errors.js'
 import { openRuntime, type Runtime } from '../runtime.js'
+import { StoreConflictError } from '../store/index.js'
 import { uuid7 } from '../util/uuid7.js'
 import { APPROVAL_COMMANDS } from './approval-commands.js'
 import { REVOKE_COMMANDS } from './revoke-command.js'
 import { optionValue, parseArgs, type ParsedArgs } from './args.js'
 import { choiceOption, required, zoneOf, type CommandGroup } from './command-group.js'
+import { configFlag, shellWord } from './command-hints.js'
 import { DELEGATION_COMMANDS } from './delegation-commands.js'
 import { SESSION_LIFECYCLE_COMMANDS } from './session-lifecycle-commands.js'
 import { SESSION_COMMANDS } from './session-commands.js'
@@ -27,6 +29,7 @@ function joined(a: CommandGroup, b: CommandGroup): CommandGroup {
   return {
     valued: [...new Set([...a.valued, ...b.valued])],
     repeatable: [...new Set([...(a.repeatable ?? []), ...(b.repeatable ?? [])])],
+    positional: { ...a.positional, ...b.positional },
     commands: { ...a.commands, ...b.commands },
   }
 }
@@ -52,7 +55,12 @@ const GROUPS: Record<string, CommandGroup> = {
         const registrationMethod = choiceOption(args, 'registration', ['managed', 'dcr'] as const)
         const id = optionValue(args, 'id')
         if (id !== undefined && !APPLICATION_ID_PATTERN.test(id)) throw new CliUsageError('--id is 1–128 letters, digits, ".", "_" or "-"')
-        const { application, clientSecret } = await createApplication(runtime, { zoneId, name: required(args, 'name'), ...(id && { id }), ...(registrationMethod && { registrationMethod }) }, cliOperator())
+        const { application, clientSecret } = await createApplication(runtime, { zoneId, name: required(args, 'name'), ...(id && { id }), ...(registrationMethod && { registrationMethod }) }, cliOperator()).catch((error: unknown) => {
+          // A second `npm start` walkthrough ends here: say what gets a usable secret instead.
+          const existing = id === undefined ? undefined : runtime.store.applications.get(id)
+          if (!(error instanceof StoreConflictError) || !existing) throw error
+          throw new StoreConflictError(`${error.message}; for a new secret of it: caracal-mcp applications rotate-secret --zone ${existing.zoneId} --id ${shellWord(existing.id)}${configFlag(optionValue(args, 'config'))}`, { cause: error })
+        })
         out(`application_id: ${application.id}`)
         out(`client_secret: ${clientSecret}`)
         out('The secret is shown once and stored only as a hash: keep it now.')
@@ -108,6 +116,13 @@ const GROUPS: Record<string, CommandGroup> = {
   revoke: REVOKE_COMMANDS,
 }
 
+/** `approvals approve <id>`: the word stands for `--id`, which may also be given, if it agrees. */
+function takePositional(args: ParsedArgs, option: string, word: string): void {
+  const given = optionValue(args, option)
+  if (given !== undefined && given !== word) throw new CliUsageError(`${word} and --${option} ${given} name different ${option}s: give one`)
+  args.options.set(option, word)
+}
+
 export function isAdminCommand(command: string | undefined): boolean {
   return command !== undefined && Object.hasOwn(GROUPS, command)
 }
@@ -118,6 +133,8 @@ export async function adminCommand(command: string, argv: readonly string[], out
   const [sub, ...rest] = args.positionals
   const handler = sub && Object.hasOwn(group.commands, sub) ? group.commands[sub] : undefined
   if (!handler) throw new CliUsageError(`${command} commands: ${Object.keys(group.commands).join(', ')}`)
+  const positional = group.positional && Object.hasOwn(group.positional, sub!) ? group.positional[sub!] : undefined
+  if (positional !== undefined && rest.length === 1) takePositional(args, positional, rest.shift()!)
   if (rest.length > 0) throw new CliUsageError(`unexpected argument ${rest[0]}`)
   const runtime = await openRuntime(await loadConfig(optionValue(args, 'config') ?? 'mcp.config.json'), process.env, warn)
   try {

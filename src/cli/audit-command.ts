@@ -8,7 +8,7 @@ import { auditEventJson } from '../admin/index.js'
 import { explainRequest, explanationLines, formatHead, parseExpectedHead, printable, verifyAuditChains, type ExpectedHead, type ZoneChainReport } from '../audit/index.js'
 import { loadAuditKey, loadConfig } from '../config/index.js'
 import { CliUsageError, ConfigError } from '../errors.js'
-import { openStore, type Store } from '../store/index.js'
+import { openStore, StoreNotFoundError, type Store } from '../store/index.js'
 import { optionValue, optionValues, parseArgs, type ParsedArgs } from './args.js'
 
 export async function auditCommand(argv: readonly string[], out: (line: string) => void, warn: (line: string) => void): Promise<number> {
@@ -28,14 +28,15 @@ export async function auditCommand(argv: readonly string[], out: (line: string) 
   const auditKey = sub === 'verify' ? loadAuditKey(loaded.databasePath, process.env, warn) : undefined
   const store: Store = openStore(loaded.databasePath)
   try {
+    const zone = optionValue(args, 'zone')
+    if (zone !== undefined) requireKnownZone(store, zone, loaded.databasePath)
     if (auditKey) {
-      const reports = verifyAuditChains(store.auditEvents, auditKey, { zoneId: optionValue(args, 'zone'), expectedHeads })
+      const reports = verifyAuditChains(store.auditEvents, auditKey, { zoneId: zone, expectedHeads })
       for (const r of reports) out(reportLine(r))
       if (reports.length === 0) out('no audit events')
       return reports.some((r) => r.firstBreak) ? 1 : 0
     }
     if (sub === 'tail') {
-      const zone = optionValue(args, 'zone')
       if (!zone) throw new CliUsageError('audit tail needs --zone <id>')
       const limit = Number(optionValue(args, 'limit') ?? '20')
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) throw new CliUsageError('--limit is a whole number from 1 to 10000')
@@ -45,11 +46,27 @@ export async function auditCommand(argv: readonly string[], out: (line: string) 
     if (requestIdToExplain) return explain(store, requestIdToExplain, args.options.has('json'), out, warn)
     const requestId = optionValue(args, 'request-id')
     if (!requestId) throw new CliUsageError('audit query needs --request-id <id>')
-    for (const row of store.auditEvents.byRequestId(requestId)) out(JSON.stringify(auditEventJson(row)))
+    const rows = store.auditEvents.byRequestId(requestId)
+    // As explain: an id with no rows is most often a mistyped one, which a script must be able to tell.
+    if (rows.length === 0) {
+      warn(`no audit events for request ${requestId}`)
+      return 1
+    }
+    for (const row of rows) out(JSON.stringify(auditEventJson(row)))
     return 0
   } finally {
     store.close()
   }
+}
+
+/**
+ * A zone named with --zone must be one of the database's (configured once, or with audit rows):
+ * a report for a zone that never existed would read like a chain that lost every row.
+ */
+function requireKnownZone(store: Store, zoneId: string, databasePath: string): void {
+  if (store.zones.get(zoneId) || store.auditEvents.zones().includes(zoneId)) return
+  const known = [...new Set([...store.zones.list().map((z) => z.id), ...store.auditEvents.zones()])].sort()
+  throw new StoreNotFoundError(`zone ${zoneId} does not exist in the database ${databasePath} (${known.length > 0 ? known.join(', ') : 'it has no zones'})`)
 }
 
 /** Every `--expect-head zone:seq:sha256`, repeated or comma-separated; one zone's only with --zone. */

@@ -13,6 +13,8 @@ export interface CommandGroup {
   valued: readonly string[]
   /** Options that may be given more than once. */
   repeatable?: readonly string[]
+  /** Per command, the valued option its one positional word stands for (`approve <id>` = `--id`). */
+  positional?: Record<string, string>
   commands: Record<string, Handler>
 }
 
@@ -34,11 +36,16 @@ export function zoneOf(runtime: Runtime, args: ParsedArgs): string {
   return zoneId
 }
 
-/** A whole number of seconds, or undefined when the option is absent. */
-export function secondsOption(args: ParsedArgs, name: string): number | undefined {
+/**
+ * A whole number of seconds, or undefined when the option is absent. With bounds, a value outside
+ * them is refused here, naming the option, rather than by the operation naming its API field.
+ */
+export function secondsOption(args: ParsedArgs, name: string, min = 1, max = 999_999_999): number | undefined {
   const value = optionValue(args, name)
   if (value === undefined) return undefined
-  if (!/^[1-9][0-9]{0,8}$/.test(value)) throw new CliUsageError(`--${name} is a whole number of seconds`)
+  if (!/^[1-9][0-9]{0,8}$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new CliUsageError(max === 999_999_999 ? `--${name} is a whole number of seconds` : `--${name} is a whole number of seconds from ${min} to ${max}`)
+  }
   return Number(value)
 }
 

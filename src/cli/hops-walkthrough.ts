@@ -11,7 +11,9 @@ import { uuid7 } from '../util/uuid7.js'
 import { describeCall, walkthroughClient } from './walkthrough.js'
 
 const ZONE = 'hops'
-const APP = 'hops-client'
+/** The application the walkthrough acts as (its secret is rotated on every run). */
+export const HOPS_WALKTHROUGH_APPLICATION = 'hops-client'
+const APP = HOPS_WALKTHROUGH_APPLICATION
 
 const CALLS: { label: string; args: Record<string, unknown> }[] = [
   { label: 'client → planner → researcher → files (read a file)', args: { topic: 'the demo files' } },
@@ -25,7 +27,8 @@ export function hopsWalkthroughApplies(runtime: Runtime): boolean {
   return protection.planner?.agent !== undefined && protection.researcher?.agent !== undefined && data?.app_ids?.[APP] === APP
 }
 
-export async function hopsWalkthrough(runtime: Runtime, running: RunningServer, out: (line: string) => void): Promise<void> {
+/** `config` is ` --config <path>` for the command it prints, as `start` was given it (empty for the default). */
+export async function hopsWalkthrough(runtime: Runtime, running: RunningServer, out: (line: string) => void, config: string): Promise<void> {
   let requestId = uuid7()
   const { client, end } = await walkthroughClient(runtime, running, ZONE, APP, 'hops example client', () => requestId)
   try {
@@ -39,7 +42,7 @@ export async function hopsWalkthrough(runtime: Runtime, running: RunningServer, 
       const denied = runtime.store.auditEvents.byRequestId(requestId).filter((row) => row.eventType === 'tool_call' && row.decision === 'deny')
       for (const row of denied) out(`    audit: ${row.evaluationStatus}`)
     }
-    out(`caracal-mcp: the audit of the first request (npx caracal-mcp audit explain ${first} --config ${runtime.loaded.path}):`)
+    out(`caracal-mcp: the audit of the first request (npx caracal-mcp audit explain ${first}${config}):`)
     const rows = runtime.store.auditEvents.byRequestId(first).map(auditEventJson)
     for (const line of explanationLines(explainRequest(first, rows, (anchor, atMs) => runtime.store.revocations.get(anchor, atMs)))) out(`  ${line}`)
   } finally {

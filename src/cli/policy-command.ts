@@ -1,9 +1,9 @@
 // `caracal-mcp policy check|eval`: validate every zone's data, or decide one input document.
-import { readFile } from 'node:fs/promises'
 import { loadConfig } from '../config/index.js'
 import { CliUsageError } from '../errors.js'
 import { createPolicyEngineFromConfig } from '../policy-from-config.js'
 import { optionValue, parseArgs } from './args.js'
+import { CliFileInvalidError, readCliFile } from './cli-files.js'
 import { ENTRYPOINT_NAMES, isExampleRequest } from './example-request.js'
 
 export async function policyCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
@@ -19,14 +19,12 @@ export async function policyCommand(argv: readonly string[], out: (line: string)
   if (sub === 'eval') {
     const inputFile = optionValue(args, 'input')
     if (!inputFile) throw new CliUsageError('policy eval needs --input <file> (a policy input document, or - for standard input)')
-    const text = inputFile === '-' ? await readStdin() : await readFile(inputFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new CliUsageError(`cannot read ${inputFile}: ${error.code ?? error.message}`)
-    })
+    const text = inputFile === '-' ? await readStdin() : await readCliFile(inputFile, '--input')
     let document: unknown
     try {
       document = JSON.parse(text)
     } catch (error) {
-      throw new CliUsageError(`${inputFile} is not valid JSON: ${(error as Error).message}`)
+      throw new CliFileInvalidError(`--input ${inputFile === '-' ? '(standard input)' : inputFile} is not valid JSON: ${(error as Error).message}`)
     }
     // An example request (fixtures/requests) wraps the input with its zone and entrypoint.
     const example = isExampleRequest(document) ? document : undefined

@@ -1,15 +1,32 @@
 // `caracal-mcp sessions start|list|terminate|heartbeat`: agent sessions of a zone, through the
-// same audited operations as the admin API (started_by `cli`; terminating ends the subtree).
+// same audited operations as the admin API (started_by `cli`; terminating ends the subtree, and
+// terminating an ended session is no failure: what was asked for holds).
 import { sessionJson, startSession, terminateSession } from '../admin/index.js'
-import type { AgentSessionRow } from '../store/index.js'
+import { MAX_HEARTBEAT_SECONDS, MAX_TASK_TTL_SECONDS, MIN_HEARTBEAT_SECONDS } from '../sessions/index.js'
+import { sessionDeadline, type AgentSessionRow } from '../store/index.js'
 import { uuid7 } from '../util/uuid7.js'
 import { optionValue, optionValues } from './args.js'
 import { choiceOption, required, secondsOption, zoneOf, type CommandGroup } from './command-group.js'
+import { configFlag } from './command-hints.js'
 
-function summary(row: AgentSessionRow): string {
-  const json = sessionJson(row)
-  return [row.id, row.status, row.lifecycle, row.applicationId, json.expires_at, row.labels.join(',')].join('\t')
+/** What `list` shows and filters on: `active` only while the session is live; past its TTL or heartbeat deadline, `expired`. */
+export type ShownSessionStatus = 'active' | 'expired' | 'suspended' | 'terminated'
+const SHOWN_STATUSES = ['active', 'expired', 'suspended', 'terminated'] as const
+
+export function shownStatus(row: AgentSessionRow, nowMs: number): ShownSessionStatus {
+  // The stored status stays `active` until something ends the session; its deadline ends it on its own.
+  return row.status === 'active' && sessionDeadline(row) <= nowMs ? 'expired' : row.status
 }
+
+const HEADER = ['ID', 'STATUS', 'LIFECYCLE', 'APPLICATION', 'EXPIRES_AT', 'LABELS'].join('\t')
+
+function summary(row: AgentSessionRow, nowMs: number): string {
+  const json = sessionJson(row)
+  return [row.id, shownStatus(row, nowMs), row.lifecycle, row.applicationId, json.expires_at, row.labels.join(',')].join('\t')
+}
+
+/** At most this many sessions are listed (filtering by the shown status happens after the query). */
+const LIST_LIMIT = 1000
 
 export const SESSION_COMMANDS: CommandGroup = {
   valued: ['zone', 'application', 'lifecycle', 'ttl', 'heartbeat', 'status', 'id', 'reason'],
@@ -19,8 +36,8 @@ export const SESSION_COMMANDS: CommandGroup = {
       const zoneId = zoneOf(runtime, args)
       const labels = optionValues(args, 'label')
       const lifecycle = choiceOption(args, 'lifecycle', ['task', 'service'] as const)
-      const ttlSeconds = secondsOption(args, 'ttl')
-      const heartbeatSeconds = secondsOption(args, 'heartbeat')
+      const ttlSeconds = secondsOption(args, 'ttl', 1, MAX_TASK_TTL_SECONDS)
+      const heartbeatSeconds = secondsOption(args, 'heartbeat', MIN_HEARTBEAT_SECONDS, MAX_HEARTBEAT_SECONDS)
       const row = await startSession(runtime, {
         zoneId,
         applicationId: required(args, 'application'),
@@ -33,14 +50,18 @@ export const SESSION_COMMANDS: CommandGroup = {
       })
       out(`agent_session_id: ${row.id}`)
       out(`expires_at: ${sessionJson(row).expires_at}`)
-      if (row.lifecycle === 'service') out(`A service session ends unless a heartbeat arrives every ${row.heartbeatSeconds} s: caracal-mcp sessions heartbeat --zone ${zoneId} --id ${row.id}`)
+      if (row.lifecycle === 'service') out(`A service session ends unless a heartbeat arrives every ${row.heartbeatSeconds} s: caracal-mcp sessions heartbeat --zone ${zoneId} --id ${row.id}${configFlag(optionValue(args, 'config'))}`)
       return 0
     },
     async list(runtime, args, out) {
       const zoneId = zoneOf(runtime, args)
       const applicationId = optionValue(args, 'application')
-      const status = choiceOption(args, 'status', ['active', 'suspended', 'terminated'] as const)
-      for (const row of runtime.sessions.list({ zoneId, ...(applicationId && { applicationId }), ...(status && { status }) })) out(summary(row))
+      const status = choiceOption(args, 'status', SHOWN_STATUSES)
+      const stored = status === 'expired' ? 'active' : status
+      const now = Date.now()
+      const rows = runtime.sessions.list({ zoneId, ...(applicationId && { applicationId }), ...(stored && { status: stored }), limit: LIST_LIMIT }).filter((row) => status === undefined || shownStatus(row, now) === status)
+      if (rows.length > 0) out(HEADER)
+      for (const row of rows) out(summary(row, now))
       return 0
     },
     async terminate(runtime, args, out) {

@@ -3,10 +3,11 @@
 // its subtree, as an operator through the same audited operations as the admin API.
 import { sessionJson, suspendSession } from '../admin/index.js'
 import { CliUsageError } from '../errors.js'
-import type { SpawnAuthority } from '../sessions/index.js'
+import { MAX_HEARTBEAT_SECONDS, MAX_TASK_TTL_SECONDS, MIN_HEARTBEAT_SECONDS, type SpawnAuthority } from '../sessions/index.js'
 import { uuid7 } from '../util/uuid7.js'
 import { optionValue, optionValues } from './args.js'
 import { choiceOption, required, secondsOption, zoneOf, type CommandGroup } from './command-group.js'
+import { configFlag } from './command-hints.js'
 import { listOption } from './list-option.js'
 
 export const SESSION_LIFECYCLE_COMMANDS: CommandGroup = {
@@ -23,8 +24,8 @@ export const SESSION_LIFECYCLE_COMMANDS: CommandGroup = {
       const authority: SpawnAuthority = mode === 'narrow' ? { mode, scopes: scopes!, resources: resources! } : { mode }
       const labels = optionValues(args, 'label')
       const lifecycle = choiceOption(args, 'lifecycle', ['task', 'service'] as const)
-      const ttlSeconds = secondsOption(args, 'ttl')
-      const heartbeatSeconds = secondsOption(args, 'heartbeat')
+      const ttlSeconds = secondsOption(args, 'ttl', 1, MAX_TASK_TTL_SECONDS)
+      const heartbeatSeconds = secondsOption(args, 'heartbeat', MIN_HEARTBEAT_SECONDS, MAX_HEARTBEAT_SECONDS)
       const row = await runtime.sessions.spawn({
         zoneId,
         applicationId: required(args, 'application'),
@@ -46,7 +47,7 @@ export const SESSION_LIFECYCLE_COMMANDS: CommandGroup = {
     async suspend(runtime, args, out) {
       const zoneId = zoneOf(runtime, args)
       const { session, revokedRecords } = await suspendSession(runtime, zoneId, required(args, 'id'), optionValue(args, 'reason'), uuid7())
-      out(`suspended: ${session.id} (${revokedRecords.length} authority record(s) revoked; resume with: caracal-mcp sessions resume --zone ${zoneId} --id ${session.id})`)
+      out(`suspended: ${session.id} (${revokedRecords.length} authority record(s) revoked; resume with: caracal-mcp sessions resume --zone ${zoneId} --id ${session.id}${configFlag(optionValue(args, 'config'))})`)
       return 0
     },
     async resume(runtime, args, out) {

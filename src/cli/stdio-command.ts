@@ -11,12 +11,13 @@ import { CliUsageError } from '../errors.js'
 import { listenUrlFor } from '../runtime.js'
 import { TOKEN_EXCHANGE_GRANT, TOKEN_PATH } from '../sts/index.js'
 import { optionValue, parseArgs, type ParsedArgs } from './args.js'
+import { readSecretFile } from './cli-files.js'
 import { BearerUnavailableError, runStdioBridge, type BearerSource } from './stdio-bridge.js'
 import { CLIENT_SECRET_ENV } from './token-command.js'
 
 const TOKEN_ENV = 'CARACAL_MCP_TOKEN'
 const TOKEN_FILE_ENV = 'CARACAL_MCP_TOKEN_FILE'
-const CLIENT_SECRET_FILE_ENV = 'CARACAL_MCP_CLIENT_SECRET_FILE'
+export const CLIENT_SECRET_FILE_ENV = 'CARACAL_MCP_CLIENT_SECRET_FILE'
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
 /** A mandate is renewed when less than this, or 20 % of its lifetime if less, remains. */
@@ -94,17 +95,6 @@ async function clientSecret(): Promise<string | undefined> {
   if (secret !== undefined) return secret
   const file = envValue(CLIENT_SECRET_FILE_ENV)
   return file === undefined ? undefined : readSecretFile(file, CLIENT_SECRET_FILE_ENV)
-}
-
-async function readSecretFile(path: string, variable: string): Promise<string> {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    throw new CliUsageError(`cannot read ${variable} ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`)
-  }
-  if (!text.trim()) throw new CliUsageError(`${variable} ${path} is empty`)
-  return text.trim()
 }
 
 /** A mandate kept in a file by someone else (a script, a renewer): read again when the proxy refuses it. */

@@ -15,7 +15,9 @@ import { TOKEN_EXCHANGE_GRANT, TOKEN_PATH } from '../sts/index.js'
 
 const ZONE = 'demo'
 const SERVER = 'files'
-const APP = 'demo-walkthrough'
+/** The application the walkthrough acts as (its secret is rotated on every run). */
+export const WALKTHROUGH_APPLICATION = 'demo-walkthrough'
+const APP = WALKTHROUGH_APPLICATION
 const BY = { requestId: 'walkthrough', actor: 'caracal-mcp start' }
 
 const CALLS: { label: string; name: string; args: Record<string, unknown> }[] = [

@@ -1,7 +1,10 @@
 // Runs the built caracal-mcp command as a user does (node dist/…, built by `npm test`'s pretest)
-// and checks what it prints and its exit codes, including the one-line errors: start, policy,
-// audit, agent sessions (spawn, suspend, resume included), delegations (create, accept, list,
-// revoke with its cascade), operator approval decisions and the agent mandate of `token --session`.
+// and checks what it prints and its exit codes, including the one-line errors with their codes
+// (usage only for a command line that cannot run; --help anywhere): start (its printed commands
+// run as printed, with its --config, on a first and a second run), policy, audit, agent sessions
+// (spawn, suspend, resume, expiry included), delegations (create, accept, list, revoke with its
+// cascade, twice), operator approval decisions (by id alone, as the proxy's tool error prints the
+// command), unreadable files, and the agent mandate of `token --session` with the issuer it names.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
@@ -18,7 +21,8 @@ import { openStore } from '../../src/store/index.js'
 import { packageRoot } from '../../src/util/package-root.js'
 
 const root = packageRoot()
-const bin = join(root, 'dist', 'src', 'cli', 'main.js')
+// CARACAL_MCP_TEST_CLI runs another build of the CLI (one not in the shared dist/) through the same tests.
+const bin = process.env.CARACAL_MCP_TEST_CLI ?? join(root, 'dist', 'src', 'cli', 'main.js')
 const dir = mkdtempSync(join(tmpdir(), 'caracal-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -50,6 +54,12 @@ describe('caracal-mcp', () => {
       expect(stdout).toContain('demo-agent asks for its lifecycle mandate: allow (caracal-bootstrap)')
       expect(stdout).toContain('held for approval: allow once approved (step-up: high, approver operator)')
       expect(stdout).toContain('read_file climbing out of /srv/demo/ with ..: deny (tool_argument_prefix_mismatch)')
+      // A first run on a new database: demo-agent does not exist yet, so the step creates it; the
+      // default config needs no --config; the environment the commands must share is named.
+      expect(stdout).toContain('npx caracal-mcp applications create --zone demo --name "Demo agent" --id demo-agent   # prints, once, the secret')
+      expect(stdout).not.toContain(' --config')
+      expect(stdout).toContain('(run these with the environment this start has: CARACAL_MCP_DATABASE, CARACAL_MCP_PORT, CARACAL_MCP_ISSUER, CARACAL_MCP_SEALING_KEY, CARACAL_MCP_AUDIT_HMAC_KEY set as here')
+      expect(stdout).not.toContain('ab'.repeat(32))
 
       const created = await cliWithEnv(env, 'applications', 'create', '--zone', 'demo', '--name', 'Demo agent', '--id', 'demo-agent')
       const secret = /client_secret: (\S+)/.exec(created.stdout)![1]!
@@ -83,6 +93,11 @@ describe('caracal-mcp', () => {
       await vi.waitFor(() => expect(stdout).toContain('write a file (group write: held for an operator): tool error: This call needs human approval'), { timeout: 15_000, interval: 50 })
       expect(stdout).toContain('read a file under /srv/demo/: ok: Ship the proxy. Then the hops.')
       expect(stdout).toContain('read a file outside /srv/demo/ (tool_rules deny): error -32602: Tool files__read_file not found')
+      // The command the held call's tool error prints runs as printed.
+      const approve = /An operator approves it with: caracal-mcp (approvals approve \S+)\./.exec(stdout)![1]!
+      const approved = await cliWithEnv(env, ...approve.split(' '))
+      expect(approved.code, approved.stderr).toBe(0)
+      expect(approved.stdout).toMatch(/^approval \S+ approved \(zone demo; tier /)
       const client = new Client({ name: 'cli-test', version: '1.0.0' })
       await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${agent.stdout.trim()}` } } }))
       try {
@@ -107,6 +122,13 @@ describe('caracal-mcp', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
     try {
       await vi.waitFor(() => expect(stdout).toContain('Ctrl-C stops the server.'), { timeout: 30_000, interval: 50 })
+      // Every command it prints acts on this config's database; the walkthrough's own application
+      // (registered by this start) is not offered for creation, only a new secret.
+      const printed = stdout.split('\n').filter((line) => line.includes('npx caracal-mcp '))
+      expect(printed.length).toBeGreaterThan(4)
+      for (const line of printed) expect(line).toContain('--config fixtures/hops/mcp.config.json')
+      expect(stdout).not.toContain('applications create')
+      expect(stdout).toContain('npx caracal-mcp applications rotate-secret --zone hops --id hops-client --config fixtures/hops/mcp.config.json')
       expect(stdout).toContain("planner (hop 1, its mandate's path 1 edge(s)) → researcher (hop 2, its mandate's path 2 edge(s)) → answered: # Demo files")
       expect(stdout).toContain('audit: hop_limit_reached')
       expect(stdout).toContain('audit: delegation_invalid: scope files:write is outside the delegation')
@@ -117,6 +139,28 @@ describe('caracal-mcp', () => {
       expect(explained.code, explained.stderr).toBe(0)
       expect(explained.stdout).toMatch(new RegExp(`^request ${requestId}: 3 calls over 3 hops`))
       expect(explained.stdout).toMatch(/^ {4}- hop 2 researcher .* files__read_file \[files\/read\] allow → ok/m)
+    } finally {
+      child.kill('SIGTERM')
+    }
+    expect(await exited).toBe(0)
+  })
+
+  it('start on a database where demo-agent exists (a second npm start) offers a new secret for it, not its creation', async () => {
+    const env = { CARACAL_MCP_PORT: '0', CARACAL_MCP_DATABASE: join(dir, 'again.sqlite'), CARACAL_MCP_AUDIT_HMAC_KEY: 'ab'.repeat(32), CARACAL_MCP_SEALING_KEY: 'cd'.repeat(32) }
+    expect((await cliWithEnv(env, 'applications', 'create', '--zone', 'demo', '--name', 'Demo agent', '--id', 'demo-agent')).code).toBe(0)
+    const child = spawn(process.execPath, [bin, 'start', '--no-walkthrough'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    try {
+      await vi.waitFor(() => expect(stdout).toContain('Ctrl-C stops the server.'), { timeout: 15_000, interval: 50 })
+      expect(stdout).not.toContain('applications create')
+      expect(stdout).not.toContain('walkthrough')
+      const step = /npx caracal-mcp (applications rotate-secret --zone demo --id demo-agent) +# demo-agent exists/.exec(stdout)
+      expect(step).not.toBeNull()
+      const rotated = await cliWithEnv(env, ...step![1]!.split(' '))
+      expect(rotated.code, rotated.stderr).toBe(0)
+      expect(rotated.stdout).toMatch(/^client_secret: \S+\n/)
     } finally {
       child.kill('SIGTERM')
     }
@@ -135,14 +179,47 @@ describe('caracal-mcp', () => {
     const { code, stderr } = await cli('policy', 'check', '--config', join(dir, 'mcp.config.json'))
     expect(code).toBe(1)
     expect(stderr.trim().split('\n')).toHaveLength(1)
-    expect(stderr).toMatch(/^caracal-mcp: zone "z1" \(.*data\.json\): policy data document "approval_tiers" is invalid at \[0\]\.approver: /)
+    expect(stderr).toMatch(/^caracal-mcp: ERR_CONFIG_INVALID: zone "z1" \(.*data\.json\): policy data document "approval_tiers" is invalid at \[0\]\.approver: /)
   })
 
-  it('answers a usage mistake with exit 2 and the usage', async () => {
+  it('answers a usage mistake with exit 2, its code and the usage of that command only', async () => {
     const { code, stderr } = await cli('policy', 'eval', '--inputt', 'x')
     expect(code).toBe(2)
-    expect(stderr).toContain('caracal-mcp: unknown option --inputt')
-    expect(stderr).toContain('usage: caracal-mcp')
+    expect(stderr).toMatch(/^caracal-mcp: ERR_CLI_USAGE: unknown option --inputt\nusage: caracal-mcp/)
+    expect(stderr).toContain('policy eval --input <file|->')
+    expect(stderr).not.toContain('audit verify')
+  })
+
+  it('prints the usage for --help or -h after any command (exit 0), the command\'s part of it, start --no-walkthrough included', async () => {
+    for (const args of [['start', '--help'], ['approvals', 'approve', '-h'], ['config', 'schema', '--help'], ['token', '--zone', 'z', '--help'], ['client-config', '--help'], ['audit', 'query', '--help']]) {
+      const { code, stdout, stderr } = await cli(...args)
+      expect({ args, code, stderr }).toEqual({ args, code: 0, stderr: '' })
+      expect(stdout).toMatch(new RegExp(`^usage: caracal-mcp .*\\n  ${args[0]} `))
+      expect(stdout).not.toContain('unknown option')
+    }
+    expect((await cli('start', '--help')).stdout).toContain('[--no-walkthrough]')
+    expect((await cli('config', 'schema', '--help')).stdout).not.toContain('config has one command')
+    expect((await cli('approvals', '--help')).stdout).toContain('approvals approve|reject <id> [--zone id]')
+    const whole = await cli('--help')
+    expect(whole.code).toBe(0)
+    expect(whole.stdout).toContain('start [--config mcp.config.json] [--no-walkthrough]')
+    expect(whole.stdout).toContain('audit explain <request-id>')
+  })
+
+  it('turns an unreadable file named on the command line into one line naming the option and the file (exit 1, no usage, no stack)', async () => {
+    const missing = join(dir, 'no-such-secret')
+    const token = await cliWithEnv({ CARACAL_MCP_CLIENT_SECRET: '' }, 'token', '--zone', 'demo', '--application', 'demo-agent', '--session', 's', '--secret-file', missing)
+    expect(token).toMatchObject({ code: 1, stdout: '', stderr: `caracal-mcp: ERR_CLI_FILE_UNREADABLE: cannot read --secret-file ${missing}: no such file\n` })
+    const directory = await cli('token', '--zone', 'demo', '--application', 'demo-agent', '--session', 's', '--secret-file', dir)
+    expect(directory).toMatchObject({ code: 1, stderr: `caracal-mcp: ERR_CLI_FILE_UNREADABLE: cannot read --secret-file ${dir}: it is a directory\n` })
+    writeFileSync(join(dir, 'empty-secret'), '\n')
+    expect(await cli('token', '--zone', 'demo', '--application', 'demo-agent', '--session', 's', '--secret-file', join(dir, 'empty-secret'))).toMatchObject({ code: 1, stderr: `caracal-mcp: ERR_CLI_FILE_INVALID: --secret-file ${join(dir, 'empty-secret')} is empty\n` })
+    const input = await cli('policy', 'eval', '--input', missing)
+    expect(input).toMatchObject({ code: 1, stderr: `caracal-mcp: ERR_CLI_FILE_UNREADABLE: cannot read --input ${missing}: no such file\n` })
+    writeFileSync(join(dir, 'not-json'), 'nope')
+    const notJson = await cli('policy', 'eval', '--input', join(dir, 'not-json'))
+    expect(notJson.code).toBe(1)
+    expect(notJson.stderr).toMatch(/^caracal-mcp: ERR_CLI_FILE_INVALID: --input \S+not-json is not valid JSON: .*\n$/)
   })
 })
 
@@ -189,15 +266,27 @@ describe('caracal-mcp audit', () => {
     const config = await auditedConfig()
     const query = await cliWithEnv(env, 'audit', 'query', '--request-id', 'req-2', '--config', config)
     expect(JSON.parse(query.stdout)).toMatchObject({ zone_id: 'z1', chain_seq: 2, request_id: 'req-2', decision: 'allow' })
+    // A request with no events is exit 1 and says so, as explain does: a mistyped id must be told apart.
+    expect(await cliWithEnv(env, 'audit', 'query', '--request-id', 'req-nope', '--config', config)).toMatchObject({ code: 1, stdout: '', stderr: 'caracal-mcp: no audit events for request req-nope\n' })
     const tail = await cliWithEnv(env, 'audit', 'tail', '--zone', 'z1', '--limit', '2', '--config', config)
     expect(tail.stdout.trim().split('\n').map((l) => JSON.parse(l).chain_seq)).toEqual([2, 3])
+  })
+
+  it('verify and tail --zone of a zone the database does not have is an error naming it, not a report', async () => {
+    const config = await auditedConfig()
+    for (const sub of ['verify', 'tail']) {
+      const nope = await cliWithEnv(env, 'audit', sub, '--zone', 'nope', '--config', config)
+      expect(nope).toMatchObject({ code: 1, stdout: '' })
+      expect(nope.stderr).toMatch(/^caracal-mcp: ERR_STORE_NOT_FOUND: zone nope does not exist in the database \S+state\.sqlite \(z1\)\n$/)
+    }
+    expect(await cliWithEnv(env, 'audit', 'verify', '--zone', 'z1', '--config', config)).toMatchObject({ code: 0, stdout: expect.stringContaining('zone z1: 3 events, chain intact') })
   })
 
   it('verify without an audit key fails (exit 1) and creates no development secrets file', async () => {
     const config = await auditedConfig()
     const failed = await cliWithEnv({ CARACAL_MCP_AUDIT_HMAC_KEY: '', CARACAL_MCP_SEALING_KEY: '' }, 'audit', 'verify', '--config', config)
     expect(failed).toMatchObject({ code: 1, stdout: '' })
-    expect(failed.stderr).toContain('caracal-mcp: no audit key: set CARACAL_MCP_AUDIT_HMAC_KEY')
+    expect(failed.stderr).toContain('caracal-mcp: ERR_AUDIT_KEY_UNAVAILABLE: no audit key: set CARACAL_MCP_AUDIT_HMAC_KEY')
     expect(existsSync(join(config, '..', 'dev-secrets.json'))).toBe(false)
   })
 
@@ -250,10 +339,16 @@ describe('caracal-mcp sessions, approvals and token --session', () => {
     expect(Date.parse(expires!) - Date.now()).toBeGreaterThan(590_000)
 
     const listed = await run('sessions', 'list', '--zone', 'z1', '--application', 'agent-1', '--status', 'active')
+    expect(listed.stdout.split('\n')[0]).toBe('ID\tSTATUS\tLIFECYCLE\tAPPLICATION\tEXPIRES_AT\tLABELS')
     expect(listed.stdout.split('\n')).toContain(`${id}\tactive\ttask\tagent-1\t${expires}\tagent-1,reviewer`)
 
     const token = await run('token', '--zone', 'z1', '--application', 'agent-1', '--session', id!)
     expect(token.code, token.stderr).toBe(0)
+    // The issuer it was minted for, and where that came from (no issuer in this config: the listen address).
+    expect(token.stderr).toMatch(/^caracal-mcp: token: agent mandate for issuer http:\/\/127\.0\.0\.1:8780 \(the listen address of \S+mcp\.config\.json\), expires in \d+ s; a server started with another issuer or address refuses it/m)
+    expect(token.stderr).not.toContain(token.stdout.trim())
+    const elsewhere = await cliWithEnv({ ...env, CARACAL_MCP_CLIENT_SECRET: secret, CARACAL_MCP_ISSUER: 'http://127.0.0.1:9999' }, 'token', '--zone', 'z1', '--application', 'agent-1', '--session', id!, '--ttl', '60', '--config', config)
+    expect(elsewhere.stderr).toContain('agent mandate for issuer http://127.0.0.1:9999 (from CARACAL_MCP_ISSUER), expires in 60 s')
     expect(token.stdout.trim()).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/)
     const claims = JSON.parse(Buffer.from(token.stdout.trim().split('.')[1]!, 'base64url').toString())
     expect(claims).toMatchObject({ agent_session_id: id, use: 'session', sub: 'agent-1', zone_id: 'z1' })
@@ -266,6 +361,27 @@ describe('caracal-mcp sessions, approvals and token --session', () => {
     const refused = await run('token', '--zone', 'z1', '--application', 'agent-1', '--session', id!)
     expect(refused.code).toBe(1)
     expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+    expect(refused.stderr).toMatch(/^caracal-mcp: ERR_STS_\w+ \(\w+\): /)
+  })
+
+  it('lists a session past its TTL as expired, not active, and filters by that status', async () => {
+    const started = await run('sessions', 'start', '--zone', 'z1', '--application', 'agent-1', '--ttl', '1', '--label', 'lapsing')
+    const id = /agent_session_id: (\S+)/.exec(started.stdout)![1]!
+    await new Promise((resolve) => setTimeout(resolve, 1100))
+    expect((await run('sessions', 'list', '--zone', 'z1')).stdout).toMatch(new RegExp(`^${id}\\texpired\\ttask\\t`, 'm'))
+    expect((await run('sessions', 'list', '--zone', 'z1', '--status', 'active')).stdout).not.toContain(id)
+    const expired = await run('sessions', 'list', '--zone', 'z1', '--status', 'expired')
+    expect(expired.stdout.trim().split('\n').slice(1).map((l) => l.split('\t')[1])).toEqual(expect.arrayContaining(['expired']))
+    expect(expired.stdout.trim().split('\n').slice(1).every((l) => l.split('\t')[1] === 'expired')).toBe(true)
+    expect(expired.stdout).toContain(id)
+    // Terminating it still works, and ending it twice is no failure.
+    expect(await run('sessions', 'terminate', '--zone', 'z1', '--id', id)).toMatchObject({ code: 0, stdout: `terminated: ${id}\n` })
+    expect(await run('sessions', 'terminate', '--zone', 'z1', '--id', id)).toMatchObject({ code: 0, stdout: `agent session ${id} was terminated already\n` })
+  })
+
+  it('refuses to create an application that exists, naming the command that gives it a new secret', async () => {
+    const again = await run('applications', 'create', '--zone', 'z1', '--name', 'Agent one', '--id', 'agent-1')
+    expect(again).toMatchObject({ code: 1, stdout: '', stderr: `caracal-mcp: ERR_STORE_CONFLICT: application agent-1 already exists; for a new secret of it: caracal-mcp applications rotate-secret --zone z1 --id agent-1 --config ${config}\n` })
   })
 
   it('starts a service session and keeps it alive with a heartbeat', async () => {
@@ -280,17 +396,21 @@ describe('caracal-mcp sessions, approvals and token --session', () => {
   it('answers mistakes with one line: usage (exit 2) or what is wrong (exit 1)', async () => {
     const lifecycle = await run('sessions', 'start', '--zone', 'z1', '--application', 'agent-1', '--lifecycle', 'forever')
     expect(lifecycle.code).toBe(2)
-    expect(lifecycle.stderr).toContain('caracal-mcp: --lifecycle is task or service')
+    expect(lifecycle.stderr).toContain('caracal-mcp: ERR_CLI_USAGE: --lifecycle is task or service')
+    // Bounds the CLI can check name the flag, not the API field (ttl_seconds) the operation would.
+    expect(await run('sessions', 'start', '--zone', 'z1', '--application', 'agent-1', '--ttl', '100000')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^caracal-mcp: ERR_CLI_USAGE: --ttl is a whole number of seconds from 1 to 86400\n/) })
+    expect(await run('sessions', 'start', '--zone', 'z1', '--application', 'agent-1', '--lifecycle', 'service', '--heartbeat', '5')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^caracal-mcp: ERR_CLI_USAGE: --heartbeat is a whole number of seconds from 10 to 3600\n/) })
+    expect(await run('token', '--zone', 'z1', '--application', 'agent-1', '--session', 's', '--ttl', '3601')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^caracal-mcp: ERR_CLI_USAGE: --ttl is a whole number of seconds from 1 to 3600\n/) })
     const both = await run('token', '--zone', 'z1', '--application', 'agent-1', '--session', 's', '--resource', 'resource://x')
     expect(both.code).toBe(2)
     expect(both.stderr).toContain('--resource does not go with --session')
     const zone = await run('sessions', 'list', '--zone', 'nowhere')
     expect(zone.code).toBe(1)
-    expect(zone.stderr).toMatch(/^caracal-mcp: zone nowhere does not exist \(zones come from policy\.zones in .*\)\n$/)
+    expect(zone.stderr).toMatch(/^caracal-mcp: ERR_STORE_NOT_FOUND: zone nowhere does not exist \(zones come from policy\.zones in .*\)\n$/)
     const app = await run('sessions', 'start', '--zone', 'z1', '--application', 'nobody')
-    expect(app).toMatchObject({ code: 1, stderr: 'caracal-mcp: application nobody does not exist in zone z1\n' })
+    expect(app).toMatchObject({ code: 1, stderr: 'caracal-mcp: ERR_STORE_NOT_FOUND: application nobody does not exist in zone z1\n' })
     const mixed = await run('sessions', 'start', '--zone', 'z1', '--application', 'agent-1', '--heartbeat', '30')
-    expect(mixed).toMatchObject({ code: 1, stderr: 'caracal-mcp: a task session has a TTL, not a heartbeat\n' })
+    expect(mixed).toMatchObject({ code: 1, stderr: 'caracal-mcp: ERR_SESSION_INPUT_INVALID: a task session has a TTL, not a heartbeat\n' })
   })
 
   it('revokes an application\'s authority records, naming exactly one target', async () => {
@@ -311,12 +431,13 @@ describe('caracal-mcp sessions, approvals and token --session', () => {
     const pending = await run('approvals', 'list', '--zone', 'z1', '--state', 'pending')
     expect(pending.code, pending.stderr).toBe(0)
     const lines = pending.stdout.trim().split('\n')
+    expect(lines[0]).toBe('ID\tSTATE\tTIER\tAPPROVER\tAPPLICATION\tSESSION\tRESOURCES\tSCOPES\tEXPIRES_AT')
     expect(lines.map((l) => l.split('\t').slice(0, 5))).toEqual(expect.arrayContaining([[approveId, 'pending', 'high', 'operator', 'agent-1'], [rejectId, 'pending', 'high', 'operator', 'agent-1']]))
 
     const approved = await run('approvals', 'approve', '--zone', 'z1', '--id', approveId, '--reason', 'change ticket 7')
-    expect(approved).toMatchObject({ code: 0, stdout: `approval ${approveId} approved (tier high; resource://files/write files:write)\n` })
+    expect(approved).toMatchObject({ code: 0, stdout: `approval ${approveId} approved (zone z1; tier high; resource://files/write files:write)\n` })
     const again = await run('approvals', 'approve', '--zone', 'z1', '--id', approveId)
-    expect(again).toMatchObject({ code: 1, stderr: `caracal-mcp: approval ${approveId} is approved; only a pending approval can be decided\n` })
+    expect(again).toMatchObject({ code: 1, stderr: `caracal-mcp: ERR_APPROVAL_NOT_PENDING: approval ${approveId} is approved; only a pending approval can be decided\n` })
     expect((await run('approvals', 'reject', '--zone', 'z1', '--id', rejectId)).code).toBe(0)
     expect((await run('approvals', 'list', '--zone', 'z1', '--state', 'pending')).stdout).toBe('')
 
@@ -328,8 +449,59 @@ describe('caracal-mcp sessions, approvals and token --session', () => {
       store.close()
     }
     const badState = await run('approvals', 'list', '--zone', 'z1', '--state', 'maybe')
+    expect(badState.stderr).not.toContain('sessions start')
     expect(badState.code).toBe(2)
     expect(badState.stderr).toContain('--state is pending, approved, rejected, expired or consumed')
+  })
+})
+
+describe('caracal-mcp approvals approve|reject <id>, as the proxy\'s tool error prints it', () => {
+  const hmacHex = 'ab'.repeat(32)
+  const env = { CARACAL_MCP_AUDIT_HMAC_KEY: hmacHex, CARACAL_MCP_SEALING_KEY: 'cd'.repeat(32), CARACAL_MCP_ADMIN_TOKEN: 'test-only-admin-token-of-the-cli-tests-0123' }
+  let config: string
+  const run = (...args: string[]) => cliWithEnv(env, ...args, '--config', config)
+
+  async function openHold(id: string, binding: string): Promise<void> {
+    const store = openStore(join(config, '..', 'state.sqlite'))
+    const audit = new AuditLog(store.auditEvents, { hmacKey: Buffer.from(hmacHex, 'hex') })
+    await new Approvals({ store, audit }).open({
+      id, zoneId: 'z1', applicationId: 'agent-1', subject: 'agent-1', subjectType: 'application' as const, binding, requestId: `open-${id}`,
+      requirement: { tier: 'high', approver: 'operator', privacy: 'identified', ttlSeconds: 900 }, resources: ['resource://files/write'], scopes: ['files:write'],
+    })
+    await audit.flushed()
+    store.close()
+  }
+
+  beforeAll(async () => {
+    const sub = mkdtempSync(join(dir, 'approvals-'))
+    writeFileSync(join(sub, 'data.json'), '{}')
+    config = join(sub, 'mcp.config.json')
+    writeFileSync(config, JSON.stringify({ policy: { zones: { z1: { data: 'data.json' }, z2: { data: 'data.json' } } }, store: { path: 'state.sqlite' } }))
+    expect((await run('applications', 'create', '--zone', 'z1', '--name', 'Agent one', '--id', 'agent-1')).code).toBe(0)
+  })
+
+  it('takes the id as a word and the zone from the hold; --zone, when given, must be the hold\'s; --id still works', async () => {
+    const [a, b, c] = ['0190a000-0000-7000-8000-00000000d1a1', '0190a000-0000-7000-8000-00000000d1a2', '0190a000-0000-7000-8000-00000000d1a3']
+    await openHold(a, 'b1'.repeat(32))
+    await openHold(b, 'b2'.repeat(32))
+    await openHold(c, 'b3'.repeat(32))
+    expect(await run('approvals', 'approve', a)).toMatchObject({ code: 0, stdout: `approval ${a} approved (zone z1; tier high; resource://files/write files:write)\n` })
+    const otherZone = await run('approvals', 'reject', b, '--zone', 'z2')
+    expect(otherZone).toMatchObject({ code: 1, stderr: `caracal-mcp: ERR_APPROVAL_NOT_FOUND: approval ${b} does not exist in this zone\n` })
+    expect(await run('approvals', 'reject', b, '--zone', 'z1', '--reason', 'no')).toMatchObject({ code: 0, stdout: expect.stringContaining(`approval ${b} rejected`) })
+    expect(await run('approvals', 'approve', '--id', c)).toMatchObject({ code: 0 })
+    expect(await run('approvals', 'approve', 'nope-id')).toMatchObject({ code: 1, stderr: 'caracal-mcp: ERR_APPROVAL_NOT_FOUND: approval nope-id does not exist in this zone\n' })
+    const differing = await run('approvals', 'approve', a, '--id', b)
+    expect(differing.code).toBe(2)
+    expect(differing.stderr).toContain(`caracal-mcp: ERR_CLI_USAGE: ${a} and --id ${b} name different ids: give one`)
+    expect((await run('approvals', 'approve')).stderr).toContain('ERR_CLI_USAGE: approvals approve needs the approval id: approvals approve <id>')
+    expect((await run('approvals', 'list', a, '--zone', 'z1')).code).toBe(2)
+    const store = openStore(join(config, '..', 'state.sqlite'))
+    try {
+      expect([store.approvals.get(a)?.state, store.approvals.get(b)?.state, store.approvals.get(c)?.state]).toEqual(['approved', 'rejected', 'approved'])
+    } finally {
+      store.close()
+    }
   })
 })
 
@@ -365,19 +537,19 @@ describe('caracal-mcp sessions spawn|suspend|resume and delegations', () => {
     expect(listed.stdout).toContain(`${child}\tactive\ttask\tagent-a`)
 
     const beyond = await run('sessions', 'spawn', '--zone', 'z1', '--application', 'agent-a', '--parent', child, '--authority', 'narrow', '--scopes', 'files:write', '--resources', 'resource://files/write')
-    expect(beyond).toMatchObject({ code: 1, stderr: "caracal-mcp: scope files:write is beyond the parent session's authority\n" })
+    expect(beyond).toMatchObject({ code: 1, stderr: expect.stringMatching(/^caracal-mcp: ERR_\w+: scope files:write is beyond the parent session's authority\n$/) })
     // Labels are roles: a child holds only its parent's.
     const relabelled = await run('sessions', 'spawn', '--zone', 'z1', '--application', 'agent-a', '--parent', parent, '--label', 'admin')
-    expect(relabelled).toMatchObject({ code: 1, stderr: "caracal-mcp: label admin is not one of the parent session's\n" })
+    expect(relabelled).toMatchObject({ code: 1, stderr: expect.stringMatching(/^caracal-mcp: ERR_\w+: label admin is not one of the parent session's\n$/) })
     const loose = await run('sessions', 'spawn', '--zone', 'z1', '--application', 'agent-a', '--parent', parent, '--scopes', 'files:read')
     expect(loose.code).toBe(2)
-    expect(loose.stderr).toContain('caracal-mcp: --scopes and --resources go with --authority narrow')
+    expect(loose.stderr).toContain('caracal-mcp: ERR_CLI_USAGE: --scopes and --resources go with --authority narrow')
 
     const suspended = await run('sessions', 'suspend', '--zone', 'z1', '--id', parent, '--reason', 'incident')
-    expect(suspended).toMatchObject({ code: 0, stdout: `suspended: ${parent} (0 authority record(s) revoked; resume with: caracal-mcp sessions resume --zone z1 --id ${parent})\n` })
+    expect(suspended).toMatchObject({ code: 0, stdout: `suspended: ${parent} (0 authority record(s) revoked; resume with: caracal-mcp sessions resume --zone z1 --id ${parent} --config ${config})\n` })
     expect((await run('sessions', 'list', '--zone', 'z1', '--status', 'suspended')).stdout).toContain(`${parent}\tsuspended`)
     const under = await run('sessions', 'spawn', '--zone', 'z1', '--application', 'agent-a', '--parent', child)
-    expect(under).toMatchObject({ code: 1, stderr: `caracal-mcp: agent session ${child} is under a suspended session\n` })
+    expect(under).toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`^caracal-mcp: ERR_\\w+: agent session ${child} is under a suspended session\\n$`)) })
     const resumed = await run('sessions', 'resume', '--zone', 'z1', '--id', parent)
     expect(resumed.code, resumed.stderr).toBe(0)
     expect(resumed.stdout).toMatch(new RegExp(`^resumed: ${parent} \\(expires_at \\S+Z\\)\\n$`))
@@ -390,10 +562,10 @@ describe('caracal-mcp sessions spawn|suspend|resume and delegations', () => {
     const created = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-a', '--source', source, '--target', target, '--scopes', 'files:read', '--resource', 'resource://files/read', '--ttl', '600', '--max-hops', '2')
     expect(created.code, created.stderr).toBe(0)
     const edge = idOf(created.stdout, 'delegation_edge_id')
-    expect(created.stdout).toContain(`It confers nothing until agent-b accepts it: caracal-mcp delegations accept --zone z1 --id ${edge} --application agent-b`)
+    expect(created.stdout).toContain(`It confers nothing until agent-b accepts it: caracal-mcp delegations accept --zone z1 --id ${edge} --application agent-b --config ${config}`)
 
     const wrong = await run('delegations', 'accept', '--zone', 'z1', '--id', edge, '--application', 'agent-a')
-    expect(wrong).toMatchObject({ code: 1, stderr: 'caracal-mcp: only the receiver application may accept a delegation\n' })
+    expect(wrong).toMatchObject({ code: 1, stderr: expect.stringMatching(/^caracal-mcp: ERR_DELEGATION_REFUSED \(\w+\): only the receiver application may accept a delegation\n$/) })
     expect(await run('delegations', 'accept', '--zone', 'z1', '--id', edge, '--application', 'agent-b')).toMatchObject({ code: 0, stdout: `delegation ${edge} accepted by agent-b\n` })
 
     const downstream = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-b', '--source', target, '--target', below, '--scopes', 'files:read', '--resources', 'resource://files/read', '--ttl', '300')
@@ -402,7 +574,8 @@ describe('caracal-mcp sessions spawn|suspend|resume and delegations', () => {
     expect(downstream.stdout).not.toContain('accepts it')
 
     const listed = await run('delegations', 'list', '--zone', 'z1', '--session', target)
-    const lines = listed.stdout.trim().split('\n').map((l) => l.split('\t'))
+    expect(listed.stdout.split('\n')[0]).toBe('ID\tSTATUS\tSOURCE\tTARGET\tISSUER->RECEIVER\tSCOPES\tEXPIRES_AT\tACCEPTANCE')
+    const lines = listed.stdout.trim().split('\n').slice(1).map((l) => l.split('\t'))
     expect(lines.map((l) => [l[0], l[1], l[4], l[5], l[7]]).sort()).toEqual(
       [[edge, 'active', 'agent-a->agent-b', 'files:read', 'accepted'], [second, 'active', 'agent-b->agent-b', 'files:read', 'accepted']].sort(),
     )
@@ -410,8 +583,9 @@ describe('caracal-mcp sessions spawn|suspend|resume and delegations', () => {
     const revoked = await run('delegations', 'revoke', '--zone', 'z1', '--id', edge, '--reason', 'done')
     expect(revoked.code, revoked.stderr).toBe(0)
     expect(revoked.stdout.trim().split('\n').sort()).toEqual([`revoked: ${edge}`, `revoked: ${second}`, `terminated: ${target}`, `terminated: ${below}`].sort())
-    expect((await run('delegations', 'list', '--zone', 'z1', '--session', source)).stdout).toMatch(new RegExp(`^${edge}\\trevoked\\t`))
-    expect(await run('delegations', 'revoke', '--zone', 'z1', '--id', edge)).toMatchObject({ code: 1, stderr: `caracal-mcp: delegation ${edge} is revoked already\n` })
+    expect((await run('delegations', 'list', '--zone', 'z1', '--session', source)).stdout).toMatch(new RegExp(`^${edge}\\trevoked\\t`, 'm'))
+    // As terminating an ended session: what was asked for holds, so exit 0, saying so.
+    expect(await run('delegations', 'revoke', '--zone', 'z1', '--id', edge)).toMatchObject({ code: 0, stdout: `delegation ${edge} was revoked already\n` })
   })
 
   it('creates a broad edge as an operator, and answers mistakes with one line', async () => {
@@ -421,12 +595,15 @@ describe('caracal-mcp sessions spawn|suspend|resume and delegations', () => {
     expect(broad.stdout).toContain('This edge is bound to no resource (broad), which only an operator may create.')
 
     const noExpiry = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-a', '--source', a, '--target', b, '--scopes', 'files:read', '--resource', 'resource://files/read')
-    expect(noExpiry).toMatchObject({ code: 1, stderr: 'caracal-mcp: a delegation needs expires_at or ttl_seconds\n' })
+    expect(noExpiry.code).toBe(2)
+    expect(noExpiry.stderr).toMatch(/^caracal-mcp: ERR_CLI_USAGE: a delegation needs an expiry: give --ttl <seconds> or --expires-at <RFC 3339 time>\n/)
+    expect((await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-a', '--source', a, '--target', b, '--scopes', 'files:read', '--ttl', '86401')).stderr).toContain('ERR_CLI_USAGE: --ttl is a whole number of seconds from 1 to 86400')
     const both = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-a', '--source', a, '--target', b, '--scopes', 'files:read', '--ttl', '60', '--expires-at', '2030-01-01T00:00:00Z')
     expect(both.code).toBe(2)
-    expect(both.stderr).toContain('caracal-mcp: give --ttl or --expires-at, not both')
+    expect(both.stderr).toContain('caracal-mcp: ERR_CLI_USAGE: give --ttl or --expires-at, not both')
     const self = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-a', '--source', a, '--target', a, '--scopes', 'files:read', '--ttl', '60')
-    expect(self).toMatchObject({ code: 1, stderr: 'caracal-mcp: source and target are the same session\n' })
+    // The Coordinator's wire code beside ours, as the README promises Caracal's codes.
+    expect(self).toMatchObject({ code: 1, stderr: 'caracal-mcp: ERR_DELEGATION_REFUSED (self_delegation_denied): source and target are the same session\n' })
     const hops = await run('delegations', 'create', '--zone', 'z1', '--issuer', 'agent-a', '--source', a, '--target', b, '--scopes', 'files:read', '--ttl', '60', '--max-hops', 'many')
     expect(hops.code).toBe(2)
   })

@@ -1,17 +1,20 @@
 // Runs the built `caracal-mcp client-config` as a user does (node dist/…, built by `npm test`'s
 // pretest) and checks the entry each MCP client gets: its shape, the proxy URL in it (from the
 // config, the environment or --url, per server or aggregated), that stdout holds the JSON alone
-// with the guidance on stderr, and that a bad --for or --server is a usage error (exit 2).
+// with the guidance on stderr (for Claude Desktop: this installation's CLI by path, never npx, and
+// a self-renewing mandate; for the HTTP clients: how long the bearer lasts), --url as a base URL
+// or an endpoint, and that a bad --for or --server is a usage error (exit 2).
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { packageRoot } from '../../src/util/package-root.js'
 
 const root = packageRoot()
-const bin = join(root, 'dist', 'src', 'cli', 'main.js')
+// CARACAL_MCP_TEST_CLI runs another build of the CLI (one not in the shared dist/) through the same tests.
+const bin = process.env.CARACAL_MCP_TEST_CLI ?? join(root, 'dist', 'src', 'cli', 'main.js')
 const dir = mkdtempSync(join(tmpdir(), 'caracal-client-config-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -66,10 +69,24 @@ describe('caracal-mcp client-config', () => {
     expect(printed.servers).toEqual({ caracal: { type: 'http', url: 'http://127.0.0.1:8791/mcp', headers: { Authorization: 'Bearer ${input:caracal-mcp-token}' } } })
   })
 
-  it('claude: a stdio entry running the bridge, the token from a file', async () => {
-    expect(await snippet('--for', 'claude')).toEqual({
-      mcpServers: { caracal: { command: 'npx', args: ['caracal-mcp', 'stdio', '--url', 'http://127.0.0.1:8791/mcp'], env: { CARACAL_MCP_TOKEN_FILE: '/path/to/agent-mandate' } } },
+  it('claude: a stdio entry running this installation\'s bridge with node (never npx), renewing its own mandate from a secret file', async () => {
+    const printed = await snippet('--for', 'claude')
+    expect(printed).toEqual({
+      mcpServers: {
+        caracal: {
+          command: 'node',
+          args: [resolve(bin), 'stdio', '--url', 'http://127.0.0.1:8791/mcp', '--zone', '<zone>', '--application', '<application>', '--session', '<agent-session-id>'],
+          env: { CARACAL_MCP_CLIENT_SECRET_FILE: '/path/to/client-secret' },
+        },
+      },
     })
+    const cli = printed.mcpServers.caracal.args[0]
+    expect(isAbsolute(cli) && existsSync(cli)).toBe(true)
+    const { stderr } = await clientConfig(['--for', 'claude', '--config', config])
+    expect(stderr).toContain(`the entry runs this installation's CLI with node: ${cli} (not npx`)
+    expect(stderr).toContain('renews it before it expires')
+    expect(stderr).toContain('CARACAL_MCP_CLIENT_SECRET_FILE')
+    expect(stderr).not.toContain('CARACAL_MCP_TOKEN_FILE')
   })
 
   it('prints the JSON alone on stdout and the file and token steps on stderr, never a token', async () => {
@@ -77,16 +94,43 @@ describe('caracal-mcp client-config', () => {
     expect(code).toBe(0)
     expect(stdout.trimStart().startsWith('{')).toBe(true)
     expect(stderr).toContain('.cursor/mcp.json')
-    expect(stderr).toContain('npx caracal-mcp token --zone <zone> --application <app> --session <agent session id>')
+    expect(stderr).toContain(`node ${resolve(bin)} token --zone <zone> --application <app> --session <agent session id>`)
+    expect(stderr).not.toContain('npx')
     expect(stderr).toContain('CARACAL_MCP_CLIENT_SECRET')
     expect(stdout + stderr).not.toContain('not-to-be-printed')
+  })
+
+  it('tells the HTTP clients that the bearer from token expires, when, and how to renew it', async () => {
+    for (const client of ['claude-code', 'cursor', 'vscode']) {
+      const { code, stderr } = await clientConfig(['--for', client, '--config', config])
+      expect(code).toBe(0)
+      expect(stderr).toContain('that mandate expires after 900 s (token --ttl gives up to 3600 s) and nothing renews it: run token again')
+      expect(stderr).toContain('client-config --for claude prints that entry')
+    }
+  })
+
+  it('--url takes the base URL or the endpoint (…/mcp, …/mcp/<server>), as stdio --url does', async () => {
+    for (const url of ['http://127.0.0.1:8780', 'http://127.0.0.1:8780/', 'http://127.0.0.1:8780/mcp', 'http://127.0.0.1:8780/mcp/']) {
+      const { code, stdout } = await clientConfig(['--for', 'claude-code', '--url', url])
+      expect(code).toBe(0)
+      expect(JSON.parse(stdout).mcpServers.caracal.url).toBe('http://127.0.0.1:8780/mcp')
+    }
+    // The server an endpoint names is the entry's, without the config (which may not be on this machine).
+    const perServer = await clientConfig(['--for', 'claude', '--url', 'https://proxy.example.com/caracal/mcp/files', '--config', join(dir, 'missing.json')])
+    expect(perServer.code, perServer.stderr).toBe(0)
+    expect(JSON.parse(perServer.stdout).mcpServers['caracal-files'].args.slice(1, 6)).toEqual(['stdio', '--url', 'https://proxy.example.com/caracal/mcp/files', '--server', 'files'])
+    const agreeing = await snippet('--for', 'cursor', '--url', 'http://127.0.0.1:8780/mcp/files', '--server', 'files')
+    expect(agreeing.mcpServers['caracal-files'].url).toBe('http://127.0.0.1:8780/mcp/files')
+    const differing = await clientConfig(['--for', 'cursor', '--url', 'http://127.0.0.1:8780/mcp/files', '--server', 'github', '--config', config])
+    expect(differing.code).toBe(2)
+    expect(differing.stderr).toContain('ERR_CLI_USAGE: --url names server files (…/mcp/files) but --server is github: give one')
   })
 
   it('--server: the per-server URL under the entry caracal-<server>, also in the bridge arguments', async () => {
     expect((await snippet('--for', 'claude-code', '--server', 'files')).mcpServers).toEqual({
       'caracal-files': { type: 'http', url: 'http://127.0.0.1:8791/mcp/files', headers: { Authorization: 'Bearer ${CARACAL_MCP_TOKEN}' } },
     })
-    expect((await snippet('--for', 'claude', '--server', 'github')).mcpServers['caracal-github'].args).toEqual(['caracal-mcp', 'stdio', '--url', 'http://127.0.0.1:8791/mcp/github', '--server', 'github'])
+    expect((await snippet('--for', 'claude', '--server', 'github')).mcpServers['caracal-github'].args.slice(1, 6)).toEqual(['stdio', '--url', 'http://127.0.0.1:8791/mcp/github', '--server', 'github'])
   })
 
   it('--server naming no protected server (none of that name, or one without protection) is a usage error that lists the protected ones', async () => {
@@ -94,7 +138,7 @@ describe('caracal-mcp client-config', () => {
       const { code, stdout, stderr } = await clientConfig(['--for', 'cursor', '--server', server, '--config', config])
       expect(code).toBe(2)
       expect(stdout).toBe('')
-      expect(stderr).toMatch(new RegExp(`^caracal-mcp: there is no protected server ${server} in .*mcp\\.config\\.json \\(files, github\\)$`, 'm'))
+      expect(stderr).toMatch(new RegExp(`^caracal-mcp: ERR_CLI_USAGE: there is no protected server ${server} in .*mcp\\.config\\.json \\(files, github\\)$`, 'm'))
     }
   })
 

@@ -2,8 +2,9 @@
 // over stdio, bridged to the product's /mcp endpoint on loopback (started as `caracal-mcp start`
 // starts it). Tools are listed, called, denied like unknown tools and report progress through
 // the bridge; the mandate comes from CARACAL_MCP_TOKEN or is obtained by the bridge with the
-// application's secret; a refused mandate is answered as a JSON-RPC error; no bearer is a usage
-// error; and the mandate or secret never shows on stderr.
+// application's secret (also as the entry client-config --for claude prints, run as printed); a
+// refused mandate is answered as a JSON-RPC error; no bearer is a usage error, an unreadable
+// mandate or secret file a typed one; and the mandate or secret never shows on stderr.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -19,7 +20,8 @@ import { callError, text } from '../helpers/tool-results.js'
 import { SECRETS, startProxyWorld, ZONE, type ProxyWorld } from '../helpers/proxy-world.js'
 
 const root = packageRoot()
-const bin = join(root, 'dist', 'src', 'cli', 'main.js')
+// CARACAL_MCP_TEST_CLI runs another build of the CLI (one not in the shared dist/) through the same tests.
+const bin = process.env.CARACAL_MCP_TEST_CLI ?? join(root, 'dist', 'src', 'cli', 'main.js')
 const dir = mkdtempSync(join(tmpdir(), 'caracal-stdio-'))
 let world: ProxyWorld
 
@@ -99,6 +101,44 @@ describe('caracal-mcp stdio', () => {
     await closeQuickly(client)
     expect(stderr()).toContain(`${world.url}/oauth/2/token, renewed before it expires`)
     expect(stderr()).not.toContain(secret)
+  })
+
+  it('runs as client-config --for claude prints it: node and this installation\'s CLI, the mandate obtained and renewed from the secret file', async () => {
+    const printed = await promisify(execFile)(process.execPath, [bin, 'client-config', '--for', 'claude', '--url', `${world.url}/mcp`], { cwd: dir, env: { ...process.env, CARACAL_MCP_HOST: '', CARACAL_MCP_PORT: '' } })
+    const entry = (JSON.parse(printed.stdout) as { mcpServers: Record<string, { command: string; args: string[]; env: Record<string, string> }> }).mcpServers.caracal!
+    const { sessionId } = await world.agentMandate()
+    const secretFile = join(dir, 'client-secret')
+    writeFileSync(secretFile, `${SECRETS['app-a']}\n`, { mode: 0o600 })
+    const filled: Record<string, string> = { '<zone>': ZONE, '<application>': 'app-a', '<agent-session-id>': sessionId, '/path/to/client-secret': secretFile }
+    const fill = (word: string) => filled[word] ?? word
+    expect(entry.command).toBe('node')
+    // Launched from another directory, as Claude Desktop does: nothing depends on this repository being the cwd.
+    const transport = new StdioClientTransport({
+      command: entry.command,
+      args: entry.args.map(fill),
+      env: { PATH: process.env.PATH!, ...Object.fromEntries(Object.entries(entry.env).map(([k, v]) => [k, fill(v)])) },
+      cwd: dir,
+      stderr: 'pipe',
+    })
+    let stderr = ''
+    transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+    const client = await connect(transport)
+    expect(text(await client.callTool({ name: 'up__echo', arguments: { text: 'say: as pasted' } }))).toBe('say: as pasted')
+    await closeQuickly(client)
+    expect(stderr).toContain(`${world.url}/oauth/2/token, renewed before it expires`)
+    expect(stderr).not.toContain(SECRETS['app-a']!)
+  })
+
+  it('names a mandate or secret file it cannot read, with its code (exit 1, no usage)', async () => {
+    const missing = join(dir, 'no-such-mandate')
+    for (const variable of ['CARACAL_MCP_TOKEN_FILE', 'CARACAL_MCP_CLIENT_SECRET_FILE']) {
+      const env = { ...process.env, CARACAL_MCP_TOKEN: '', CARACAL_MCP_TOKEN_FILE: '', CARACAL_MCP_CLIENT_SECRET: '', [variable]: missing }
+      const result = await promisify(execFile)(process.execPath, [bin, 'stdio', '--url', `${world.url}/mcp`, '--zone', ZONE, '--application', 'app-a', '--session', 's'], { cwd: root, env }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      )
+      expect(result).toMatchObject({ code: 1, stderr: `caracal-mcp: ERR_CLI_FILE_UNREADABLE: cannot read ${variable} ${missing}: no such file\n` })
+    }
   })
 
   it('answers a request the proxy refused (401) with a JSON-RPC error and says why on stderr, without the token', async () => {
