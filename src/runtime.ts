@@ -65,11 +65,12 @@ function ensureZones(store: Store, loaded: LoadedConfig, nowMs: number): void {
 /**
  * Puts each zone's policy activation on record: one `policy_activated` row per zone, naming the
  * version (a hash of the contract and the zone's data) and the data file, never its contents.
- * It is also every zone's first row, so a configured zone without rows has lost its chain (audit
- * verify says so). A zone whose newest row already records this very version gets no second one:
- * every CLI command opens the runtime too, and running one again decides nothing new.
+ * A process that serves (`start`) decides by that policy from now on: on record every time. Any
+ * other command (the CLI's) writes only a zone's first row, so that every chain has a start and a
+ * configured zone without rows has lost its chain (audit verify says so); a row per command would
+ * claim activations that serve nothing, and move the head an operator keeps.
  */
-async function recordPolicyActivations(store: Store, audit: AuditLog, policy: PolicyEngine, loaded: LoadedConfig): Promise<void> {
+async function recordPolicyActivations(store: Store, audit: AuditLog, policy: PolicyEngine, loaded: LoadedConfig, serving: boolean): Promise<void> {
   const requestId = uuid7()
   const base = dirname(loaded.path)
   const { manifest } = loaded.config.policy
@@ -77,8 +78,7 @@ async function recordPolicyActivations(store: Store, audit: AuditLog, policy: Po
     Object.entries(loaded.config.policy.zones).map(async ([zoneId, zone]) => {
       const version = policy.version(zoneId)
       if (!version) return
-      const [newest] = store.auditEvents.tail(zoneId, 1)
-      if (newest?.eventType === 'policy_activated' && newest.policySetVersionId === version.id) return
+      if (!serving && store.auditEvents.last(zoneId) !== undefined) return
       await audit.record({
         zoneId,
         eventType: 'policy_activated',
@@ -92,7 +92,8 @@ async function recordPolicyActivations(store: Store, audit: AuditLog, policy: Po
   )
 }
 
-export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, warn: (line: string) => void): Promise<Runtime> {
+/** `serving`: the process will serve requests (`start`), so its policy activation is on record. */
+export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, warn: (line: string) => void, options: { serving?: boolean } = {}): Promise<Runtime> {
   mkdirSync(dirname(loaded.databasePath), { recursive: true })
   const policy = await createPolicyEngineFromConfig(loaded)
   const secrets = loadSecrets(loaded.databasePath, env, warn)
@@ -101,7 +102,7 @@ export async function openRuntime(loaded: LoadedConfig, env: NodeJS.ProcessEnv, 
   const keys = new KeyRing(sealedKeyPersistence(store.signingKeys, secrets.sealingKey))
   const audit = new AuditLog(store.auditEvents, { hmacKey: secrets.auditHmacKey })
   try {
-    await recordPolicyActivations(store, audit, policy, loaded)
+    await recordPolicyActivations(store, audit, policy, loaded, options.serving ?? false)
   } catch (error) {
     store.close()
     throw error

@@ -48,7 +48,7 @@ export function mandateSteps(o: { zone: string; app: string; config: string; url
 export async function startCommand(argv: readonly string[], out: (line: string) => void, warn: (line: string) => void): Promise<number> {
   const args = parseArgs(argv, ['config'], ['no-walkthrough'])
   const loaded = await loadConfig(optionValue(args, 'config') ?? 'mcp.config.json')
-  const runtime = await openRuntime(loaded, process.env, warn)
+  const runtime = await openRuntime(loaded, process.env, warn, { serving: true })
   out(`caracal-mcp: config ${loaded.path}, database ${loaded.databasePath}`)
   for (const zoneId of Object.keys(loaded.config.policy.zones)) {
     out(`caracal-mcp: zone ${zoneId}: policy version ${runtime.policy.version(zoneId)!.id.slice(0, 16)} active`)

@@ -52,7 +52,7 @@ export class IdempotencyKeyInvalidError extends AdminError {
 }
 
 /**
- * 409: the key's first request created something that has ended since (a session terminated, an
+ * 409: what the key's first request created is no longer active (a session ended or suspended, an
  * edge revoked or expired): its response is not replayed as if it still stood (contract §5.2).
  */
 export class IdempotencyResultInactiveError extends AdminError {
@@ -60,7 +60,7 @@ export class IdempotencyResultInactiveError extends AdminError {
   readonly wireCode = 'idempotency_result_inactive'
   override readonly status = 409
   constructor() {
-    super('what this Idempotency-Key created has ended; send a new key to create again')
+    super('what this Idempotency-Key created is no longer active; send a new key to create again')
   }
 }
 

@@ -348,7 +348,8 @@ export class HttpClientTransport implements Transport {
     const events = new EventStreamParser({
       event: (json, id) => {
         // The id counts once its event is complete: a stream cut mid-event is resumed before it.
-        if (id !== undefined && cursor) cursor.lastEventId = id
+        // One that cannot travel in a header cannot be resumed from at all (rather than retried forever).
+        if (id !== undefined && cursor) cursor.lastEventId = HEADER_VALUE.test(id) ? id : undefined
         // An event with empty data carries no message (the SDK server's priming event: an id only).
         if (json === undefined || json === '') return
         // Something new came: a long call the server makes us poll is not cut off by the count.
@@ -461,6 +462,8 @@ export class HttpClientTransport implements Transport {
 }
 
 const TOO_LARGE = 'upstream answer too large'
+/** What Node sends as a header value (it refuses anything else before a request leaves). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
 
 function readBody(response: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

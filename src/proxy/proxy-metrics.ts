@@ -15,6 +15,6 @@ export function proxyMetrics(registry: MetricsRegistry) {
     cache: registry.counter('caracal_mcp_mandate_cache_total', 'Resource mandate cache lookups, hit or miss', ['result']),
     sessions: registry.gauge('caracal_mcp_sessions', 'Open downstream MCP sessions'),
     revokedCalls: registry.counter('caracal_mcp_calls_cancelled_by_revocation_total', 'In-flight upstream calls cancelled because their authority was revoked'),
-    refusals: registry.counter('caracal_mcp_http_refusals_total', 'MCP endpoint requests refused before the MCP transport, by HTTP status and error code (401 unauthenticated, 403 insufficient scope, 404 unknown session, …)', ['status', 'code']),
+    refusals: registry.counter('caracal_mcp_http_refusals_total', 'MCP endpoint requests the proxy answered with an HTTP error of its own, by status and error code: refusals at the door (401, 403, 404, 413, …) and failures before an answer began (5xx)', ['status', 'code']),
   }
 }

@@ -1,8 +1,8 @@
 // Proves that opening the runtime puts each configured zone's policy activation on record: one
 // `policy_activated` row per zone (allow/complete, the version id, the data file relative to the
 // config, none of its contents), which is also every zone's first row, so `audit verify` finds a
-// chain for every zone of the database. Opening again with nothing decided in between adds no
-// second row; a row in between, or a changed policy, does.
+// chain for every zone of the database. A command that does not serve writes only that first
+// row; a serving start writes one each time.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,8 +17,8 @@ const env = { CARACAL_MCP_SEALING_KEY: 'cd'.repeat(32), CARACAL_MCP_AUDIT_HMAC_K
 const config = join(dir, 'mcp.config.json')
 const SECRET_LOOKING_DATA = 'do-not-copy-the-data-into-the-audit'
 
-async function opened<T>(use: (runtime: Runtime) => T | Promise<T>): Promise<T> {
-  const runtime = await openRuntime(await loadConfig(config, env), env, () => {})
+async function opened<T>(use: (runtime: Runtime) => T | Promise<T>, options: { serving?: boolean } = {}): Promise<T> {
+  const runtime = await openRuntime(await loadConfig(config, env), env, () => {}, options)
   try {
     return await use(runtime)
   } finally {
@@ -49,19 +49,23 @@ describe('policy activation at start', () => {
     })
   })
 
-  it('adds no second row for the same version with nothing in between, and one after other rows or a changed policy', async () => {
-    await opened((runtime) => expect(activations(runtime, 'za')).toHaveLength(1))
+  it('is on record at every serving start, while other commands write only a zone\'s first row', async () => {
     await opened((runtime) => runtime.audit.record({ zoneId: 'za', eventType: 'key_rotated', requestId: 'r1', decision: 'allow', evaluationStatus: 'complete' }))
+    // CLI commands open the runtime too: they activate nothing that serves, and the head stays.
     await opened((runtime) => {
-      expect(activations(runtime, 'za').map((r) => r.chainSeq)).toEqual([1, 3])
-      expect(activations(runtime, 'zb')).toHaveLength(1)
+      expect(activations(runtime, 'za').map((r) => r.chainSeq)).toEqual([1])
+      expect(runtime.store.auditEvents.last('za')!.chainSeq).toBe(2)
     })
     writeFileSync(join(dir, 'b.json'), JSON.stringify({ app_ids: { other: 'Other' } }))
-    await opened((runtime) => {
-      const rows = activations(runtime, 'zb')
-      expect(rows).toHaveLength(2)
-      expect(rows[1]!.policySetVersionId).toBe(runtime.policy.version('zb')!.id)
-      expect(rows[1]!.policySetVersionId).not.toBe(rows[0]!.policySetVersionId)
-    })
+    await opened(
+      (runtime) => {
+        expect(activations(runtime, 'za').map((r) => r.chainSeq)).toEqual([1, 3])
+        const rows = activations(runtime, 'zb')
+        expect(rows).toHaveLength(2)
+        expect(rows[1]!.policySetVersionId).toBe(runtime.policy.version('zb')!.id)
+        expect(rows[1]!.policySetVersionId).not.toBe(rows[0]!.policySetVersionId)
+      },
+      { serving: true },
+    )
   })
 })
