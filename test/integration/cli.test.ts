@@ -40,6 +40,19 @@ async function cliWithEnv(env: Record<string, string>, ...args: string[]): Promi
   }
 }
 
+
+/** Opens a pending operator hold of agent-1 in zone z1 directly in the config's store, as the STS would. */
+async function openOperatorHold(config: string, hmacHex: string, id: string, binding: string): Promise<void> {
+  const store = openStore(join(config, '..', 'state.sqlite'))
+  const audit = new AuditLog(store.auditEvents, { hmacKey: Buffer.from(hmacHex, 'hex') })
+  await new Approvals({ store, audit }).open({
+    id, zoneId: 'z1', applicationId: 'agent-1', subject: 'agent-1', subjectType: 'application' as const, binding, requestId: `open-${id}`,
+    requirement: { tier: 'high', approver: 'operator', privacy: 'identified', ttlSeconds: 900 }, resources: ['resource://files/write'], scopes: ['files:write'],
+  })
+  await audit.flushed()
+  store.close()
+}
+
 describe('caracal-mcp', () => {
   it('start decides the example requests, serves the STS and the MCP proxy until SIGTERM, walks through governed calls, and the printed steps give a mandate that works at /mcp', async () => {
     const env = { CARACAL_MCP_PORT: '0', CARACAL_MCP_ISSUER: 'http://127.0.0.1:8780', CARACAL_MCP_DATABASE: join(dir, 'start.sqlite'), CARACAL_MCP_AUDIT_HMAC_KEY: 'ab'.repeat(32), CARACAL_MCP_SEALING_KEY: 'cd'.repeat(32) }
@@ -310,17 +323,7 @@ describe('caracal-mcp sessions, approvals and token --session', () => {
     return cliWithEnv({ ...env, CARACAL_MCP_CLIENT_SECRET: secret ?? '' }, ...args, '--config', config)
   }
 
-  /** Opens a pending operator hold of agent-1 directly in the store, as the STS would. */
-  async function openHold(id: string, binding: string): Promise<void> {
-    const store = openStore(join(config, '..', 'state.sqlite'))
-    const audit = new AuditLog(store.auditEvents, { hmacKey: Buffer.from(hmacHex, 'hex') })
-    await new Approvals({ store, audit }).open({
-      id, zoneId: 'z1', applicationId: 'agent-1', subject: 'agent-1', subjectType: 'application' as const, binding, requestId: `open-${id}`,
-      requirement: { tier: 'high', approver: 'operator', privacy: 'identified', ttlSeconds: 900 }, resources: ['resource://files/write'], scopes: ['files:write'],
-    })
-    await audit.flushed()
-    store.close()
-  }
+  const openHold = (id: string, binding: string) => openOperatorHold(config, hmacHex, id, binding)
 
   beforeAll(async () => {
     const sub = mkdtempSync(join(dir, 'sessions-'))
@@ -461,16 +464,7 @@ describe('caracal-mcp approvals approve|reject <id>, as the proxy\'s tool error 
   let config: string
   const run = (...args: string[]) => cliWithEnv(env, ...args, '--config', config)
 
-  async function openHold(id: string, binding: string): Promise<void> {
-    const store = openStore(join(config, '..', 'state.sqlite'))
-    const audit = new AuditLog(store.auditEvents, { hmacKey: Buffer.from(hmacHex, 'hex') })
-    await new Approvals({ store, audit }).open({
-      id, zoneId: 'z1', applicationId: 'agent-1', subject: 'agent-1', subjectType: 'application' as const, binding, requestId: `open-${id}`,
-      requirement: { tier: 'high', approver: 'operator', privacy: 'identified', ttlSeconds: 900 }, resources: ['resource://files/write'], scopes: ['files:write'],
-    })
-    await audit.flushed()
-    store.close()
-  }
+  const openHold = (id: string, binding: string) => openOperatorHold(config, hmacHex, id, binding)
 
   beforeAll(async () => {
     const sub = mkdtempSync(join(dir, 'approvals-'))
