@@ -61,10 +61,18 @@ export class StandingAuthority {
   /** The verified subject token of a resource exchange, its application and live session. */
   presentedAuthority(subjectToken: string, nowMs: number, renew = true): PresentedAuthority {
     const { presented, app } = this.#verifiedPresented(subjectToken, nowMs)
+    return this.authorityOf(presented, app, nowMs, { renew, refuseSpent: true })
+  }
+
+  /**
+   * A verified mandate's live authority: its record bound, its session live. `refuseSpent`: a
+   * gateway mandate already presented is a replay (false where a spent one counts as its session's).
+   */
+  authorityOf(presented: VerifiedMandate, app: ApplicationRow, nowMs: number, o: { renew: boolean; refuseSpent: boolean }): PresentedAuthority {
     bindSubjectAuthority(presented, app, this.#d.store, nowMs)
     if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
-    if (presented.use === 'gateway' && this.#d.store.issuedJtis.wasPresented(presented.jti)) throw new TokenReplayedError()
-    return { app, session: this.liveSession(app, presented.sessionId, nowMs, renew), presented }
+    if (o.refuseSpent && presented.use === 'gateway' && this.#d.store.issuedJtis.wasPresented(presented.jti)) throw new TokenReplayedError()
+    return { app, session: this.liveSession(app, presented.sessionId, nowMs, o.renew), presented }
   }
 
   /** As `presentedAuthority`, auditing a replayed gateway mandate, with the delegation validated for the mint. */

@@ -223,11 +223,8 @@ export class TokenExchange {
    */
   previewStanding(presented: VerifiedMandate, grants: readonly { resource: string; scopes: readonly string[] }[]): string[] {
     const nowMs = this.#now()
-    const app = this.#standing.activeApplication(presented)
-    bindSubjectAuthority(presented, app, this.#d.store, nowMs)
-    if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
-    const session = this.#standing.liveSession(app, presented.sessionId, nowMs, false)
-    return previewGrants({ app, session, presented }, grants, { asSession: presented.use === 'gateway' }, this.#previewDeps(), nowMs)
+    const authority = this.#standing.authorityOf(presented, this.#standing.activeApplication(presented), nowMs, { renew: false, refuseSpent: false })
+    return previewGrants(authority, grants, { asSession: presented.use === 'gateway' }, this.#previewDeps(), nowMs)
   }
 
   /**
