@@ -8,7 +8,7 @@
 import type { AuditEventRow, AuditEventRepository } from '../store/index.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { uuid7 } from '../util/uuid7.js'
-import { chainHmac, contentSha256, storedOccurredAt } from './chain.js'
+import { chainHmac, contentSha256, msToNanos, storedOccurredAt } from './chain.js'
 import { checkedEvent, type AuditEvent } from './event.js'
 import { assertNoSecretFields, redactTokens } from './secret-guard.js'
 
@@ -24,6 +24,8 @@ interface Pending {
   json: { determiningPolicies: string; diagnostics: string; metadata: string }
   id: string
   occurredAt: string
+  /** The same time in nanoseconds, for the content hash. */
+  nanos: string
   resolve: (recorded: RecordedEvent) => void
   reject: (error: unknown) => void
 }
@@ -88,9 +90,10 @@ export class AuditLog {
   #prepare(raw: AuditEvent): Omit<Pending, 'resolve' | 'reject'> {
     assertNoSecretFields(raw)
     const event = redactTokens(checkedEvent(raw))
-    const occurredAtMs = event.occurredAt?.getTime() ?? this.#now()
+    // Whole ms, as a Date keeps them: the hash's nanoseconds are those of the stored time.
+    const occurredAtMs = Math.trunc(event.occurredAt?.getTime() ?? this.#now())
     const json = { determiningPolicies: column('determiningPolicies', event.determiningPolicies ?? []), diagnostics: column('diagnostics', event.diagnostics ?? []), metadata: column('metadata', event.metadata ?? {}) }
-    return { event, json, id: uuid7(occurredAtMs), occurredAt: storedOccurredAt(occurredAtMs) }
+    return { event, json, id: uuid7(occurredAtMs), occurredAt: storedOccurredAt(occurredAtMs), nanos: msToNanos(occurredAtMs) }
   }
 
   #flush(): void {
@@ -149,7 +152,7 @@ export class AuditLog {
       metadataJson: p.json.metadata,
       occurredAt: p.occurredAt,
     }
-    const sha = contentSha256(content)
+    const sha = contentSha256(content, p.nanos)
     return {
       ...content,
       chainSeq: head.chainSeq + 1,

@@ -66,9 +66,17 @@ export function holdsFieldSeparator(e: ChainContent): boolean {
   return joinedFields(e).some((f) => typeof f === 'string' && f.includes(FIELD_SEPARATOR))
 }
 
-/** The JSON columns are stored canonical already; they are hashed as stored. */
-export function contentSha256(e: ChainContent): string {
-  return sha256Hex(joinedFields(e).map((f) => f + FIELD_SEPARATOR).join('') + occurredAtNanos(e.occurredAt))
+/**
+ * The JSON columns are stored canonical already; they are hashed as stored. The writer, which
+ * made `occurredAt` from a time in ms, passes that time's nanoseconds instead of having it parsed back.
+ */
+export function contentSha256(e: ChainContent, nanos: string = occurredAtNanos(e.occurredAt)): string {
+  return sha256Hex(joinedFields(e).map((f) => f + FIELD_SEPARATOR).join('') + nanos)
+}
+
+/** A whole number of ms since the epoch in nanoseconds, as occurredAtNanos reads its stored spelling. */
+export function msToNanos(ms: number): string {
+  return (BigInt(ms) * 1_000_000n).toString()
 }
 
 export function chainHmac(key: Buffer, content: string, prev: string): string {

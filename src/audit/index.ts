@@ -9,7 +9,7 @@
  * secret field. Must not: update or delete rows.
  */
 export { AuditLog, type AuditLogOptions, type RecordedEvent } from './audit-log.js'
-export { chainHmac, contentSha256, isStoredOccurredAt, occurredAtNanos } from './chain.js'
+export { chainHmac, contentSha256, isStoredOccurredAt, msToNanos, occurredAtNanos } from './chain.js'
 export { type AttachedDecision, type CallNode, type ExplainRow, type RevocationLookup } from './explain-row.js'
 export { explanationLines } from './explain-text.js'
 export { explainRequest, type RequestExplanation } from './explain.js'

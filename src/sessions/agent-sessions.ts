@@ -108,6 +108,22 @@ export function ancestryProblem(store: Store, session: AgentSessionRow, nowMs: n
   return undefined
 }
 
+/**
+ * When the session stops being live by time alone: the earliest deadline of it and its ancestors
+ * (a task's end, a service's heartbeat). Only meaningful for a session found live: an ancestor
+ * that cannot be read ends it now.
+ */
+export function lineageDeadline(store: Store, session: AgentSessionRow): number {
+  let until = sessionDeadline(session)
+  for (let up = session.parentSessionId, hops = 0; up !== null; hops++) {
+    const ancestor = hops < MAX_SESSION_DEPTH ? store.agentSessions.get(up) : undefined
+    if (!ancestor) return 0
+    until = Math.min(until, sessionDeadline(ancestor))
+    up = ancestor.parentSessionId
+  }
+  return until
+}
+
 /** Session fields for audit metadata (contract §7 names). */
 export function sessionAuditMetadata(s: AgentSessionRow): Record<string, unknown> {
   return {

@@ -7,7 +7,7 @@
  * a terminated session's id as an anchor; audit every start and termination. Must not: know
  * about HTTP, MCP or tokens.
  */
-export { AgentSessions, OPERATOR, ancestryProblem, sessionAuditMetadata, type AgentSessionsDeps, type Ended, type SpawnAuthority, type SpawnSession, type StartSession } from './agent-sessions.js'
+export { AgentSessions, OPERATOR, ancestryProblem, lineageDeadline, sessionAuditMetadata, type AgentSessionsDeps, type Ended, type SpawnAuthority, type SpawnSession, type StartSession } from './agent-sessions.js'
 export { SessionActionDeniedError, SessionInputError, SessionLimitError, SessionNotFoundError, SessionNotLiveError, SpawnExceedsParentError } from './errors.js'
 export {
   DEFAULT_HEARTBEAT_SECONDS,

@@ -29,6 +29,17 @@ const COLUMNS = `zone_id AS zoneId, chain_seq AS chainSeq, id, event_type AS eve
   diagnostics_json AS diagnosticsJson, metadata_json AS metadataJson, occurred_at AS occurredAt,
   content_sha256 AS contentSha256, prev_content_sha256 AS prevContentSha256, chain_hmac AS chainHmac`
 
+interface ChainHead {
+  chainSeq: number
+  contentSha256: string
+}
+
+interface KeptHeads {
+  /** PRAGMA data_version when they were written: it moves when another connection commits. */
+  dataVersion: number
+  byZone: ReadonlyMap<string, ChainHead>
+}
+
 export class AuditEventRepository {
   readonly #db: Db
   readonly #insert
@@ -38,6 +49,11 @@ export class AuditEventRepository {
   readonly #byZoneRequest
   readonly #zones
   readonly #tail
+  readonly #dataVersion
+  /** Rows this connection has inserted (committed or not), so that Store#changeMark can leave them out. */
+  #inserted = 0
+  /** The chain heads as this connection's last committed append left them. */
+  #heads: KeptHeads | undefined
 
   constructor(db: Db) {
     this.#db = db
@@ -49,11 +65,14 @@ export class AuditEventRepository {
          @manifestSha, @evaluationStatus, @determiningPoliciesJson, @diagnosticsJson, @metadataJson, @occurredAt,
          @contentSha256, @prevContentSha256, @chainHmac)`,
     )
+    this.#dataVersion = db.prepare('PRAGMA data_version').pluck()
     this.#last = db.prepare('SELECT chain_seq AS chainSeq, content_sha256 AS contentSha256 FROM audit_events WHERE zone_id = ? ORDER BY chain_seq DESC LIMIT 1')
     this.#byZone = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE zone_id = ? ORDER BY chain_seq`)
     this.#byRequest = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE request_id = ? ORDER BY occurred_at, zone_id, chain_seq`)
-    // Served by the (request_id, zone_id, chain_seq) index: one zone's rows of one request, newest first.
-    this.#byZoneRequest = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE zone_id = ? AND request_id = ? AND chain_seq < ? ORDER BY chain_seq DESC LIMIT ?`)
+    // Served by the (request_id, zone_id, chain_seq) index: one zone's rows of one request, newest
+    // first. Named, because the table's own key (zone_id, chain_seq) holds every column and the
+    // planner, without statistics, would rather walk a whole zone through it.
+    this.#byZoneRequest = db.prepare(`SELECT ${COLUMNS} FROM audit_events INDEXED BY audit_events_request_zone WHERE zone_id = ? AND request_id = ? AND chain_seq < ? ORDER BY chain_seq DESC LIMIT ?`)
     // A zone of the zones table with no rows is listed too: its chain is missing, not empty.
     this.#zones = db.prepare('SELECT zone_id AS zoneId FROM audit_events UNION SELECT id FROM zones ORDER BY 1')
     this.#tail = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE zone_id = ? AND chain_seq < ? ORDER BY chain_seq DESC LIMIT ?`)
@@ -68,8 +87,8 @@ export class AuditEventRepository {
   }
 
   /** The head of a zone's chain, or undefined for a zone without events. */
-  last(zoneId: string): { chainSeq: number; contentSha256: string } | undefined {
-    return this.#last.get(zoneId) as { chainSeq: number; contentSha256: string } | undefined
+  last(zoneId: string): ChainHead | undefined {
+    return this.#last.get(zoneId) as ChainHead | undefined
   }
 
   /**
@@ -77,12 +96,33 @@ export class AuditEventRepository {
    * transaction: the write lock is taken before the heads are read, so another process
    * appending to the same database cannot interleave between the read and the write.
    */
-  appendChained(build: (head: (zoneId: string) => { chainSeq: number; contentSha256: string }) => AuditEventRow[]): AuditEventRow[] {
-    return inTransaction(this.#db, () => {
-      const rows = build((zoneId) => this.last(zoneId) ?? { chainSeq: 0, contentSha256: '' })
-      for (const row of rows) this.#insert.run(row)
+  appendChained(build: (head: (zoneId: string) => ChainHead) => AuditEventRow[]): AuditEventRow[] {
+    // The heads this connection's last append left are still the heads when no other connection
+    // has committed since (data_version unchanged): one indexed read per batch saved. Only an
+    // append that is its own transaction keeps them: one inside another could be rolled back.
+    const outermost = !this.#db.inTransaction
+    const kept = this.#heads
+    this.#heads = undefined
+    let left: KeptHeads | undefined
+    const rows = inTransaction(this.#db, () => {
+      const dataVersion = this.#dataVersion.get() as number
+      const heads = outermost && kept?.dataVersion === dataVersion ? new Map(kept.byZone) : new Map<string, ChainHead>()
+      const rows = build((zoneId) => heads.get(zoneId) ?? this.last(zoneId) ?? { chainSeq: 0, contentSha256: '' })
+      for (const row of rows) {
+        this.#insert.run(row)
+        this.#inserted++
+        heads.set(row.zoneId, { chainSeq: row.chainSeq, contentSha256: row.contentSha256 })
+      }
+      if (outermost) left = { dataVersion, byZone: heads }
       return rows
     })
+    this.#heads = left
+    return rows
+  }
+
+  /** How many rows this connection has inserted, including any a rollback undid (as SQLite's total_changes() counts them). */
+  get inserted(): number {
+    return this.#inserted
   }
 
   /** A zone's chain, oldest first, streamed. */

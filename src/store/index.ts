@@ -34,6 +34,7 @@ export class Store {
   readonly approvals: ApprovalRepository
   readonly delegationEdges: DelegationEdgeRepository
   readonly idempotencyKeys: IdempotencyKeyRepository
+  readonly #changes
 
   constructor(db: Db) {
     this.db = db
@@ -49,6 +50,21 @@ export class Store {
     this.approvals = new ApprovalRepository(db)
     this.delegationEdges = new DelegationEdgeRepository(db)
     this.idempotencyKeys = new IdempotencyKeyRepository(db)
+    // total_changes(): rows this connection inserted, updated or deleted, even in a transaction
+    // later rolled back; data_version: moves whenever another connection (another process) commits.
+    this.#changes = db.prepare('SELECT total_changes(), data_version FROM pragma_data_version').raw()
+  }
+
+  /**
+   * A mark that moves whenever the database may have changed in anything but this connection's
+   * own audit rows: any row another process committed, any row this one wrote elsewhere. Equal
+   * marks mean every read since the first would answer as it did then (time aside): what the
+   * proxy's per-request check of a presented mandate relies on to read the store once, not on
+   * every request, while its own audit appends go on.
+   */
+  changeMark(): string {
+    const [own, others] = this.#changes.get() as [number, number]
+    return `${own - this.auditEvents.inserted}:${others}`
   }
 
   /** Runs `fn` in one IMMEDIATE transaction: all of its writes commit together or none does. */

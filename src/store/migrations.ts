@@ -231,6 +231,49 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX audit_events_request_zone ON audit_events(request_id, zone_id, chain_seq);
     `,
   },
+  {
+    version: 7,
+    name: 'audit events stored in chain order, without a separate row id',
+    // Every tool call commits its audit row, and a commit writes each page it dirtied to the WAL:
+    // the rowid table, the (zone_id, chain_seq) key, the UNIQUE id and the request index were four
+    // B-trees, four pages per row. Keyed by its chain position itself (WITHOUT ROWID) and without
+    // the id's index (nothing looks a row up by id, and ids are uuid7s made here; the chain's
+    // hashes cover them), a row dirties two. Rebuilt by copying, once.
+    sql: `
+      CREATE TABLE audit_events_chained (
+        zone_id TEXT NOT NULL,
+        chain_seq INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        policy_set_id TEXT NOT NULL,
+        policy_set_version_id TEXT NOT NULL,
+        manifest_sha TEXT NOT NULL,
+        evaluation_status TEXT NOT NULL,
+        determining_policies_json TEXT NOT NULL,
+        diagnostics_json TEXT NOT NULL,
+        metadata_json TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        content_sha256 TEXT NOT NULL,
+        prev_content_sha256 TEXT NOT NULL,
+        chain_hmac TEXT NOT NULL,
+        PRIMARY KEY (zone_id, chain_seq)
+      ) WITHOUT ROWID;
+      INSERT INTO audit_events_chained
+        SELECT zone_id, chain_seq, id, event_type, request_id, decision, policy_set_id, policy_set_version_id, manifest_sha,
+          evaluation_status, determining_policies_json, diagnostics_json, metadata_json, occurred_at, content_sha256,
+          prev_content_sha256, chain_hmac
+        FROM audit_events;
+      DROP TABLE audit_events;
+      ALTER TABLE audit_events_chained RENAME TO audit_events;
+      CREATE INDEX audit_events_request_zone ON audit_events(request_id, zone_id, chain_seq);
+      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+      CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+    `,
+  },
 ]
 
 export function migrate(db: Database.Database): void {

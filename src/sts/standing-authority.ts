@@ -6,7 +6,7 @@
 import type { AuditLog } from '../audit/index.js'
 import { DelegationInvalidError, validateDelegatedMint, type ValidatedDelegation } from '../delegation/index.js'
 import type { VerifiedMandate } from '../mandate/index.js'
-import { SessionNotFoundError, SessionNotLiveError, type AgentSessions } from '../sessions/index.js'
+import { SessionNotFoundError, SessionNotLiveError, lineageDeadline, type AgentSessions } from '../sessions/index.js'
 import { sessionDeadline, type AgentSessionRow, type ApplicationRow, type Store } from '../store/index.js'
 import { ClientAuthenticationError, DelegationReferenceError, SessionReferenceError, TokenReplayedError } from './errors.js'
 import type { Acting } from './resource-decision.js'
@@ -20,6 +20,8 @@ export interface PresentedAuthority {
   app: ApplicationRow
   session: AgentSessionRow
   presented: VerifiedMandate
+  /** When it ends by time alone, should nothing in the store change: the mandate's, its records' and its session lineage's expiries (ms). */
+  until: number
 }
 
 export interface StandingAuthorityDeps {
@@ -69,10 +71,12 @@ export class StandingAuthority {
    * gateway mandate already presented is a replay (false where a spent one counts as its session's).
    */
   authorityOf(presented: VerifiedMandate, app: ApplicationRow, nowMs: number, o: { renew: boolean; refuseSpent: boolean }): PresentedAuthority {
-    bindSubjectAuthority(presented, app, this.#d.store, nowMs)
+    const recordsUntil = bindSubjectAuthority(presented, app, this.#d.store, nowMs)
     if (!presented.sessionId) throw new SessionReferenceError('the subject token is not bound to an agent session')
     if (o.refuseSpent && presented.use === 'gateway' && this.#d.store.issuedJtis.wasPresented(presented.jti)) throw new TokenReplayedError()
-    return { app, session: this.liveSession(app, presented.sessionId, nowMs, o.renew), presented }
+    const session = this.liveSession(app, presented.sessionId, nowMs, o.renew)
+    const until = Math.min(presented.expiresAt * 1000, recordsUntil, lineageDeadline(this.#d.store, session))
+    return { app, session, presented, until }
   }
 
   /** As `presentedAuthority`, auditing a replayed gateway mandate, with the delegation validated for the mint. */

@@ -58,10 +58,10 @@ function peekUse(token: string, uses: readonly MandateUse[]): MandateUse {
   }
 }
 
-/** The live authority check (src/authority), answered as the STS answers it: 403 access_denied. */
-export function bindSubjectAuthority(mandate: VerifiedMandate, app: ApplicationRow, store: Store, nowMs: number): void {
+/** The live authority check (src/authority), answered as the STS answers it: 403 access_denied. Returns when it ends by time. */
+export function bindSubjectAuthority(mandate: VerifiedMandate, app: ApplicationRow, store: Store, nowMs: number): number {
   try {
-    bindAuthority(mandate, app.id, store, nowMs)
+    return bindAuthority(mandate, app.id, store, nowMs)
   } catch (error) {
     if (error instanceof AuthorityEndedError) throw new AuthorityInactiveError(error.detail)
     throw error

@@ -42,6 +42,7 @@ import { MandateMint } from './mandate-mint.js'
 import type { MintRateLimiter } from './mint-rate.js'
 import { ACCESS_TOKEN_TYPE, ID_TOKEN_TYPE, type ClientCredentialsRequest, type TokenRequest } from './params.js'
 import { derivedTtl, StandingAuthority } from './standing-authority.js'
+import { StandingMemo } from './standing-memo.js'
 import { decideAsSubject } from './subject-decision.js'
 import { bindSubjectAuthority, VerifiedSubjects } from './subject-token.js'
 
@@ -115,6 +116,7 @@ export class TokenExchange {
   readonly #mint: MandateMint
   readonly #subjects: VerifiedSubjects
   readonly #standing: StandingAuthority
+  readonly #held = new StandingMemo()
 
   constructor(deps: TokenExchangeDeps) {
     this.#d = deps
@@ -230,17 +232,26 @@ export class TokenExchange {
   /**
    * A bearer presented to our proxy: an agent (or gateway, not yet spent) mandate of this issuer
    * whose application is active, whose authority records stand and whose session is live (a
-   * service session's heartbeat renewed by use). Identity verification is cached; the rest is
-   * read from the store on every call, so a suspension or termination takes effect at once.
+   * service session's heartbeat renewed by use). Identity checks run on every call (from the
+   * verified-token cache); the rest is read from the store again whenever anything in it may
+   * have changed (standing-memo.ts), so a suspension or termination takes effect at once.
    */
   verifyPresented(token: string): VerifiedMandate {
-    // Once per proxied request: its live reads (application, authority record, agent session,
-    // revocations) judge one committed state, under one read lock. The heartbeat is renewed
-    // after: a write inside a read transaction fails when another process has written since.
     const nowMs = this.#now()
-    const { session, presented } = this.#d.store.snapshot(() => this.#standing.presentedAuthority(token, nowMs, false))
-    this.#standing.renewHeartbeat(session, nowMs)
-    return presented
+    const mark = this.#d.store.changeMark()
+    const held = this.#held.get(token, mark, nowMs)
+    if (held) {
+      this.#subjects.verify(token, { uses: ['session', 'gateway'], nowMs })
+      this.#standing.renewHeartbeat(held.session, nowMs)
+      return held.presented
+    }
+    // The live reads (application, authority record, agent session, revocations) judge one
+    // committed state, under one read lock. The heartbeat is renewed after: a write inside a
+    // read transaction fails when another process has written since.
+    const found = this.#d.store.snapshot(() => this.#standing.presentedAuthority(token, nowMs, false))
+    this.#held.set(token, found, mark, nowMs)
+    this.#standing.renewHeartbeat(found.session, nowMs)
+    return found.presented
   }
 
   async #bootstrap(app: ApplicationRow, req: TokenRequest, requestId: string, nowMs: number): Promise<TokenResponse> {

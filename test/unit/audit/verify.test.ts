@@ -6,7 +6,7 @@
 // tail is visible without an expected head (it is not: the shorter chain is a valid chain).
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { AuditLog, chainHmac, contentSha256, isStoredOccurredAt, occurredAtNanos, parseExpectedHead, verifyAuditChains, type AuditEvent } from '../../../src/audit/index.js'
+import { AuditLog, chainHmac, contentSha256, isStoredOccurredAt, msToNanos, occurredAtNanos, parseExpectedHead, verifyAuditChains, type AuditEvent } from '../../../src/audit/index.js'
 import { openStore, type AuditEventRow } from '../../../src/store/index.js'
 import { tempStoreFactory } from '../../helpers/store.js'
 
@@ -158,5 +158,9 @@ describe('occurredAtNanos', () => {
     expect(occurredAtNanos('2026-11-25T00:00:00Z')).toBe(`${midnightNs}`)
     expect(occurredAtNanos('2026-11-25T01:00:00.5+01:00')).toBe(`${midnightNs + 500_000_000n}`)
     expect(() => occurredAtNanos('yesterday')).toThrow(TypeError)
+  })
+
+  it('reads a stored time as the writer counts the ms it was stored from', () => {
+    for (const ms of [0, 1, 999, Date.UTC(2026, 10, 25, 8, 0, 0, 123), -1, -86_400_001, 8.64e15]) expect(msToNanos(ms), String(ms)).toBe(occurredAtNanos(new Date(ms).toISOString()))
   })
 })

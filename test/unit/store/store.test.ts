@@ -3,7 +3,8 @@
 // updated or deleted through SQL.
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { MIGRATIONS, StoreConflictError, StoreNotFoundError, StoreSchemaError, openStore } from '../../../src/store/index.js'
+import { AuditLog, verifyAuditChains } from '../../../src/audit/index.js'
+import { MIGRATIONS, Store, StoreConflictError, StoreNotFoundError, StoreSchemaError, openStore } from '../../../src/store/index.js'
 import { tempStoreFactory } from '../../helpers/store.js'
 
 const stores = tempStoreFactory()
@@ -17,6 +18,29 @@ describe('migrations', () => {
     const versions = again.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all()
     expect(versions).toEqual(MIGRATIONS.map((m) => ({ version: m.version })))
     again.close()
+  })
+
+  it('carry an audit chain written before version 7 over whole: same rows, still verified, still append-only', async () => {
+    const path = stores.path('v6.sqlite')
+    const raw = new Database(path)
+    raw.pragma('journal_mode = WAL')
+    raw.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)')
+    for (const m of MIGRATIONS.filter((m) => m.version <= 6)) {
+      raw.exec(m.sql)
+      raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)').run(m.version, m.name)
+    }
+    const key = Buffer.alloc(32, 3)
+    const log = new AuditLog(new Store(raw).auditEvents, { hmacKey: key })
+    for (const zoneId of ['z1', 'z2', 'z1']) await log.record({ zoneId, eventType: 'tool_call', requestId: `req-${zoneId}`, decision: 'allow', evaluationStatus: 'complete', metadata: { zoneId } })
+    const before = raw.prepare('SELECT * FROM audit_events ORDER BY zone_id, chain_seq').all()
+    raw.close()
+
+    const store = openStore(path)
+    expect(store.db.prepare('SELECT * FROM audit_events ORDER BY zone_id, chain_seq').all()).toEqual(before)
+    expect(verifyAuditChains(store.auditEvents, key).map((r) => [r.zoneId, r.events, r.firstBreak])).toEqual([['z1', 2, undefined], ['z2', 1, undefined]])
+    expect(() => store.db.exec("UPDATE audit_events SET decision = 'deny'")).toThrow(/append-only/)
+    expect(store.auditEvents.byRequestId('req-z1')).toHaveLength(2)
+    store.close()
   })
 
   it('refuse a database written by a newer caracal-mcp', () => {
