@@ -121,8 +121,9 @@ export class AuditLog {
     }
   }
 
-  // Chain heads are read inside the batch's write transaction (one indexed read per zone), never
-  // cached across batches: another process (the CLI) may append to the same database.
+  // Chain heads are read inside the batch's write transaction, where another process (the CLI)
+  // appending to the same database cannot interleave; the repository reads them again only when
+  // another connection has committed since its own last append.
   #commit(batch: readonly Pending[]): void {
     const rows = this.#repo.appendChained((stored) => {
       const heads = new Map<string, { chainSeq: number; contentSha256: string }>()

@@ -69,10 +69,8 @@ export class AuditEventRepository {
     this.#last = db.prepare('SELECT chain_seq AS chainSeq, content_sha256 AS contentSha256 FROM audit_events WHERE zone_id = ? ORDER BY chain_seq DESC LIMIT 1')
     this.#byZone = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE zone_id = ? ORDER BY chain_seq`)
     this.#byRequest = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE request_id = ? ORDER BY occurred_at, zone_id, chain_seq`)
-    // Served by the (request_id, zone_id, chain_seq) index: one zone's rows of one request, newest
-    // first. Named, because the table's own key (zone_id, chain_seq) holds every column and the
-    // planner, without statistics, would rather walk a whole zone through it.
-    this.#byZoneRequest = db.prepare(`SELECT ${COLUMNS} FROM audit_events INDEXED BY audit_events_request_zone WHERE zone_id = ? AND request_id = ? AND chain_seq < ? ORDER BY chain_seq DESC LIMIT ?`)
+    // Served by the (request_id, zone_id, chain_seq) index: one zone's rows of one request, newest first.
+    this.#byZoneRequest = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE zone_id = ? AND request_id = ? AND chain_seq < ? ORDER BY chain_seq DESC LIMIT ?`)
     // A zone of the zones table with no rows is listed too: its chain is missing, not empty.
     this.#zones = db.prepare('SELECT zone_id AS zoneId FROM audit_events UNION SELECT id FROM zones ORDER BY 1')
     this.#tail = db.prepare(`SELECT ${COLUMNS} FROM audit_events WHERE zone_id = ? AND chain_seq < ? ORDER BY chain_seq DESC LIMIT ?`)

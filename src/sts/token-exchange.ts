@@ -238,8 +238,9 @@ export class TokenExchange {
    */
   verifyPresented(token: string): VerifiedMandate {
     const nowMs = this.#now()
-    const mark = this.#d.store.changeMark()
-    const held = this.#held.get(token, mark, nowMs)
+    // Inside a transaction, what is read may yet be rolled back, which moves no mark: nothing is kept.
+    const mark = this.#d.store.db.inTransaction ? undefined : this.#d.store.changeMark()
+    const held = mark === undefined ? undefined : this.#held.get(token, mark, nowMs)
     if (held) {
       this.#subjects.verify(token, { uses: ['session', 'gateway'], nowMs })
       this.#standing.renewHeartbeat(held.session, nowMs)
@@ -249,7 +250,7 @@ export class TokenExchange {
     // committed state, under one read lock. The heartbeat is renewed after: a write inside a
     // read transaction fails when another process has written since.
     const found = this.#d.store.snapshot(() => this.#standing.presentedAuthority(token, nowMs, false))
-    this.#held.set(token, found, mark, nowMs)
+    if (mark !== undefined) this.#held.set(token, found, mark, nowMs)
     this.#standing.renewHeartbeat(found.session, nowMs)
     return found.presented
   }

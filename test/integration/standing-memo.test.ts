@@ -4,7 +4,7 @@
 // end — in this process, in another one on the same database, or by time anywhere in its session
 // lineage — is found on the very next presentation.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { openStore } from '../../src/store/index.js'
+import { openStore, type Store } from '../../src/store/index.js'
 import { AuthorityInactiveError, SessionReferenceError } from '../../src/sts/errors.js'
 import { encodeForm, startStsWorld, type StsWorld } from '../helpers/sts-world.js'
 
@@ -36,6 +36,21 @@ function clocked(start = Date.now()) {
   return { clock, exchange: world.exchangeWith({ now: () => clock.now }) }
 }
 
+/** A fresh session's agent mandate, presented once to an exchange of its own; then `write` runs on another connection to the same file (another process). */
+async function presentedThenElsewhere(write: (other: Store, sessionId: string) => void) {
+  const session = await startSession()
+  const agent = await agentMandate(session.id)
+  const { exchange } = clocked()
+  exchange.verifyPresented(agent)
+  const other = openStore(world.store.db.name)
+  try {
+    write(other, session.id)
+  } finally {
+    other.close()
+  }
+  return () => exchange.verifyPresented(agent)
+}
+
 describe('the standing of a presented mandate, read once while the store stands still', () => {
   it('reads the store on the first presentation only, and its own audit rows do not count as a change', async () => {
     const session = await startSession()
@@ -63,27 +78,24 @@ describe('the standing of a presented mandate, read once while the store stands 
   })
 
   it('finds a session suspended by another process on the same database, with no revocation written', async () => {
-    const session = await startSession()
+    // Only the row: whatever else a suspension writes, the session itself must be read again.
+    const present = await presentedThenElsewhere((other, id) => expect(other.agentSessions.transition(id, 'active', 'suspended', 'operator')).toBe(true))
+    expect(present).toThrow(SessionReferenceError)
+  })
+
+  it('finds a service session past its heartbeat deadline though its mandate is still valid, and nothing was written', async () => {
+    const session = await startSession({ lifecycle: 'service', heartbeatSeconds: 60 })
     const agent = await agentMandate(session.id)
-    const { exchange } = clocked()
+    const { clock, exchange } = clocked(Date.now())
     exchange.verifyPresented(agent)
-    const other = openStore(world.store.db.name)
-    try {
-      // Only the row: whatever else a suspension writes, the session itself must be read again.
-      expect(other.agentSessions.transition(session.id, 'active', 'suspended', 'operator')).toBe(true)
-    } finally {
-      other.close()
-    }
+    // The agent mandate runs for minutes; the session falls silent after one.
+    clock.now = session.heartbeatDeadline! + 1
     expect(() => exchange.verifyPresented(agent)).toThrow(SessionReferenceError)
   })
 
-  it('finds a task session past its end, though nothing was written', async () => {
-    const session = await startSession({ ttlSeconds: 60 })
-    const agent = await agentMandate(session.id)
-    const { clock, exchange } = clocked(session.startedAt + 1_000)
-    exchange.verifyPresented(agent)
-    clock.now = session.startedAt + 60_000
-    expect(() => exchange.verifyPresented(agent)).toThrow()
+  it('finds an anchor revoked by another process on the same database', async () => {
+    const present = await presentedThenElsewhere((other, id) => other.revocations.revoke({ anchor: id, zoneId: 'zone-1', kind: 'agent_session', reason: 'test', revokedAt: Date.now(), expiresAt: Date.now() + 3_600_000 }))
+    expect(present).toThrow(AuthorityInactiveError)
   })
 
   it('finds a child whose service parent fell silent, though the child itself runs for an hour', async () => {

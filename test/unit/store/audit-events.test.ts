@@ -21,7 +21,7 @@ describe('AuditEventRepository', () => {
   it('reads one zone\'s rows of one request through the zone and request index, newest first, unsorted', () => {
     const store = stores.open()
     const plan = store.db
-      .prepare("EXPLAIN QUERY PLAN SELECT * FROM audit_events INDEXED BY audit_events_request_zone WHERE zone_id = 'z' AND request_id = 'r' AND chain_seq < 10 ORDER BY chain_seq DESC LIMIT 5")
+      .prepare("EXPLAIN QUERY PLAN SELECT * FROM audit_events WHERE zone_id = 'z' AND request_id = 'r' AND chain_seq < 10 ORDER BY chain_seq DESC LIMIT 5")
       .all()
       .map((row) => (row as { detail: string }).detail)
       .join('\n')

@@ -39,7 +39,14 @@ describe('migrations', () => {
     expect(store.db.prepare('SELECT * FROM audit_events ORDER BY zone_id, chain_seq').all()).toEqual(before)
     expect(verifyAuditChains(store.auditEvents, key).map((r) => [r.zoneId, r.events, r.firstBreak])).toEqual([['z1', 2, undefined], ['z2', 1, undefined]])
     expect(() => store.db.exec("UPDATE audit_events SET decision = 'deny'")).toThrow(/append-only/)
+    expect(() => store.db.exec('DELETE FROM audit_events')).toThrow(/append-only/)
     expect(store.auditEvents.byRequestId('req-z1')).toHaveLength(2)
+    // Its table, index and triggers are those of a database created at the newest version.
+    const schema = (s: Store) => s.db.prepare("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'audit_events' ORDER BY name").all()
+    const fresh = stores.open('v7.sqlite')
+    expect(schema(store)).toEqual(schema(fresh))
+    expect(schema(store).map((r) => (r as { name: string }).name)).toEqual(['audit_events', 'audit_events_no_delete', 'audit_events_no_update', 'audit_events_request_zone', 'sqlite_autoindex_audit_events_1'])
+    fresh.close()
     store.close()
   })
 
