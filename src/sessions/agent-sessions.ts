@@ -93,17 +93,28 @@ function checkSeconds(value: number | undefined, fallback: number, min: number, 
 }
 
 /**
+ * The session's ancestors, nearest first, read from the store; `undefined` in place of one that
+ * cannot be read or lies deeper than sessions can nest (not trusted), and nothing after it.
+ */
+function* ancestorsOf(store: Store, session: AgentSessionRow): Generator<AgentSessionRow | undefined> {
+  for (let up = session.parentSessionId, hops = 0; up !== null; hops++) {
+    const ancestor = hops < MAX_SESSION_DEPTH ? store.agentSessions.get(up) : undefined
+    yield ancestor
+    if (!ancestor) return
+    up = ancestor.parentSessionId
+  }
+}
+
+/**
  * Why a session's ancestors no longer let it act, if they do not: one ended (terminated, or a
  * service whose heartbeat lapsed — its subtree ends with it) or is suspended. A chain deeper than
  * sessions can nest is not trusted. Read from the store on every call.
  */
 export function ancestryProblem(store: Store, session: AgentSessionRow, nowMs: number): 'terminated' | 'ancestor_suspended' | 'expired' | undefined {
-  for (let up = session.parentSessionId, hops = 0; up !== null; hops++) {
-    const ancestor = hops < MAX_SESSION_DEPTH ? store.agentSessions.get(up) : undefined
+  for (const ancestor of ancestorsOf(store, session)) {
     if (!ancestor || ancestor.status === 'terminated') return 'terminated'
     if (ancestor.status === 'suspended') return 'ancestor_suspended'
     if (!isSessionLive(ancestor, nowMs)) return 'expired'
-    up = ancestor.parentSessionId
   }
   return undefined
 }
@@ -115,11 +126,9 @@ export function ancestryProblem(store: Store, session: AgentSessionRow, nowMs: n
  */
 export function lineageDeadline(store: Store, session: AgentSessionRow): number {
   let until = sessionDeadline(session)
-  for (let up = session.parentSessionId, hops = 0; up !== null; hops++) {
-    const ancestor = hops < MAX_SESSION_DEPTH ? store.agentSessions.get(up) : undefined
+  for (const ancestor of ancestorsOf(store, session)) {
     if (!ancestor) return 0
     until = Math.min(until, sessionDeadline(ancestor))
-    up = ancestor.parentSessionId
   }
   return until
 }

@@ -51,6 +51,15 @@ async function presentedThenElsewhere(write: (other: Store, sessionId: string) =
   return () => exchange.verifyPresented(agent)
 }
 
+/** The session's agent mandate, presented now to an exchange of its own, then again at `later` (ms) with nothing written between. */
+async function presentedNowAndAt(sessionId: string, later: number) {
+  const agent = await agentMandate(sessionId)
+  const { clock, exchange } = clocked(Date.now())
+  exchange.verifyPresented(agent)
+  clock.now = later
+  return () => exchange.verifyPresented(agent)
+}
+
 describe('the standing of a presented mandate, read once while the store stands still', () => {
   it('reads the store on the first presentation only, and its own audit rows do not count as a change', async () => {
     const session = await startSession()
@@ -85,12 +94,9 @@ describe('the standing of a presented mandate, read once while the store stands 
 
   it('finds a service session past its heartbeat deadline though its mandate is still valid, and nothing was written', async () => {
     const session = await startSession({ lifecycle: 'service', heartbeatSeconds: 60 })
-    const agent = await agentMandate(session.id)
-    const { clock, exchange } = clocked(Date.now())
-    exchange.verifyPresented(agent)
     // The agent mandate runs for minutes; the session falls silent after one.
-    clock.now = session.heartbeatDeadline! + 1
-    expect(() => exchange.verifyPresented(agent)).toThrow(SessionReferenceError)
+    const present = await presentedNowAndAt(session.id, session.heartbeatDeadline! + 1)
+    expect(present).toThrow(SessionReferenceError)
   })
 
   it('finds an anchor revoked by another process on the same database', async () => {
@@ -101,11 +107,8 @@ describe('the standing of a presented mandate, read once while the store stands 
   it('finds a child whose service parent fell silent, though the child itself runs for an hour', async () => {
     const parent = await startSession({ lifecycle: 'service', heartbeatSeconds: 60 })
     const child = await world.exchange.sessions.spawn({ zoneId: 'zone-1', applicationId: 'app-1', parentSessionId: parent.id, authority: { mode: 'inherit' }, ttlSeconds: 3600, requestId: 'req-memo-spawn', startedBy: 'test' })
-    const agent = await agentMandate(child.id)
-    const { clock, exchange } = clocked(Date.now())
-    exchange.verifyPresented(agent)
-    clock.now = parent.heartbeatDeadline! + 1
-    expect(() => exchange.verifyPresented(agent)).toThrow(SessionReferenceError)
+    const present = await presentedNowAndAt(child.id, parent.heartbeatDeadline! + 1)
+    expect(present).toThrow(SessionReferenceError)
   })
 
   it('does not keep a clock that went back', async () => {
