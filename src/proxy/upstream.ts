@@ -2,12 +2,10 @@
 // (stdio), Streamable HTTP, or legacy SSE. The proxy speaks to it with its own identity: no
 // header of a downstream request ever reaches it, only what the configuration names and, per
 // call, the resource mandate when the server verifies mandates itself.
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Agent as HttpAgent } from 'node:http'
 import { resolve as resolvePath } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js'
@@ -31,12 +29,12 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import type { z } from 'zod'
 import { upstreamKind, type UpstreamServer } from '../config/index.js'
-import { fetchPerRequest } from '../http/index.js'
 import { childSignal } from '../util/child-signal.js'
 import type { EntryKind } from './catalogue.js'
 import { DirectRequests, type ResultShape } from './direct-requests.js'
 import { UpstreamUnavailableError } from './errors.js'
 import { HttpClientTransport } from './http-client-transport.js'
+import { LegacySseTransport } from './legacy-sse-transport.js'
 import { OrderedDelivery } from './ordered-delivery.js'
 
 export const PROXY_CLIENT_INFO = { name: 'caracal-mcp', version: '0.1.0' } as const
@@ -92,14 +90,11 @@ interface CallContext {
 }
 
 // The SDK's Client (and DirectRequests, for uses) hands a request to its transport's send()
-// synchronously, inside request(), and our Streamable HTTP transport reads the call's context
-// first thing in send(): a variable set around request() carries it. Not an AsyncLocalStorage:
-// on Node 20 its first run() turns on promise hooks for the whole process, for good, and every
-// promise of every request then pays for them (~7 KB of garbage per proxied call). Only the
-// legacy SSE transport, which awaits before it fetches, needs the async context; it gets one of
-// its own.
+// synchronously, inside request(), and both our transports read the call's context first thing
+// in send(): a variable set around request() carries it. Not an AsyncLocalStorage: on Node 20
+// its first run() turns on promise hooks for the whole process, for good, and every promise of
+// every request then pays for them (~7 KB of garbage per proxied call).
 let sending: CallContext | undefined
-const sseContext = new AsyncLocalStorage<CallContext>()
 
 function sendingWith<T>(context: CallContext, send: () => T): T {
   const outer = sending
@@ -238,7 +233,7 @@ export class UpstreamConnection {
   #sending<T>(options: Pick<UpstreamCallOptions, 'headers' | 'call'>, send: () => T): T {
     if (!options.headers && !options.call) return send()
     const context: CallContext = { ...(options.headers && { headers: options.headers }), ...(options.call && { call: options.call }) }
-    return this.kind === 'sse' ? sseContext.run(context, send) : sendingWith(context, send)
+    return sendingWith(context, send)
   }
 
   /** A notification to the upstream (a cancellation is sent by the SDK's Client or DirectRequests itself). */
@@ -284,7 +279,7 @@ export class UpstreamConnection {
     }
     const headers = { ...spec.headers, ...this.#options.staticHeaders }
     const url = new URL(spec.url!)
-    if (this.kind === 'sse') return new SSEClientTransport(url, { requestInit: { headers }, fetch: (u, init) => fetchPerRequest(u, init, sseContext.getStore()?.headers) })
+    if (this.kind === 'sse') return new LegacySseTransport(url, headers, () => sending?.headers)
     return new HttpClientTransport(url, {
       headers,
       callHeaders: () => sending?.headers,
