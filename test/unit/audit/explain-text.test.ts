@@ -1,7 +1,8 @@
 // Proves the text form of `audit explain` cannot drive an operator's terminal: control characters
 // a client chose (a tool name, a request id, a deny reason, an application id) come out escaped
-// as \u001b and so on, C1 and DEL included, while the --json form (JSON.stringify) is left to
-// JSON's own escaping. The tree itself is proved in explain.test.ts.
+// as \u001b and so on, C1 and DEL included, and so do the invisible characters that reorder or
+// hide text (bidi overrides, zero-width characters, line separators), while the --json form
+// (JSON.stringify) is left to JSON's own escaping. The tree itself is proved in explain.test.ts.
 import { describe, expect, it } from 'vitest'
 import { explainRequest, explanationLines, printable, type ExplainRow } from '../../../src/audit/index.js'
 
@@ -24,6 +25,14 @@ describe('explanationLines', () => {
     expect(lines).toHaveLength(2)
     expect(lines[0]).toBe('request req\\u001b]0;owned\\u0007: 1 call over 1 hop, 1 denied')
     expect(lines[1]).toBe('- hop 0 app\\u007f files__read\\u001b[31m\\u000afake line [files/read] deny: tool_not_granted\\u001b[2J (because\\u009b31m)')
+  })
+
+  it('escapes the invisible characters that reorder or hide text', () => {
+    // "Trojan Source": a right-to-left override makes `read_file` + RLO + `etirw` display as a tool of another name.
+    expect(printable('read_file\u202eetirw')).toBe('read_file\\u202eetirw')
+    expect(printable('a\u2066b\u2069c\u200fd\u061ce\u200bf\u2060g\ufeffh\u2028i\u2029j\ufff9k')).toBe(
+      'a\\u2066b\\u2069c\\u200fd\\u061ce\\u200bf\\u2060g\\ufeffh\\u2028i\\u2029j\\ufff9k',
+    )
   })
 
   it('leaves printable text, non-ASCII included, as it is', () => {
