@@ -16,6 +16,7 @@ import { configFlag, shellWord } from './command-hints.js'
 import { DELEGATION_COMMANDS } from './delegation-commands.js'
 import { SESSION_LIFECYCLE_COMMANDS } from './session-lifecycle-commands.js'
 import { SESSION_COMMANDS } from './session-commands.js'
+import { printTable } from './table.js'
 
 const CATALOGUE_OPTIONS = ['zone', 'name', 'id', 'identifier', 'scopes', 'registration']
 
@@ -42,7 +43,7 @@ const GROUPS: Record<string, CommandGroup> = {
     valued: CATALOGUE_OPTIONS,
     commands: {
       async list(runtime, _args, out) {
-        for (const z of runtime.store.zones.list()) out(`${z.id}\t${z.name}`)
+        printTable(out, ['ID', 'NAME'], runtime.store.zones.list().map((z) => [z.id, z.name]))
         return 0
       },
     },
@@ -67,7 +68,7 @@ const GROUPS: Record<string, CommandGroup> = {
         return 0
       },
       async list(runtime, args, out) {
-        for (const a of runtime.store.applications.listByZone(zoneOf(runtime, args))) out(`${a.id}\t${a.status}\t${a.registrationMethod}\t${a.name}`)
+        printTable(out, ['ID', 'STATUS', 'REGISTRATION', 'NAME'], runtime.store.applications.listByZone(zoneOf(runtime, args)).map((a) => [a.id, a.status, a.registrationMethod, a.name]))
         return 0
       },
       async disable(runtime, args, out) {
@@ -94,7 +95,7 @@ const GROUPS: Record<string, CommandGroup> = {
         return 0
       },
       async list(runtime, args, out) {
-        for (const r of runtime.store.resources.list(zoneOf(runtime, args))) out(`${r.identifier}\t${r.scopes.join(' ')}`)
+        printTable(out, ['IDENTIFIER', 'SCOPES'], runtime.store.resources.list(zoneOf(runtime, args)).map((r) => [r.identifier, r.scopes.join(' ')]))
         return 0
       },
     },

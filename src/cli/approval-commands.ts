@@ -9,14 +9,15 @@ import type { ApprovalRow } from '../store/index.js'
 import { uuid7 } from '../util/uuid7.js'
 import { optionValue } from './args.js'
 import { choiceOption, zoneOf, type CommandGroup, type Handler } from './command-group.js'
+import { printTable } from './table.js'
 
 export const CLI_DECIDER = 'operator:cli'
 
-const HEADER = ['ID', 'STATE', 'TIER', 'APPROVER', 'APPLICATION', 'SESSION', 'RESOURCES', 'SCOPES', 'EXPIRES_AT'].join('\t')
+const COLUMNS = ['ID', 'STATE', 'TIER', 'APPROVER', 'APPLICATION', 'SESSION', 'RESOURCES', 'SCOPES', 'EXPIRES_AT']
 
-function summary(row: ApprovalRow, nowMs: number): string {
+function summary(row: ApprovalRow, nowMs: number): unknown[] {
   const json = approvalJson(row, nowMs)
-  return [row.id, json.state, row.tier, row.approverClass, row.applicationId, row.agentSessionId ?? '-', row.resources.join(' '), row.scopes.join(' '), json.expires_at].join('\t')
+  return [row.id, json.state, row.tier, row.approverClass, row.applicationId, row.agentSessionId ?? '-', row.resources.join(' '), row.scopes.join(' '), json.expires_at]
 }
 
 function decide(decision: 'approved' | 'rejected'): Handler {
@@ -45,8 +46,7 @@ export const APPROVAL_COMMANDS: CommandGroup = {
       const zoneId = zoneOf(runtime, args)
       const now = Date.now()
       const rows = listApprovals(runtime, zoneId, choiceOption(args, 'state', APPROVAL_STATES))
-      if (rows.length > 0) out(HEADER)
-      for (const row of rows) out(summary(row, now))
+      printTable(out, COLUMNS, rows.map((row) => summary(row, now)))
       return 0
     },
     approve: decide('approved'),

@@ -13,17 +13,18 @@ import { optionValue } from './args.js'
 import { required, secondsOption, zoneOf, type CommandGroup } from './command-group.js'
 import { configFlag } from './command-hints.js'
 import { listOption } from './list-option.js'
+import { printTable } from './table.js'
 
 const RFC_3339 = z.iso.datetime({ offset: true })
 /** The longest an edge may be asked to live, as the delegation rules bound ttl_seconds. */
 const MAX_EDGE_TTL_SECONDS = 86_400
 
-const HEADER = ['ID', 'STATUS', 'SOURCE', 'TARGET', 'ISSUER->RECEIVER', 'SCOPES', 'EXPIRES_AT', 'ACCEPTANCE'].join('\t')
+const COLUMNS = ['ID', 'STATUS', 'SOURCE', 'TARGET', 'ISSUER->RECEIVER', 'SCOPES', 'EXPIRES_AT', 'ACCEPTANCE']
 
-function summary(edge: DelegationEdgeRow, nowMs: number): string {
+function summary(edge: DelegationEdgeRow, nowMs: number): unknown[] {
   const json = delegationJson(edge, nowMs)
   const parties = `${edge.issuerApplicationId}->${edge.receiverApplicationId}`
-  return [edge.id, json.status, edge.sourceSessionId, edge.targetSessionId, parties, edge.scopes.join(' '), json.expires_at, edge.acceptedAt === null ? 'pending' : 'accepted'].join('\t')
+  return [edge.id, json.status, edge.sourceSessionId, edge.targetSessionId, parties, edge.scopes.join(' '), json.expires_at, edge.acceptedAt === null ? 'pending' : 'accepted']
 }
 
 export const DELEGATION_COMMANDS: CommandGroup = {
@@ -98,8 +99,7 @@ export const DELEGATION_COMMANDS: CommandGroup = {
       const sessionId = optionValue(args, 'session')
       const now = Date.now()
       const edges = delegationsOf(runtime).list({ zoneId, ...(sessionId && { sessionId }), limit: 1000 })
-      if (edges.length > 0) out(HEADER)
-      for (const edge of edges) out(summary(edge, now))
+      printTable(out, COLUMNS, edges.map((edge) => summary(edge, now)))
       return 0
     },
   },

@@ -8,6 +8,7 @@ import { uuid7 } from '../util/uuid7.js'
 import { optionValue, optionValues } from './args.js'
 import { choiceOption, required, secondsOption, zoneOf, type CommandGroup } from './command-group.js'
 import { configFlag } from './command-hints.js'
+import { printTable } from './table.js'
 
 /** What `list` shows and filters on: `active` only while the session is live; past its TTL or heartbeat deadline, `expired`. */
 export type ShownSessionStatus = 'active' | 'expired' | 'suspended' | 'terminated'
@@ -18,11 +19,11 @@ export function shownStatus(row: AgentSessionRow, nowMs: number): ShownSessionSt
   return row.status === 'active' && sessionDeadline(row) <= nowMs ? 'expired' : row.status
 }
 
-const HEADER = ['ID', 'STATUS', 'LIFECYCLE', 'APPLICATION', 'EXPIRES_AT', 'LABELS'].join('\t')
+const COLUMNS = ['ID', 'STATUS', 'LIFECYCLE', 'APPLICATION', 'EXPIRES_AT', 'LABELS']
 
-function summary(row: AgentSessionRow, nowMs: number): string {
+function summary(row: AgentSessionRow, nowMs: number): unknown[] {
   const json = sessionJson(row)
-  return [row.id, shownStatus(row, nowMs), row.lifecycle, row.applicationId, json.expires_at, row.labels.join(',')].join('\t')
+  return [row.id, shownStatus(row, nowMs), row.lifecycle, row.applicationId, json.expires_at, row.labels.join(',')]
 }
 
 /** At most this many sessions are listed (filtering by the shown status happens after the query). */
@@ -60,8 +61,7 @@ export const SESSION_COMMANDS: CommandGroup = {
       const stored = status === 'expired' ? 'active' : status
       const now = Date.now()
       const rows = runtime.sessions.list({ zoneId, ...(applicationId && { applicationId }), ...(stored && { status: stored }), limit: LIST_LIMIT }).filter((row) => status === undefined || shownStatus(row, now) === status)
-      if (rows.length > 0) out(HEADER)
-      for (const row of rows) out(summary(row, now))
+      printTable(out, COLUMNS, rows.map((row) => summary(row, now)))
       return 0
     },
     async terminate(runtime, args, out) {

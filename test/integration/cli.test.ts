@@ -387,6 +387,19 @@ describe('caracal-mcp sessions, approvals and token --session', () => {
     expect(again).toMatchObject({ code: 1, stdout: '', stderr: `caracal-mcp: ERR_STORE_CONFLICT: application agent-1 already exists; for a new secret of it: caracal-mcp applications rotate-secret --zone z1 --id agent-1 --config ${config}\n` })
   })
 
+  it('lists zones, applications and resources under a header, with a name\'s control characters escaped', async () => {
+    const odd = await run('applications', 'create', '--zone', 'z1', '--name', 'Odd\tname\u001b[2J', '--id', 'agent-odd')
+    expect(odd.code, odd.stderr).toBe(0)
+    expect((await run('zones', 'list')).stdout).toBe('ID\tNAME\nz1\tz1\n')
+    const apps = (await run('applications', 'list', '--zone', 'z1')).stdout.split('\n')
+    expect(apps[0]).toBe('ID\tSTATUS\tREGISTRATION\tNAME')
+    expect(apps).toContain('agent-1\tactive\tmanaged\tAgent one')
+    expect(apps).toContain('agent-odd\tactive\tmanaged\tOdd\\u0009name\\u001b[2J')
+    expect(await run('resources', 'list', '--zone', 'z1')).toMatchObject({ code: 0, stdout: '' })
+    expect((await run('resources', 'register', '--zone', 'z1', '--identifier', 'resource://cli/notes', '--scopes', 'notes:read,notes:write')).code).toBe(0)
+    expect((await run('resources', 'list', '--zone', 'z1')).stdout).toBe('IDENTIFIER\tSCOPES\nresource://cli/notes\tnotes:read notes:write\n')
+  })
+
   it('starts a service session and keeps it alive with a heartbeat', async () => {
     const started = await run('sessions', 'start', '--zone', 'z1', '--application', 'agent-1', '--lifecycle', 'service', '--heartbeat', '30')
     expect(started.code, started.stderr).toBe(0)
