@@ -11,7 +11,7 @@ export function proxyMetrics(registry: MetricsRegistry) {
   return {
     toolCalls: registry.counter('caracal_mcp_tool_calls_total', 'tools/call requests by decision and reason (reason "complete" for allowed calls)', ['server', 'decision', 'reason']),
     toolCallSeconds: registry.histogram('caracal_mcp_tool_call_duration_seconds', 'Time from decision to the upstream answer of allowed tools/call requests', LATENCY_BUCKETS_SECONDS, ['server']),
-    exchanges: registry.counter('caracal_mcp_resource_exchanges_total', 'Resource mandates minted for uses (allowed cache misses), by outcome', ['outcome']),
+    exchanges: registry.counter('caracal_mcp_resource_exchanges_total', 'Resource exchanges made for uses (cache misses, and every gateway call), by outcome: minted, denied, approval_required, unavailable, unauthenticated', ['outcome']),
     cache: registry.counter('caracal_mcp_mandate_cache_total', 'Resource mandate cache lookups, hit or miss', ['result']),
     sessions: registry.gauge('caracal_mcp_sessions', 'Open downstream MCP sessions'),
     revokedCalls: registry.counter('caracal_mcp_calls_cancelled_by_revocation_total', 'In-flight upstream calls cancelled because their authority was revoked'),

@@ -424,7 +424,6 @@ export class McpProxy implements SessionHost {
     const reason = allowed ? 'complete' : verdict.kind === 'approval' ? 'approval_required' : verdict.reason
     this.#o.metrics.toolCalls.inc({ server: entry?.server ?? '(unknown)', decision: allowed ? 'allow' : verdict.kind, reason: allowed ? 'complete' : reason })
     if (verdict.kind === 'allow') this.#o.metrics.cache.inc({ result: verdict.cacheHit ? 'hit' : 'miss' })
-    if (verdict.kind === 'allow' && !verdict.cacheHit) this.#o.metrics.exchanges.inc({ outcome: 'minted' })
     return auditUse(this.#o.audit, decision, method, entry, verdict, outcome, this.#o.log)
   }
 

@@ -94,7 +94,7 @@ export async function startProxyService(o: ProxyServiceOptions): Promise<ProxySe
     throw error
   }
   const hops = new AgentHops({ store: o.store, sessions: o.sessions, delegations: o.delegations, exchange: o.exchange, protection: config.protection, zoneOf, policyVersion: (zone) => o.policy.version(zone)?.id })
-  const authorizer = new ToolCallAuthorizer({ issuer: o.issuer, exchange: o.exchange, policy: o.policy, store: o.store, keys: o.keys, revocations, cache, hops })
+  const authorizer = new ToolCallAuthorizer({ issuer: o.issuer, exchange: o.exchange, policy: o.policy, store: o.store, keys: o.keys, revocations, cache, hops, onExchange: (outcome) => metrics.exchanges.inc({ outcome }) })
 
   const router = express.Router()
   router.get('/healthz', (_req, res) => {

@@ -36,6 +36,9 @@ export type Verdict =
   /** The proxy could not decide (policy engine, store): denied, and said so. */
   | { kind: 'unavailable'; reason: string }
 
+/** How one resource exchange the authorizer asked for ended (for the proxy's metrics). */
+export type ExchangeOutcome = 'minted' | 'denied' | 'approval_required' | 'unavailable' | 'unauthenticated'
+
 export interface ToolCallAuthorizerDeps {
   issuer: string
   exchange: TokenExchange
@@ -46,8 +49,12 @@ export interface ToolCallAuthorizerDeps {
   cache: ResourceMandateCache
   /** Delegation to agent servers; without it no server is treated as an agent. */
   hops?: AgentHops
+  /** Told of every resource exchange made for a use (the cache's misses and every gateway call). */
+  onExchange?: (outcome: ExchangeOutcome) => void
   now?: () => number
 }
+
+const REFUSAL_OUTCOME = { deny: 'denied', approval: 'approval_required', unavailable: 'unavailable' } as const satisfies Record<string, ExchangeOutcome>
 
 const ENDED_AUTHORITY = new Set(['ERR_STS_SUBJECT_TOKEN_INVALID', 'ERR_STS_TOKEN_REPLAYED', 'ERR_STS_CLIENT_AUTH_FAILED', 'ERR_STS_AUTHORITY_INACTIVE', 'ERR_STS_SESSION_REFERENCE'])
 
@@ -160,14 +167,12 @@ export class ToolCallAuthorizer {
     try {
       ;({ access_token: token, consumedApproval } = await this.#d.exchange.exchangeForResource({ subjectToken: principal.token, resource: entry.resource, scopes: entry.scopes }, requestId))
     } catch (error) {
-      if (error instanceof ApprovalRequiredError) return { kind: 'approval', approvalId: error.hold.approvalId, expiresAt: error.hold.expiresAt }
-      if (error instanceof ExchangeDeniedError) return { kind: 'deny', reason: error.detail ?? error.message }
-      // The caller's delegation does not cover this group: a deny of the group, like any other.
-      if (error instanceof DelegationReferenceError) return { kind: 'deny', reason: `delegation_invalid: ${error.detail ?? ''}`.replace(/: $/, '') }
-      if (error instanceof StsError && ENDED_AUTHORITY.has(error.code)) throw unauthenticatedOr(error)
-      if (error instanceof StsError && error.status === 403) return { kind: 'deny', reason: error.wireCode }
-      return { kind: 'unavailable', reason: error instanceof StsError ? error.wireCode : 'internal_error' }
+      const refused = refusedExchange(error)
+      this.#d.onExchange?.(refused ? REFUSAL_OUTCOME[refused.kind] : 'unauthenticated')
+      if (refused) return refused
+      throw unauthenticatedOr(error)
     }
+    this.#d.onExchange?.('minted')
     const g = entry.config
     let verified: VerifiedMandate
     try {
@@ -208,6 +213,17 @@ export class ToolCallAuthorizer {
       traceId: requestId,
     })
   }
+}
+
+/** The verdict on an exchange the STS refused; undefined when the refusal is the caller's authority having ended (a 401). */
+function refusedExchange(error: unknown): Exclude<Verdict, { kind: 'allow' }> | undefined {
+  if (error instanceof ApprovalRequiredError) return { kind: 'approval', approvalId: error.hold.approvalId, expiresAt: error.hold.expiresAt }
+  if (error instanceof ExchangeDeniedError) return { kind: 'deny', reason: error.detail ?? error.message }
+  // The caller's delegation does not cover this group: a deny of the group, like any other.
+  if (error instanceof DelegationReferenceError) return { kind: 'deny', reason: `delegation_invalid: ${error.detail ?? ''}`.replace(/: $/, '') }
+  if (error instanceof StsError && ENDED_AUTHORITY.has(error.code)) return undefined
+  if (error instanceof StsError && error.status === 403) return { kind: 'deny', reason: error.wireCode }
+  return { kind: 'unavailable', reason: error instanceof StsError ? error.wireCode : 'internal_error' }
 }
 
 /** An error of the caller's authority as the 401 it is; anything else is rethrown as it is. */

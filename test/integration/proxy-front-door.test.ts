@@ -212,6 +212,9 @@ describe('operations', () => {
     const client = await world.connect(token)
     await client.callTool({ name: 'up__echo', arguments: { text: 'say: counted' } })
     await client.callTool({ name: 'up__echo', arguments: { text: 'not counted: denied' } }).catch(() => {})
+    // app-b holds no grant of the group: its exchange is refused.
+    const refused = await world.connect((await world.agentMandate('app-b')).token)
+    await refused.callTool({ name: 'up__echo', arguments: { text: 'say: refused' } }).catch(() => {})
     // Refused at the door (no token), and a token request with a wrong secret.
     expect((await rawMcp(`${world.url}/mcp`, { body: INITIALIZE })).status).toBe(401)
     const wrong = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', zone_id: ZONE, application_id: 'app-a', client_secret: 'cmcs_wrong', agent_session_id: 'x' })
@@ -224,6 +227,8 @@ describe('operations', () => {
     expect(metrics).toMatch(/^caracal_mcp_tool_calls_total\{server="up",decision="deny",reason="tool_argument_prefix_mismatch"\} 1$/m)
     expect(metrics).toMatch(/^caracal_mcp_tool_call_duration_seconds_count\{server="up"\} [1-9]\d*$/m)
     expect(metrics).toMatch(/^caracal_mcp_mandate_cache_hit_ratio [0-9.]+$/m)
+    expect(metrics).toMatch(/^caracal_mcp_resource_exchanges_total\{outcome="minted"\} [1-9]\d*$/m)
+    expect(metrics).toMatch(/^caracal_mcp_resource_exchanges_total\{outcome="denied"\} [1-9]\d*$/m)
     expect(metrics).not.toContain(token.split('.')[2])
   })
 })
