@@ -71,19 +71,21 @@ const CLIENTS: Record<string, ClientShape> = {
   // installation's CLI by path, not `npx caracal-mcp`: the package is not on the npm registry,
   // and npx outside this repository would fetch and run whatever package has that name. The
   // bridge mints and renews its own agent mandates from the application's secret, read from a
-  // file (a secret in the env block would sit in plain text in the config); a fixed mandate
-  // would stop working within the hour.
+  // file (a secret in the env block would sit in plain text in the config), for a service session
+  // it starts and keeps alive itself: a fixed mandate would stop working within the hour, and a
+  // named session when its TTL ran out.
   claude: {
     file: 'claude_desktop_config.json (Claude Desktop: Settings > Developer > Edit Config)',
     guidance: ({ cli }) => [
       `the entry runs this installation's CLI with node: ${cli} (not npx: caracal-mcp is not published on npm, and npx would fetch whatever package has that name); print the entry again if this directory moves. Claude Desktop needs node 20 or newer on its PATH; otherwise put ${process.execPath} as "command"`,
-      `the bridge obtains the agent mandate itself and renews it before it expires: save the application's secret in a file only you can read (chmod 600), put its absolute path in ${CLIENT_SECRET_FILE_ENV}, and replace <zone>, <application> and <agent-session-id> (node ${cli} sessions start --zone <zone> --application <application> --ttl 86400 prints a session id; the mandates end with that session)`,
+      `the bridge obtains the agent mandate itself and renews it before it expires: save the application's secret in a file only you can read (chmod 600), put its absolute path in ${CLIENT_SECRET_FILE_ENV}, and replace <zone> and <application>`,
+      `each time it starts, the bridge starts a service session of its own (add --label <role> for its labels), heartbeats it while it runs and terminates it when it stops; a session an operator terminates stays ended. To use a session you started instead, add --session <agent session id> (its mandates end with it)`,
     ],
     snippet: ({ entryName, url, server, cli }) => ({
       mcpServers: {
         [entryName]: {
           command: 'node',
-          args: [cli, 'stdio', '--url', url, ...(server === undefined ? [] : ['--server', server]), '--zone', '<zone>', '--application', '<application>', '--session', '<agent-session-id>'],
+          args: [cli, 'stdio', '--url', url, ...(server === undefined ? [] : ['--server', server]), '--zone', '<zone>', '--application', '<application>'],
           env: { [CLIENT_SECRET_FILE_ENV]: '/path/to/client-secret' },
         },
       },

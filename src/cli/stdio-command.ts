@@ -3,16 +3,20 @@
 // bearer. The endpoint is --url as given, or the configured listen address + /mcp[/<server>].
 // The mandate comes from CARACAL_MCP_TOKEN, from a file (re-read after a 401, so something else
 // can renew it), or is obtained and renewed by the bridge itself with the application's secret,
-// so an IDE session outlives the 60-minute cap of one mandate. stdout carries MCP messages only;
-// the mandate and the secret are never printed anywhere.
+// so an IDE session outlives the 60-minute cap of one mandate: for the agent session --session
+// names, or, without one, for a service session the bridge starts, keeps alive and ends
+// (bridge-session.ts). stdout carries MCP messages only; the mandate and the secret are never
+// printed anywhere.
 import { readFile } from 'node:fs/promises'
 import { loadConfig, type LoadedConfig } from '../config/index.js'
 import { CliUsageError } from '../errors.js'
 import { listenUrlFor } from '../runtime.js'
-import { TOKEN_EXCHANGE_GRANT, TOKEN_PATH } from '../sts/index.js'
-import { optionValue, parseArgs, type ParsedArgs } from './args.js'
+import { TOKEN_PATH } from '../sts/index.js'
+import { optionValue, optionValues, parseArgs, type ParsedArgs } from './args.js'
+import { BridgeServiceSession, DEFAULT_LIFECYCLE_RESOURCE } from './bridge-session.js'
 import { readSecretFile } from './cli-files.js'
-import { BearerUnavailableError, runStdioBridge, type BearerSource } from './stdio-bridge.js'
+import { RenewingMandate } from './renewing-mandate.js'
+import { runStdioBridge, type BearerSource } from './stdio-bridge.js'
 import { CLIENT_SECRET_ENV } from './token-command.js'
 
 const TOKEN_ENV = 'CARACAL_MCP_TOKEN'
@@ -20,17 +24,18 @@ const TOKEN_FILE_ENV = 'CARACAL_MCP_TOKEN_FILE'
 export const CLIENT_SECRET_FILE_ENV = 'CARACAL_MCP_CLIENT_SECRET_FILE'
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
-/** A mandate is renewed when less than this, or 20 % of its lifetime if less, remains. */
-const RENEW_BEFORE_MS = 5 * 60_000
-
 export async function stdioCommand(argv: readonly string[], warn: (line: string) => void): Promise<number> {
-  const args = parseArgs(argv, ['url', 'server', 'config', 'zone', 'application', 'session'])
+  const args = parseArgs(argv, ['url', 'server', 'config', 'zone', 'application', 'session', 'label', 'lifecycle-resource'], [], ['label'])
   if (args.positionals.length > 0) throw new CliUsageError(`unexpected argument ${args.positionals[0]}`)
   const url = await endpointFor(args)
   if (url.protocol !== 'https:' && !LOOPBACK.has(url.hostname)) warn(`WARNING: ${url.origin} is plain http and not this machine: the agent mandate (and a client secret, for renewal) would cross the network unencrypted. Use https.`)
-  const { bearer, origin } = await bearerFor(args, url, warn)
+  const { bearer, origin, stop } = await bearerFor(args, url, warn)
   warn(`stdio bridge to ${url.href} (agent mandate from ${origin})`)
-  await runStdioBridge({ url, bearer, warn })
+  try {
+    await runStdioBridge({ url, bearer, warn })
+  } finally {
+    await stop?.()
+  }
   return 0
 }
 
@@ -68,20 +73,29 @@ function checkProtected(loaded: LoadedConfig, server: string): void {
   throw new CliUsageError(`there is no server ${server} under protection in ${loaded.path} (${names.length > 0 ? names.join(', ') : 'none is protected'})`)
 }
 
-/** The first way configured, in the documented order; `origin` names it for the start-up line. */
-async function bearerFor(args: ParsedArgs, url: URL, warn: (line: string) => void): Promise<{ bearer: BearerSource; origin: string }> {
+/** The first way configured, in the documented order; `origin` names it for the start-up line, `stop` ends what it started. */
+async function bearerFor(args: ParsedArgs, url: URL, warn: (line: string) => void): Promise<{ bearer: BearerSource; origin: string; stop?: () => Promise<void> }> {
   const token = envValue(TOKEN_ENV)
   if (token !== undefined) return { bearer: { current: async () => token, renew: async () => false }, origin: TOKEN_ENV }
   const tokenFile = envValue(TOKEN_FILE_ENV)
   if (tokenFile !== undefined) return { bearer: await TokenFile.open(tokenFile), origin: `${TOKEN_FILE_ENV} ${tokenFile}` }
   const secret = await clientSecret()
-  if (secret === undefined) throw new CliUsageError(`stdio needs the agent mandate: ${TOKEN_ENV} (the mandate itself), ${TOKEN_FILE_ENV} (a file holding it), or ${CLIENT_SECRET_ENV} or ${CLIENT_SECRET_FILE_ENV} (the application's secret) with --zone, --application and --session (the bridge obtains and renews the mandate)`)
+  if (secret === undefined) throw new CliUsageError(`stdio needs the agent mandate: ${TOKEN_ENV} (the mandate itself), ${TOKEN_FILE_ENV} (a file holding it), or ${CLIENT_SECRET_ENV} or ${CLIENT_SECRET_FILE_ENV} (the application's secret) with --zone and --application, and --session or not (the bridge obtains and renews the mandate)`)
   const zoneId = optionValue(args, 'zone')
   const applicationId = optionValue(args, 'application')
-  const agentSessionId = optionValue(args, 'session')
-  if (!zoneId || !applicationId || !agentSessionId) throw new CliUsageError('with the application\'s secret, stdio needs --zone, --application and --session <agent session id>')
+  const named = optionValue(args, 'session')
+  const labels = optionValues(args, 'label')
+  const lifecycleResource = optionValue(args, 'lifecycle-resource')
+  if (!zoneId || !applicationId) throw new CliUsageError('with the application\'s secret, stdio needs --zone and --application (and --session <agent session id>, or none for a service session of its own)')
+  if (named !== undefined && (labels.length > 0 || lifecycleResource !== undefined)) throw new CliUsageError('--label and --lifecycle-resource are for the service session the bridge starts; --session names a session that exists')
   const tokenUrl = new URL(TOKEN_PATH, url.origin)
-  return { bearer: new RenewingMandate(tokenUrl, { zoneId, applicationId, agentSessionId, secret }, warn), origin: `${tokenUrl.href}, renewed before it expires` }
+  const session = named === undefined ? await BridgeServiceSession.start(new URL(url.origin), { zoneId, applicationId, secret, labels, lifecycleResource: lifecycleResource ?? DEFAULT_LIFECYCLE_RESOURCE }, warn) : undefined
+  const agentSessionId = named ?? session!.id
+  return {
+    bearer: new RenewingMandate(tokenUrl, { zoneId, applicationId, agentSessionId, secret }, warn),
+    origin: `${tokenUrl.href}, renewed before it expires, for ${session ? `service session ${agentSessionId}, which the bridge keeps alive and ends when it stops` : `agent session ${agentSessionId}`}`,
+    ...(session && { stop: () => session.stop() }),
+  }
 }
 
 /** An empty variable counts as unset (a client config often carries `"VAR": ""`). */
@@ -120,83 +134,5 @@ class TokenFile implements BearerSource {
     const token = await readFile(this.#path, 'utf8').then((text) => text.trim(), () => '')
     if (token) this.#token = token
     return this.#token !== rejected
-  }
-}
-
-interface AgentMandateRequest {
-  zoneId: string
-  applicationId: string
-  agentSessionId: string
-  secret: string
-}
-
-interface HeldMandate {
-  token: string
-  renewAt: number
-  expiresAt: number
-}
-
-/**
- * Agent mandates from the token endpoint, for one agent session, with the application's secret.
- * Renewal is lazy (asked for by the next request once the renewal point has passed): an idle
- * bridge needs no mandate, and a request always goes out with one that has time left.
- */
-class RenewingMandate implements BearerSource {
-  readonly #tokenUrl: URL
-  readonly #request: AgentMandateRequest
-  readonly #warn: (line: string) => void
-  #held: HeldMandate | undefined
-  #pending: Promise<string> | undefined
-
-  constructor(tokenUrl: URL, request: AgentMandateRequest, warn: (line: string) => void) {
-    this.#tokenUrl = tokenUrl
-    this.#request = request
-    this.#warn = warn
-  }
-
-  async current(): Promise<string> {
-    const held = this.#held
-    if (held && Date.now() < held.renewAt) return held.token
-    try {
-      return await this.#obtain()
-    } catch (error) {
-      // The token endpoint being down for a moment must not cut off a session whose mandate still verifies.
-      if (!held || Date.now() >= held.expiresAt - 5_000) throw error
-      this.#warn(`${(error as Error).message}; the current agent mandate is used until it expires`)
-      return held.token
-    }
-  }
-
-  async renew(rejected: string): Promise<boolean> {
-    if (this.#held?.token === rejected) this.#held = undefined
-    return (await this.current()) !== rejected
-  }
-
-  /** One request at a time: concurrent calls at the renewal point share its answer. */
-  #obtain(): Promise<string> {
-    this.#pending ??= this.#exchange().finally(() => (this.#pending = undefined))
-    return this.#pending
-  }
-
-  async #exchange(): Promise<string> {
-    const { zoneId, applicationId, agentSessionId, secret } = this.#request
-    const body = new URLSearchParams({ grant_type: TOKEN_EXCHANGE_GRANT, zone_id: zoneId, application_id: applicationId, client_secret: secret, agent_session_id: agentSessionId })
-    const askedAt = Date.now()
-    let response: Response
-    try {
-      // A redirect would re-send the secret elsewhere: refused.
-      response = await fetch(this.#tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'error' })
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code
-      throw new BearerUnavailableError(`cannot reach the token endpoint ${this.#tokenUrl.href}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`)
-    }
-    const answer = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown }
-    if (!response.ok || typeof answer.access_token !== 'string' || !answer.access_token) {
-      const reason = [answer.error, answer.error_description].filter((part) => typeof part === 'string').join(': ')
-      throw new BearerUnavailableError(`the token endpoint ${this.#tokenUrl.href} gave no agent mandate for session ${agentSessionId} (HTTP ${response.status}${reason && `, ${reason}`})`)
-    }
-    const lifetime = (typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : 60) * 1000
-    this.#held = { token: answer.access_token, renewAt: askedAt + lifetime - Math.min(RENEW_BEFORE_MS, lifetime * 0.2), expiresAt: askedAt + lifetime }
-    return answer.access_token
   }
 }

@@ -69,10 +69,13 @@ const ENTRIES = `  start [--config mcp.config.json] [--no-walkthrough]
                                               --url is the proxy's base URL (http://host:port) or its
                                               endpoint (…/mcp, or …/mcp/<server> for one server)
   stdio [--url http://host:port/mcp[/server]] [--server name] [--config …]
-        [--zone id --application id --session s]
+        [--zone id --application id [--session s | --label l … --lifecycle-resource r]]
                                               MCP over stdin/stdout, forwarded to the proxy with the agent
                                               mandate from CARACAL_MCP_TOKEN or CARACAL_MCP_TOKEN_FILE, or
-                                              obtained and renewed with CARACAL_MCP_CLIENT_SECRET[_FILE];
+                                              obtained and renewed with CARACAL_MCP_CLIENT_SECRET[_FILE]
+                                              for --session, or without it for a service session the
+                                              bridge starts (bootstrap mandate for --lifecycle-resource,
+                                              default resource://caracal/lifecycle), heartbeats and ends;
                                               --url is the endpoint itself`
 
 const NOTES = `Every command takes --config (default mcp.config.json) and reads the same CARACAL_MCP_* environment as

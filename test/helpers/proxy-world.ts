@@ -65,11 +65,15 @@ export interface ProxyWorld {
   close(): Promise<void>
 }
 
-export async function startProxyWorld(options: { protection?: Record<string, unknown>; mcpServers?: Record<string, unknown>; zoneData?: Record<string, unknown>; otherZones?: Record<string, Record<string, unknown>>; server?: Record<string, unknown> } = {}): Promise<ProxyWorld> {
+/** ZONE_DATA with the lifecycle resource granted to app-a: its bootstrap mandates (with `zoneResources: LIFECYCLE_RESOURCES`). */
+export const ZONE_DATA_WITH_LIFECYCLE = { ...ZONE_DATA, grants: { ...ZONE_DATA.grants, 'resource://caracal/lifecycle': { application: 'app-a', roles: {} } } }
+export const LIFECYCLE_RESOURCES = { 'resource://caracal/lifecycle': { scopes: ['agent:lifecycle'] } }
+
+export async function startProxyWorld(options: { protection?: Record<string, unknown>; mcpServers?: Record<string, unknown>; zoneData?: Record<string, unknown>; zoneResources?: Record<string, { scopes: string[] }>; otherZones?: Record<string, Record<string, unknown>>; server?: Record<string, unknown> } = {}): Promise<ProxyWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'caracal-proxy-'))
   const upstream = await startTestUpstream()
   writeFileSync(join(dir, 'zone.json'), JSON.stringify(options.zoneData ?? ZONE_DATA))
-  const zones: Record<string, { data: string }> = { [ZONE]: { data: 'zone.json' } }
+  const zones: Record<string, { data: string; resources?: Record<string, { scopes: string[] }> }> = { [ZONE]: { data: 'zone.json', ...(options.zoneResources && { resources: options.zoneResources }) } }
   for (const [zone, data] of Object.entries(options.otherZones ?? {})) {
     writeFileSync(join(dir, `${zone}.json`), JSON.stringify(data))
     zones[zone] = { data: `${zone}.json` }

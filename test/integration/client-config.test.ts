@@ -75,7 +75,7 @@ describe('caracal-mcp client-config', () => {
       mcpServers: {
         caracal: {
           command: 'node',
-          args: [resolve(bin), 'stdio', '--url', 'http://127.0.0.1:8791/mcp', '--zone', '<zone>', '--application', '<application>', '--session', '<agent-session-id>'],
+          args: [resolve(bin), 'stdio', '--url', 'http://127.0.0.1:8791/mcp', '--zone', '<zone>', '--application', '<application>'],
           env: { CARACAL_MCP_CLIENT_SECRET_FILE: '/path/to/client-secret' },
         },
       },
@@ -85,6 +85,7 @@ describe('caracal-mcp client-config', () => {
     const { stderr } = await clientConfig(['--for', 'claude', '--config', config])
     expect(stderr).toContain(`the entry runs this installation's CLI with node: ${cli} (not npx`)
     expect(stderr).toContain('renews it before it expires')
+    expect(stderr).toContain('starts a service session of its own')
     expect(stderr).toContain('CARACAL_MCP_CLIENT_SECRET_FILE')
     expect(stderr).not.toContain('CARACAL_MCP_TOKEN_FILE')
   })

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OrderedDelivery } from '../../src/proxy/ordered-delivery.js'
 import { packageRoot } from '../../src/util/package-root.js'
 import { callError, text } from '../helpers/tool-results.js'
-import { SECRETS, startProxyWorld, ZONE, type ProxyWorld } from '../helpers/proxy-world.js'
+import { LIFECYCLE_RESOURCES, SECRETS, startProxyWorld, ZONE, ZONE_DATA_WITH_LIFECYCLE, type ProxyWorld } from '../helpers/proxy-world.js'
 
 const root = packageRoot()
 // CARACAL_MCP_TEST_CLI runs another build of the CLI (one not in the shared dist/) through the same tests.
@@ -26,7 +26,8 @@ const dir = mkdtempSync(join(tmpdir(), 'caracal-stdio-'))
 let world: ProxyWorld
 
 beforeAll(async () => {
-  world = await startProxyWorld()
+  // app-a may have bootstrap mandates: the bridge without --session starts its session through the Coordinator.
+  world = await startProxyWorld({ zoneData: ZONE_DATA_WITH_LIFECYCLE, zoneResources: LIFECYCLE_RESOURCES })
 })
 afterAll(async () => {
   await world?.close()
@@ -103,13 +104,12 @@ describe('caracal-mcp stdio', () => {
     expect(stderr()).not.toContain(secret)
   })
 
-  it('runs as client-config --for claude prints it: node and this installation\'s CLI, the mandate obtained and renewed from the secret file', async () => {
+  it('runs as client-config --for claude prints it: node and this installation\'s CLI, a service session of its own, the mandate obtained and renewed from the secret file', async () => {
     const printed = await promisify(execFile)(process.execPath, [bin, 'client-config', '--for', 'claude', '--url', `${world.url}/mcp`], { cwd: dir, env: { ...process.env, CARACAL_MCP_HOST: '', CARACAL_MCP_PORT: '' } })
     const entry = (JSON.parse(printed.stdout) as { mcpServers: Record<string, { command: string; args: string[]; env: Record<string, string> }> }).mcpServers.caracal!
-    const { sessionId } = await world.agentMandate()
     const secretFile = join(dir, 'client-secret')
     writeFileSync(secretFile, `${SECRETS['app-a']}\n`, { mode: 0o600 })
-    const filled: Record<string, string> = { '<zone>': ZONE, '<application>': 'app-a', '<agent-session-id>': sessionId, '/path/to/client-secret': secretFile }
+    const filled: Record<string, string> = { '<zone>': ZONE, '<application>': 'app-a', '/path/to/client-secret': secretFile }
     const fill = (word: string) => filled[word] ?? word
     expect(entry.command).toBe('node')
     // Launched from another directory, as Claude Desktop does: nothing depends on this repository being the cwd.
@@ -124,8 +124,13 @@ describe('caracal-mcp stdio', () => {
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
     const client = await connect(transport)
     expect(text(await client.callTool({ name: 'up__echo', arguments: { text: 'say: as pasted' } }))).toBe('say: as pasted')
+    // The calls go under a service session the bridge started for app-a, and ended when it stopped.
+    const seen = text(await client.callTool({ name: 'up__whoami', arguments: {} })).replace(/^Bearer /, '')
+    const sessionId = (JSON.parse(Buffer.from(seen.split('.')[1]!, 'base64url').toString()) as { agent_session_id: string }).agent_session_id
+    expect(world.runtime.store.agentSessions.get(sessionId)).toMatchObject({ applicationId: 'app-a', lifecycle: 'service', status: 'active' })
     await closeQuickly(client)
-    expect(stderr).toContain(`${world.url}/oauth/2/token, renewed before it expires`)
+    await expect.poll(() => world.runtime.store.agentSessions.get(sessionId)?.status, { timeout: 3000 }).toBe('terminated')
+    expect(stderr).toContain(`${world.url}/oauth/2/token, renewed before it expires, for service session ${sessionId}, which the bridge keeps alive and ends when it stops`)
     expect(stderr).not.toContain(SECRETS['app-a']!)
   })
 
