@@ -6,13 +6,30 @@
 // found by its body: the SDK posts JSON.stringify of the message it was given, which is what is
 // queued here. (Not an AsyncLocalStorage: on Node 20 its first use turns on promise hooks for
 // the whole process, and every promise of every request would pay for them from then on.)
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
+//
+// Two things the SDK's transport leaves undone are done here. The server's session of this
+// transport is its event stream: when that breaks, the session is gone, and what the SDK's
+// EventSource would reconnect to is a new session nobody initialized. So a broken stream closes
+// the connection (it is lost, and the pool opens a new one). And a POST gets no longer than the
+// connection's timeout for its answer, as on Streamable HTTP: an upstream that accepts requests
+// and never answers must not pile up open sockets.
+import { SSEClientTransport, SseError } from '@modelcontextprotocol/sdk/client/sse.js'
 import type { TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { isJSONRPCErrorResponse, isJSONRPCResultResponse, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { fetchPerRequest } from '../http/index.js'
+import { childSignal } from '../util/child-signal.js'
 import { WrappedTransport } from './wrapped-transport.js'
 
 type CallHeaders = Readonly<Record<string, string>>
+
+export interface LegacySseOptions {
+  /** Headers on every request (the config's, and a static credential). */
+  headers: Readonly<Record<string, string>>
+  /** Read at each send: the headers of that message alone (the call's resource mandate). */
+  callHeaders: () => CallHeaders | undefined
+  /** A POST with no answer after this long is abandoned. */
+  timeoutMs?: number
+}
 
 export class LegacySseTransport extends WrappedTransport {
   readonly #callHeaders: () => CallHeaders | undefined
@@ -20,21 +37,42 @@ export class LegacySseTransport extends WrappedTransport {
   readonly #posting: Map<string, CallHeaders[]>
   /** Requests of ours awaiting their answer, with their call's headers: a cancellation carries them too. */
   readonly #awaiting = new Map<string | number, CallHeaders>()
+  #started = false
+  #closed = false
 
-  /** `headers` go on every request; `callHeaders` are read at each send, for that message alone. */
-  constructor(url: URL, headers: Readonly<Record<string, string>>, callHeaders: () => CallHeaders | undefined) {
+  constructor(url: URL, options: LegacySseOptions) {
     const posting = new Map<string, CallHeaders[]>()
-    super(new SSEClientTransport(url, { requestInit: { headers }, fetch: (u, init) => fetchPerRequest(u, init, takeFirst(posting, init?.body)) }))
+    const { timeoutMs } = options
+    super(
+      new SSEClientTransport(url, {
+        requestInit: { headers: options.headers },
+        fetch: (u, init) => {
+          const headers = takeFirst(posting, init?.body)
+          return init?.method === 'POST' && timeoutMs !== undefined ? postWithin(timeoutMs, u, init, headers) : fetchPerRequest(u, init, headers)
+        },
+      }),
+    )
     this.#posting = posting
-    this.#callHeaders = callHeaders
+    this.#callHeaders = options.callHeaders
     this.inner.onmessage = (message, extra) => {
       if ((isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) && message.id !== undefined) this.#awaiting.delete(message.id)
       this.onmessage?.(message, extra)
     }
+    this.inner.onerror = (error) => {
+      this.onerror?.(error)
+      if (this.#started && error instanceof SseError) void this.close()
+    }
     this.inner.onclose = () => {
       this.#awaiting.clear()
+      if (this.#closed) return
+      this.#closed = true
       this.onclose?.()
     }
+  }
+
+  override async start(): Promise<void> {
+    await this.inner.start()
+    this.#started = true
   }
 
   override async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
@@ -69,7 +107,20 @@ export class LegacySseTransport extends WrappedTransport {
 
   override async close(): Promise<void> {
     this.#awaiting.clear()
+    if (this.#closed) return
     await this.inner.close()
+  }
+}
+
+/** A POST whose answer (its status and headers) must come within `timeoutMs`, or it is aborted. */
+async function postWithin(timeoutMs: number, url: string | URL, init: RequestInit, headers: CallHeaders | undefined): Promise<Response> {
+  const { controller, release } = childSignal(init.signal ?? undefined)
+  const timer = setTimeout(() => controller.abort(new Error(`upstream gave no answer within ${timeoutMs} ms`)), timeoutMs)
+  try {
+    return await fetchPerRequest(url, { ...init, signal: controller.signal }, headers)
+  } finally {
+    clearTimeout(timer)
+    release()
   }
 }
 

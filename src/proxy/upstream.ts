@@ -279,7 +279,9 @@ export class UpstreamConnection {
     }
     const headers = { ...spec.headers, ...this.#options.staticHeaders }
     const url = new URL(spec.url!)
-    if (this.kind === 'sse') return new LegacySseTransport(url, headers, () => sending?.headers)
+    if (this.kind === 'sse') {
+      return new LegacySseTransport(url, { headers, callHeaders: () => sending?.headers, ...(this.#options.timeoutMs !== undefined && { timeoutMs: this.#options.timeoutMs }) })
+    }
     return new HttpClientTransport(url, {
       headers,
       callHeaders: () => sending?.headers,

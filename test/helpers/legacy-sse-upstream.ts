@@ -2,7 +2,8 @@
 // GET /sse opens a session's event stream, POST /messages?sessionId=… carries its messages), on
 // loopback, recording the method, id and headers of every POST, so tests can prove what the proxy
 // sent on each. Tools: whoami (the authorization header of the POST that called it) and slow
-// (waits until done or cancelled).
+// (waits until done or cancelled). A test may end every event stream (the server's sessions end
+// with them) or have POSTs accepted and never answered.
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
@@ -15,12 +16,25 @@ export interface LegacySseUpstream {
   posts: { method?: string; id?: string | number; headers: IncomingHttpHeaders }[]
   /** Calls of `slow` that ended because they were cancelled. */
   cancelled: number
+  /** While true, a POST is read and then never answered. */
+  holdPosts: boolean
+  /** Ends every session's event stream, and so the session. */
+  dropStreams(): Promise<void>
   close(): Promise<void>
 }
 
 export async function startLegacySseUpstream(): Promise<LegacySseUpstream> {
   const transports = new Map<string, SSEServerTransport>()
-  const state: LegacySseUpstream = { url: '', posts: [], cancelled: 0, close: async () => {} }
+  const state: LegacySseUpstream = {
+    url: '',
+    posts: [],
+    cancelled: 0,
+    holdPosts: false,
+    dropStreams: async () => {
+      for (const transport of [...transports.values()]) await transport.close().catch(() => {})
+    },
+    close: async () => {},
+  }
   const build = () => {
     const server = new McpServer({ name: 'legacy-sse-upstream', version: '1.0.0' })
     server.registerTool('whoami', { description: 'The authorization header this server saw' }, async (extra) => ({
@@ -56,6 +70,7 @@ export async function startLegacySseUpstream(): Promise<LegacySseUpstream> {
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { method?: string; id?: string | number }
     state.posts.push({ ...(typeof body.method === 'string' && { method: body.method }), ...(body.id !== undefined && { id: body.id }), headers: { ...req.headers } })
+    if (state.holdPosts) return
     await transport.handlePostMessage(req, res, body)
   })
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))

@@ -1,7 +1,8 @@
 // An upstream on the legacy HTTP+SSE transport in `mandate` mode: every POST carries the resource
 // mandate of the call it belongs to, however calls under different mandates interleave, a
 // cancellation carries its call's, the client's token never arrives, and none of it turns on
-// promise hooks for the process (what an AsyncLocalStorage did on Node 20).
+// promise hooks for the process (what an AsyncLocalStorage did on Node 20). An event stream that
+// ends takes the upstream session with it: the next call goes through a new, initialized one.
 import { executionAsyncResource } from 'node:async_hooks'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startLegacySseUpstream, type LegacySseUpstream } from '../helpers/legacy-sse-upstream.js'
@@ -77,4 +78,14 @@ it('passes a cancellation upstream with the mandate of the call it cancels', asy
   const cancellation = posts.find((p) => p.method === 'notifications/cancelled')
   expect(sent?.headers.authorization).toMatch(/^Bearer ey/)
   expect(cancellation?.headers.authorization).toBe(sent?.headers.authorization)
+})
+
+it('opens a new upstream session when the event stream ends, and the next call goes through it', async () => {
+  const client = await world.connect((await world.agentMandate()).token, '/mcp/legacy')
+  expect(text(await client.callTool({ name: 'whoami', arguments: {} }))).toMatch(/^Bearer ey/)
+  const initializedBefore = legacy.posts.filter((p) => p.method === 'initialize').length
+  await legacy.dropStreams()
+  await expect.poll(async () => text(await client.callTool({ name: 'whoami', arguments: {} })).startsWith('Bearer ey'), { timeout: 10_000 }).toBe(true)
+  // The new session was initialized before it was used.
+  expect(legacy.posts.filter((p) => p.method === 'initialize').length).toBeGreaterThan(initializedBefore)
 })
