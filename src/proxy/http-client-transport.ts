@@ -143,6 +143,9 @@ export class HttpClientTransport implements Transport {
       this.#calls.delete(cancelled)
       this.#awaiting.delete(cancelled)
     }
+    // Awaited from now on: a cancellation sent before the answer begins takes it off again.
+    const isRequest = 'method' in message && 'id' in message && message.id !== undefined
+    if (isRequest) this.#awaiting.add(message.id)
     // A tool call is never sent twice (see #exchange).
     const resend = !('method' in message) || message.method !== 'tools/call'
     let response: IncomingMessage
@@ -156,6 +159,7 @@ export class HttpClientTransport implements Transport {
     if (typeof sessionId === 'string' && sessionId !== '') this.sessionId = sessionId
     if (response.statusCode === 202) {
       response.resume()
+      if (isRequest) this.#awaiting.delete(message.id)
       if ('method' in message && message.method === 'notifications/initialized') this.#startGetStream()
       return
     }
@@ -167,9 +171,9 @@ export class HttpClientTransport implements Transport {
       if (response.statusCode === 404 && this.sessionId !== undefined) queueMicrotask(() => void this.close())
       throw error
     }
-    const isRequest = 'method' in message && 'id' in message && message.id !== undefined
-    if (isRequest) this.#awaiting.add(message.id)
-    this.#consume(response, isRequest ? { id: message.id, attempts: 0, lastEventId: undefined, retryMs: undefined } : undefined)
+    // A request cancelled while its answer was on the way has nobody waiting: its stream is read but not resumed.
+    const awaited = isRequest && this.#awaiting.has(message.id)
+    this.#consume(response, awaited ? { id: message.id, attempts: 0, lastEventId: undefined, retryMs: undefined } : undefined)
   }
 
   async close(): Promise<void> {

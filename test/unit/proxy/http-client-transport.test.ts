@@ -5,7 +5,8 @@
 // server closes it, a tool call is never sent twice, DELETE and a GET stream refused for a while
 // do not hold the connection up, the GET stream is resumed from its last event (afresh when the
 // server cannot), a session gone while a stream is resumed closes the connection, an answer that
-// cannot come fails its request at once, and event streams are parsed as the SSE spec says.
+// cannot come fails its request at once, the answer stream of a request cancelled before it began
+// is not resumed, and event streams are parsed as the SSE spec says.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
@@ -132,6 +133,31 @@ describe('HttpClientTransport', () => {
     expect(Date.now() - started).toBeLessThan(800)
     expect(resumedFrom).toEqual(['e1', 'e1'])
     expect(errors).toEqual([])
+    await transport.close()
+  })
+
+  it('does not resume the answer stream of a request cancelled before its answer began', async () => {
+    const resumedFrom: (string | undefined)[] = []
+    let answerHeld: (() => void) | undefined
+    const url = await serve((req, res, message) => {
+      if (req.method === 'GET') {
+        resumedFrom.push(req.headers['last-event-id'] as string | undefined)
+        return void res.writeHead(200, { 'content-type': 'text/event-stream' }).end()
+      }
+      if (message?.method === 'notifications/cancelled') {
+        res.writeHead(202).end()
+        return answerHeld?.()
+      }
+      // The call's answer stream begins only once the cancellation has arrived: a priming event, then closed (polling).
+      answerHeld = () => res.writeHead(200, { 'content-type': 'text/event-stream' }).end('id: e1\nretry: 20\ndata: \n\n')
+    })
+    const { transport } = collecting(url, 2000)
+    const sent = transport.send({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: {} })
+    await vi.waitFor(() => expect(answerHeld).toBeDefined())
+    await transport.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 9 } })
+    await sent
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(resumedFrom).toEqual([])
     await transport.close()
   })
 
