@@ -229,10 +229,16 @@ async function parseBody(req: IncomingMessage, limit: number): Promise<JsonRpcMe
   if (declared > limit) throw new PayloadTooLargeError(limit)
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > limit) throw new PayloadTooLargeError(limit)
-    chunks.push(chunk)
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > limit) throw new PayloadTooLargeError(limit)
+      chunks.push(chunk)
+    }
+  } catch (error) {
+    // A client that broke off its upload is a bad request (nothing for the operator's error log), not the proxy failing.
+    if (error instanceof PayloadTooLargeError) throw error
+    throw new RequestInvalidError('Bad Request: the body ended before it was complete')
   }
   let body: unknown
   try {
@@ -286,13 +292,19 @@ function checkPostHeaders(req: IncomingMessage, body: JsonRpcMessage): void {
 async function callDirectly(res: ServerResponse, session: DownstreamSession, decision: RequestDecision, proxy: McpProxy): Promise<void> {
   const { rpcId, request } = decision.use!
   const reply = new DirectReply(res, rpcId, session.id!, session.pendingClient)
+  // An id a call in flight holds is not taken over: its cancellation would reach the wrong call,
+  // and the first call could no longer be cancelled at all (MCP: ids are not reused in a session).
+  if (session.directCalls.has(rpcId)) return reply.error(new McpError(ErrorCode.InvalidRequest, `request id ${String(rpcId).slice(0, 100)} is in use by a call in flight`))
   const controller = new AbortController()
   session.directCalls.set(rpcId, controller)
   // A client that goes away has given up on the call: the upstream is told. ('close' also ends
   // every answered exchange: then there is nothing to abort, and no error is made for nothing.)
+  const gone = () => controller.abort(new McpError(ErrorCode.ConnectionClosed, 'the client went away'))
   res.once('close', () => {
-    if (!res.writableFinished) controller.abort(new McpError(ErrorCode.ConnectionClosed, 'the client went away'))
+    if (!res.writableFinished) gone()
   })
+  // Gone already, while the call was decided (before the listener above): nothing is forwarded.
+  if (res.destroyed) gone()
   const capabilities = session.server.getClientCapabilities()
   const extra: DirectExtra = {
     signal: controller.signal,

@@ -29,6 +29,7 @@ import type { Verdict } from './tool-call-authorizer.js'
 import type { UpstreamConnection } from './upstream.js'
 import { intoMeta, staticHeaders, upstreamContext, withoutOurMeta } from './upstream-context.js'
 import { UpstreamMessages, type CallInFlight } from './upstream-messages.js'
+import { subscriptionRefusal } from './subscriptions.js'
 import { UpstreamPool } from './upstream-pool.js'
 import { grantKey } from './visibility.js'
 import { auditCompletion, auditUse, clip, type UseOutcome } from './use-audit.js'
@@ -282,6 +283,11 @@ export class McpProxy implements SessionHost {
         return { isError: true, content: [{ type: 'text', text }], _meta: meta } satisfies CallToolResult
       }
       throw new McpError(APPROVAL_REQUIRED, text, { approval_id: verdict.approvalId })
+    }
+    const refusal = method === 'resources/subscribe' ? subscriptionRefusal(session.subscriptions, entry.name) : undefined
+    if (refusal) {
+      await this.#audit(decision, method, entry, { kind: 'deny', reason: 'subscription_limit' }, {})
+      throw new McpError(ErrorCode.InvalidRequest, refusal)
     }
     // A shared upstream holds one subscription for every session: it ends with the last of them.
     if (method === 'resources/unsubscribe' && this.#pool.isShared(entry.server) && [...this.#sessions.values()].some((s) => s !== session && s.subscriptions.has(entry.name))) {

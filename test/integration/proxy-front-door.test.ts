@@ -2,8 +2,9 @@
 // SDK clients on loopback: the 401 challenge (with and without a token) naming the Protected
 // Resource Metadata, the metadata documents, Host and Origin checks, sessions bound to the
 // principal that opened them (another principal's, an unknown or a closed one is 404; DELETE also
-// ends the upstream session), one message per POST, and the 403 insufficient_scope challenge of a
-// gateway mandate lacking scopes its principal could obtain.
+// ends the upstream session), one message per POST (a broken-off upload is a 400), a call id held
+// by a call in flight refused, and the 403 insufficient_scope challenge of a gateway mandate
+// lacking scopes its principal could obtain.
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_SESSIONS_PER_PRINCIPAL } from '../../src/proxy/proxy.js'
@@ -139,6 +140,39 @@ describe('sessions', () => {
     const first = await rawSession(`${world.url}/mcp`, mine)
     for (let i = 0; i < MAX_SESSIONS_PER_PRINCIPAL; i++) await rawSession(`${world.url}/mcp`, mine)
     expect((await rawMcp(`${world.url}/mcp`, { body: { jsonrpc: '2.0', id: 9, method: 'tools/list' }, token: mine, session: first })).status).toBe(404)
+  })
+
+  it('refuses a call under an id a call in flight holds, and that call stays cancellable', async () => {
+    const session = await rawSession(`${world.url}/mcp`, token)
+    const before = world.upstream.cancelled
+    const slow = { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'up__slow', arguments: { ms: 3000 } } }
+    const first = rawMcp(`${world.url}/mcp`, { body: slow, token, session }).catch(() => undefined)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const second = await rawMcp(`${world.url}/mcp`, { body: { ...slow, params: { name: 'up__echo', arguments: { text: 'say: twice' } } }, token, session })
+    expect(second.status).toBe(200)
+    expect(JSON.parse(second.text)).toMatchObject({ id: 5, error: { code: -32600, message: expect.stringContaining('request id 5 is in use by a call in flight') } })
+    await rawMcp(`${world.url}/mcp`, { body: { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 5 } }, token, session })
+    await expect.poll(() => world.upstream.cancelled, { timeout: 5000 }).toBe(before + 1)
+    await first
+  })
+
+  it('answers an upload the client broke off as a bad request, not as a failure of its own', async () => {
+    const refusals = async (status: string, code: string) => Number(new RegExp(`^caracal_mcp_http_refusals_total\\{status="${status}",code="${code}"\\} (\\d+)$`, 'm').exec(await (await fetch(`${world.url}/metrics`)).text())?.[1] ?? 0)
+    const before = await refusals('400', 'ERR_PROXY_REQUEST_INVALID')
+    const failuresBefore = await refusals('503', 'ERR_PROXY_UNAVAILABLE')
+    const warningsBefore = world.warnings.length
+    await new Promise<void>((resolve) => {
+      const req = request(`${world.url}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${token}`, accept: 'application/json, text/event-stream', 'content-type': 'application/json', 'content-length': '1000' } })
+      req.on('error', () => {})
+      req.write('{"jsonrpc":"2.0",')
+      setTimeout(() => {
+        req.destroy()
+        resolve()
+      }, 100)
+    })
+    await expect.poll(() => refusals('400', 'ERR_PROXY_REQUEST_INVALID'), { timeout: 5000 }).toBe(before + 1)
+    expect(await refusals('503', 'ERR_PROXY_UNAVAILABLE')).toBe(failuresBefore)
+    expect(world.warnings.length).toBe(warningsBefore)
   })
 
   it('takes one JSON-RPC message per POST and says what is wrong with a body', async () => {
