@@ -14,6 +14,8 @@ import { BearerUnavailableError } from './stdio-bridge.js'
 export const BRIDGE_HEARTBEAT_SECONDS = 120
 /** Four heartbeats per interval: a missed one or two (a busy proxy, a sleeping laptop's first seconds) cost nothing. */
 const HEARTBEAT_EVERY_MS = (BRIDGE_HEARTBEAT_SECONDS * 1000) / 4
+/** A proxy that does not answer a heartbeat in this long has missed it: ticks never pile up behind one. */
+const HEARTBEAT_TIMEOUT_MS = 10_000
 const TERMINATE_TIMEOUT_MS = 3_000
 
 /** The bridge could not start its service session (token endpoint or Coordinator unreachable, or refusing). */
@@ -86,7 +88,7 @@ export class BridgeServiceSession {
   async #heartbeat(): Promise<void> {
     if (this.#ended) return
     try {
-      const answer = await post(new URL(`${this.#url.pathname}/heartbeat`, this.#url), await this.#bootstrap.current(), {})
+      const answer = await post(new URL(`${this.#url.pathname}/heartbeat`, this.#url), await this.#bootstrap.current(), {}, AbortSignal.timeout(HEARTBEAT_TIMEOUT_MS))
       if (this.#ended) return
       if (answer.status === 404 || answer.status === 409) {
         this.#ended = true
