@@ -8,7 +8,7 @@
 import { CaracalMcpError } from '../errors.js'
 import { TOKEN_PATH } from '../sts/index.js'
 import { RenewingMandate } from './renewing-mandate.js'
-import { BearerUnavailableError } from './stdio-bridge.js'
+import { reasonOf, unreachable } from './stdio-bridge.js'
 
 /** The session's heartbeat interval: how long it outlives a bridge that died without ending it. */
 export const BRIDGE_HEARTBEAT_SECONDS = 120
@@ -113,15 +113,7 @@ async function post(url: URL, bearer: string, body: unknown, signal?: AbortSigna
   try {
     response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body), redirect: 'error', ...(signal && { signal }) })
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code
-    throw new BearerUnavailableError(`cannot reach ${url.href}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`)
+    throw unreachable(url.href, error)
   }
   return { status: response.status, json: await response.json().catch(() => ({})) }
-}
-
-/** The Coordinator's own words (`error`, `error_description`), for a message. */
-function reasonOf(json: unknown): string {
-  const { error, error_description: description } = (json ?? {}) as { error?: unknown; error_description?: unknown }
-  const reason = [error, description].filter((part) => typeof part === 'string').join(': ')
-  return reason ? `, ${reason.slice(0, 200)}` : ''
 }

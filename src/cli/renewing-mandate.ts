@@ -3,7 +3,7 @@
 // (`agent:lifecycle`, for the Coordinator: the service session the bridge keeps alive).
 import { LIFECYCLE_SCOPE } from '../policy/index.js'
 import { TOKEN_EXCHANGE_GRANT } from '../sts/index.js'
-import { BearerUnavailableError, type BearerSource } from './stdio-bridge.js'
+import { BearerUnavailableError, reasonOf, unreachable, type BearerSource } from './stdio-bridge.js'
 
 /** A mandate is renewed when less than this, or 20 % of its lifetime if less, remains. */
 const RENEW_BEFORE_MS = 5 * 60_000
@@ -79,13 +79,11 @@ export class RenewingMandate implements BearerSource {
       // A redirect would re-send the secret elsewhere: refused.
       response = await fetch(this.#tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'error' })
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code
-      throw new BearerUnavailableError(`cannot reach the token endpoint ${this.#tokenUrl.href}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`)
+      throw unreachable(`the token endpoint ${this.#tokenUrl.href}`, error)
     }
-    const answer = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown }
+    const answer = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown }
     if (!response.ok || typeof answer.access_token !== 'string' || !answer.access_token) {
-      const reason = [answer.error, answer.error_description].filter((part) => typeof part === 'string').join(': ')
-      throw new BearerUnavailableError(`the token endpoint ${this.#tokenUrl.href} gave no ${what} (HTTP ${response.status}${reason && `, ${reason}`})`)
+      throw new BearerUnavailableError(`the token endpoint ${this.#tokenUrl.href} gave no ${what} (HTTP ${response.status}${reasonOf(answer)})`)
     }
     const lifetime = (typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in : 60) * 1000
     this.#held = { token: answer.access_token, renewAt: askedAt + lifetime - Math.min(RENEW_BEFORE_MS, lifetime * 0.2), expiresAt: askedAt + lifetime }

@@ -103,6 +103,19 @@ function failureAnswer(id: RequestId, message: string): JSONRPCMessage {
 /** A BearerSource could not produce a mandate; its message says why, without secret or token. */
 export class BearerUnavailableError extends Error {}
 
+/** A request that never reached `what` (a URL, an endpoint's name): its message and the system's code. */
+export function unreachable(what: string, error: unknown): BearerUnavailableError {
+  const cause = (error as { cause?: { code?: string } }).cause?.code
+  return new BearerUnavailableError(`cannot reach ${what}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`)
+}
+
+/** What the proxy said in an OAuth or Coordinator error body (`error`, `error_description`), as ", …", or nothing. */
+export function reasonOf(json: unknown): string {
+  const { error, error_description: description } = (json ?? {}) as { error?: unknown; error_description?: unknown }
+  const reason = [error, description].filter((part) => typeof part === 'string').join(': ')
+  return reason && `, ${reason}`
+}
+
 /** One line a person can act on; the bearer is never part of it (requests and errors do not carry it). */
 export function describeFailure(error: unknown, url: URL): string {
   if (error instanceof BearerUnavailableError) return error.message
